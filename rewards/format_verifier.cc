@@ -1,0 +1,191 @@
+#include "rewards/format_verifier.h"
+
+#include <array>
+#include <memory>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "re2/re2.h"
+#include "rewards/verifier.h"
+
+namespace rewards {
+namespace {
+
+constexpr std::array<absl::string_view, 4> kTags = {"<think>", "</think>", "<answer>",
+                                                    "</answer>"};
+
+// Occurrences of `needle` in `text`, and the offset of the first one.
+struct TagCount {
+  int count = 0;
+  size_t first = absl::string_view::npos;
+};
+
+TagCount CountTag(absl::string_view text, absl::string_view needle) {
+  TagCount c;
+  for (size_t pos = text.find(needle); pos != absl::string_view::npos;
+       pos = text.find(needle, pos + needle.size())) {
+    if (c.count == 0) c.first = pos;
+    ++c.count;
+  }
+  return c;
+}
+
+bool OnlySpace(absl::string_view s) {
+  return absl::StripAsciiWhitespace(s).empty();
+}
+
+// The strict template as RE2; the tag counts are checked beside it because a
+// regex with `.*` inside would also accept a repeated tag.
+const RE2& StrictTemplate() {
+  static const RE2* re = [] {
+    RE2::Options o;
+    o.set_dot_nl(true);
+    return new RE2(R"(\s*<think>.*</think>\s*<answer>.*</answer>\s*)", o);
+  }();
+  return *re;
+}
+
+}  // namespace
+
+std::string DiagnoseThinkAnswer(absl::string_view text) {
+  std::array<TagCount, 4> c;
+  std::vector<std::string> missing, repeated;
+  for (size_t i = 0; i < kTags.size(); ++i) {
+    c[i] = CountTag(text, kTags[i]);
+    if (c[i].count == 0) missing.push_back(std::string(kTags[i]));
+    if (c[i].count > 1) repeated.push_back(absl::StrCat(kTags[i], " appears ", c[i].count, " times"));
+  }
+  if (!missing.empty()) return absl::StrCat("missing ", absl::StrJoin(missing, ", "));
+  if (!repeated.empty()) return absl::StrJoin(repeated, ", ");
+  for (size_t i = 0; i + 1 < kTags.size(); ++i) {
+    if (c[i].first > c[i + 1].first) {
+      return absl::StrCat(kTags[i + 1], " comes before ", kTags[i]);
+    }
+  }
+  if (!OnlySpace(text.substr(0, c[0].first))) return "text before <think>";
+  size_t end_think = c[1].first + kTags[1].size();
+  if (!OnlySpace(text.substr(end_think, c[2].first - end_think))) {
+    return "text between </think> and <answer>";
+  }
+  if (!OnlySpace(text.substr(c[3].first + kTags[3].size()))) return "text after </answer>";
+  return "";
+}
+
+bool PromptPrefillsThink(absl::string_view prompt) {
+  return absl::EndsWith(absl::StripTrailingAsciiWhitespace(prompt), "<think>");
+}
+
+namespace {
+
+class FormatVerifier : public Verifier {
+ public:
+  enum class Mode { kStrict, kTagCount, kPattern };
+  enum class Prefill { kAuto, kOn, kOff };
+
+  FormatVerifier(Mode mode, Prefill prefill, std::unique_ptr<RE2> pattern)
+      : mode_(mode), prefill_(prefill), pattern_(std::move(pattern)) {}
+
+  Verdict Score(const SampleInput& in) const override {
+    bool prefilled = prefill_ == Prefill::kOn ||
+                     (prefill_ == Prefill::kAuto && PromptPrefillsThink(in.prompt));
+    std::string with_tag;
+    absl::string_view text = in.completion;
+    if (prefilled) {
+      with_tag = absl::StrCat("<think>", in.completion);
+      text = with_tag;
+    }
+    const char* note = prefilled ? " (<think> prefilled by the prompt)" : "";
+    switch (mode_) {
+      case Mode::kPattern:
+        if (RE2::FullMatch(re2::StringPiece(text.data(), text.size()), *pattern_)) return Verdict::Ok(1, absl::StrCat("matches pattern", note));
+        return Verdict::Ok(0, absl::StrCat("does not match pattern", note));
+      case Mode::kTagCount:
+        return TagCountScore(text, note);
+      case Mode::kStrict:
+        break;
+    }
+    std::string problem = DiagnoseThinkAnswer(text);
+    if (problem.empty() && RE2::FullMatch(re2::StringPiece(text.data(), text.size()), StrictTemplate())) {
+      return Verdict::Ok(1, absl::StrCat("<think>…</think><answer>…</answer>", note));
+    }
+    if (problem.empty()) problem = "does not match <think>…</think><answer>…</answer>";
+    return Verdict::Ok(0, absl::StrCat(problem, note));
+  }
+
+ private:
+  static Verdict TagCountScore(absl::string_view text, const char* note) {
+    double score = 0;
+    std::vector<std::string> wrong;
+    for (absl::string_view tag : kTags) {
+      int n = CountTag(text, tag).count;
+      if (n == 1) {
+        score += 0.25;
+      } else {
+        wrong.push_back(absl::StrCat(tag, " x", n));
+      }
+    }
+    if (wrong.empty()) return Verdict::Ok(score, absl::StrCat("all 4 tags once", note));
+    return Verdict::Ok(score, absl::StrCat("not once: ", absl::StrJoin(wrong, ", "), note));
+  }
+
+  Mode mode_;
+  Prefill prefill_;
+  std::unique_ptr<RE2> pattern_;
+};
+
+class FormatVerifierFactory : public VerifierFactory {
+ public:
+  std::string Name() const override { return "format"; }
+  std::string Description() const override {
+    return "Reasoning template check (RE2): DeepSeek-R1's "
+           "<think>…</think><answer>…</answer> spanning the whole completion "
+           "scores 1, else 0; or partial credit per tag; or a custom pattern.";
+  }
+  const std::vector<ParamSpec>& Params() const override {
+    static const auto* specs = new std::vector<ParamSpec>{
+        ParamSpec::Enum("mode", {"strict", "tag_count"}, "strict",
+                        "strict: the whole template or 0; tag_count: 0.25 for each of "
+                        "<think>, </think>, <answer>, </answer> found exactly once."),
+        ParamSpec::String("pattern", "",
+                          "Custom RE2 pattern the whole completion must match (`.` matches "
+                          "newlines); replaces the template, 1 or 0."),
+        ParamSpec::Enum("prefilled_think", {"auto", "true", "false"}, "auto",
+                        "Score the completion as if it began with <think>: auto = when the "
+                        "prompt ends with <think> (DeepSeek-R1's chat template)."),
+    };
+    return *specs;
+  }
+  absl::Duration DefaultTimeout() const override { return absl::Milliseconds(500); }
+
+  absl::StatusOr<std::unique_ptr<Verifier>> Create(const rewards::Params& p) const override {
+    FormatVerifier::Prefill prefill = FormatVerifier::Prefill::kAuto;
+    if (p.GetString("prefilled_think") == "true") prefill = FormatVerifier::Prefill::kOn;
+    if (p.GetString("prefilled_think") == "false") prefill = FormatVerifier::Prefill::kOff;
+    const std::string& pattern = p.GetString("pattern");
+    if (!pattern.empty()) {
+      if (p.IsSet("mode")) {
+        return absl::InvalidArgumentError("parameters 'pattern' and 'mode' exclude each other");
+      }
+      RE2::Options o;
+      o.set_dot_nl(true);
+      o.set_log_errors(false);
+      auto re = std::make_unique<RE2>(pattern, o);
+      if (!re->ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("parameter 'pattern' is not a valid RE2 pattern: ", re->error()));
+      }
+      return std::make_unique<FormatVerifier>(FormatVerifier::Mode::kPattern, prefill,
+                                              std::move(re));
+    }
+    auto mode = p.GetString("mode") == "tag_count" ? FormatVerifier::Mode::kTagCount
+                                                    : FormatVerifier::Mode::kStrict;
+    return std::make_unique<FormatVerifier>(mode, prefill, nullptr);
+  }
+};
+
+REGISTER_VERIFIER(FormatVerifierFactory);
+
+}  // namespace
+}  // namespace rewards

@@ -1,0 +1,59 @@
+// From a request's reward terms (or a named profile) to configured verifiers,
+// and the scoring of one (completion, term) pair. No gRPC here: the server
+// schedules these calls; tests call them directly.
+#ifndef REWARDS_REWARD_PLAN_H_
+#define REWARDS_REWARD_PLAN_H_
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "google/protobuf/repeated_ptr_field.h"
+#include "reward/v1/reward.pb.h"
+#include "rewards/verifier.h"
+
+namespace rewards {
+
+// One weighted, configured verifier.
+struct PlannedTerm {
+  std::string verifier;
+  double weight = 0;
+  std::shared_ptr<const Verifier> impl;
+  absl::Duration budget;  // wall-clock budget of one call
+};
+
+struct RewardPlan {
+  std::vector<PlannedTerm> terms;
+};
+
+using Terms = google::protobuf::RepeatedPtrField<reward::v1::RewardTerm>;
+
+// Per-verifier budgets overriding the verifiers' defaults, by name.
+using TimeoutOverrides = std::map<std::string, absl::Duration>;
+
+// Validates and configures `terms`. Errors are InvalidArgument and start with
+// `field` and the term's index: "reward[1].verifier: unknown verifier 'foo'
+// (known: format)", "reward[0].params: unknown parameter 'x' ...".
+absl::StatusOr<RewardPlan> BuildPlan(const Terms& terms, const std::string& field,
+                                     const TimeoutOverrides& timeouts);
+
+// The built-in reward profiles: r1_zero (math 1 + format 0.1, DeepSeek-R1-Zero),
+// r1 (math 1 + format 0.1 + language 0.2), code (code 1 + format 0.1).
+std::vector<reward::v1::Profile> BuiltinProfiles();
+
+// Sample-level checks done before any verifier runs: invalid UTF-8
+// (INVALID_UTF8) and over-long text (TOO_LONG) are errors for this sample.
+std::optional<Verdict> CheckCompletion(absl::string_view text, size_t max_bytes);
+
+// Returns `s` with every invalid UTF-8 byte replaced by U+FFFD, so reasons
+// that quote a completion stay valid.
+std::string SanitizeUtf8(absl::string_view s);
+bool IsValidUtf8(absl::string_view s);
+
+}  // namespace rewards
+
+#endif  // REWARDS_REWARD_PLAN_H_

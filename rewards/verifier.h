@@ -1,0 +1,110 @@
+// The verifier interface and its registry.
+//
+// A verifier is one class, one registration line and its test:
+//
+//   class FormatVerifier : public Verifier { ... };
+//   REGISTER_VERIFIER(FormatVerifierFactory);
+//
+// A factory describes the verifier (name, doc, parameters, time budget) and,
+// for each reward term of a request, builds a configured Verifier from the
+// validated parameters (compiling regexes once per request, not per sample).
+// Verifiers are immutable once built and Score() is called concurrently.
+#ifndef REWARDS_VERIFIER_H_
+#define REWARDS_VERIFIER_H_
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "reward/v1/reward.pb.h"
+#include "rewards/params.h"
+
+namespace rewards {
+
+// What one verifier call sees.
+struct SampleInput {
+  absl::string_view prompt;
+  absl::string_view completion;
+  const reward::v1::Reference* reference = nullptr;
+  // Cooperative stop: long-running verifiers check these and give up early.
+  // The scheduler enforces the budget whether or not they do.
+  absl::Time deadline = absl::InfiniteFuture();
+  const std::atomic<bool>* cancelled = nullptr;
+
+  bool ShouldStop() const {
+    return (cancelled != nullptr && cancelled->load(std::memory_order_relaxed)) ||
+           absl::Now() > deadline;
+  }
+};
+
+// One verifier's verdict on one completion.
+struct Verdict {
+  double score = 0;
+  // "OK", or an outcome/error name in UPPER_SNAKE_CASE (NO_ANSWER, TIMEOUT, ...).
+  std::string status = "OK";
+  // Short, human-readable.
+  std::string reason;
+  // True when the sample could not be scored (as opposed to scoring low):
+  // such a sample is left out of its group's statistics.
+  bool error = false;
+
+  static Verdict Ok(double score, std::string reason) {
+    return {score, "OK", std::move(reason), false};
+  }
+  static Verdict Outcome(double score, std::string status, std::string reason) {
+    return {score, std::move(status), std::move(reason), false};
+  }
+  static Verdict Error(std::string status, std::string reason) {
+    return {0, std::move(status), std::move(reason), true};
+  }
+};
+
+class Verifier {
+ public:
+  virtual ~Verifier() = default;
+  virtual Verdict Score(const SampleInput& input) const = 0;
+  // Checked once per group before scoring: a group lacking what this verifier
+  // needs (e.g. a reference answer) fails as a whole with this status.
+  virtual absl::Status CheckReference(const reward::v1::Reference&) const {
+    return absl::OkStatus();
+  }
+};
+
+class VerifierFactory {
+ public:
+  virtual ~VerifierFactory() = default;
+  virtual std::string Name() const = 0;
+  // One sentence for ListVerifiers and README.
+  virtual std::string Description() const = 0;
+  virtual const std::vector<ParamSpec>& Params() const = 0;
+  // Wall-clock budget of one Score() call unless the config overrides it.
+  virtual absl::Duration DefaultTimeout() const { return absl::Seconds(1); }
+  // Builds a verifier from validated parameters. Errors are InvalidArgument
+  // naming the parameter (e.g. an invalid regex with RE2's message).
+  virtual absl::StatusOr<std::unique_ptr<Verifier>> Create(
+      const rewards::Params& params) const = 0;
+};
+
+// All registered factories, sorted by name.
+std::vector<const VerifierFactory*> AllVerifiers();
+// nullptr when no verifier has that name.
+const VerifierFactory* FindVerifier(absl::string_view name);
+
+namespace internal {
+bool RegisterVerifier(std::unique_ptr<VerifierFactory> factory);
+}  // namespace internal
+
+}  // namespace rewards
+
+// Registers a VerifierFactory subclass at program start. Use once, at
+// namespace scope, in the verifier's .cc (whose library sets alwayslink).
+#define REGISTER_VERIFIER(FactoryClass)                                 \
+  static const bool kRegistered_##FactoryClass [[maybe_unused]] =      \
+      ::rewards::internal::RegisterVerifier(std::make_unique<FactoryClass>())
+
+#endif  // REWARDS_VERIFIER_H_
