@@ -1,0 +1,47 @@
+// reward-server: flags only. See server/server.h for the wiring and
+// proto/reward/v1/config.proto for the configuration.
+#include <cstdio>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "server/config.h"
+#include "server/server.h"
+
+ABSL_FLAG(std::string, config, "", "Config file: protobuf text format, or JSON if it ends in .json");
+ABSL_FLAG(int, port, 0, "Port to listen on (overrides the config's listen_address port)");
+ABSL_FLAG(int, threads, 0, "Worker threads (overrides the config; default: number of cores)");
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage("The reward service: reward-server [--config FILE] [--port N] [--threads N]");
+  absl::ParseCommandLine(argc, argv);
+  absl::StatusOr<reward::v1::Config> config = server::LoadConfig(absl::GetFlag(FLAGS_config));
+  if (!config.ok()) {
+    std::fprintf(stderr, "reward-server: %s\n", std::string(config.status().message()).c_str());
+    return 2;
+  }
+  if (int port = absl::GetFlag(FLAGS_port); port != 0) {
+    if (port < 0 || port > 65535) {
+      std::fprintf(stderr, "reward-server: --port must be in 1..65535\n");
+      return 2;
+    }
+    std::string addr = config->listen_address();
+    size_t colon = addr.rfind(':');
+    config->set_listen_address(absl::StrCat(colon == std::string::npos ? addr : addr.substr(0, colon), ":", port));
+  }
+  if (int threads = absl::GetFlag(FLAGS_threads); threads != 0) {
+    if (threads < 0 || threads > 1024) {
+      std::fprintf(stderr, "reward-server: --threads must be in 1..1024\n");
+      return 2;
+    }
+    config->set_threads(threads);
+  }
+  absl::Status st = server::RunServer(*config);
+  if (!st.ok()) {
+    std::fprintf(stderr, "reward-server: %s\n", std::string(st.message()).c_str());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,71 @@
+#include "server/server.h"
+
+#include <signal.h>
+
+#include <cstdio>
+#include <memory>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/grpcpp.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "server/reward_service.h"
+#include "server/worker_pool.h"
+
+namespace server {
+
+absl::Status RunServer(const reward::v1::Config& config) {
+  // Signals are taken by one thread with sigwait; block them everywhere else.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  WorkerPool pool(static_cast<int>(config.threads()), 4 * static_cast<int>(config.threads()));
+  RewardServiceImpl service(config, &pool);
+  for (const auto& p : service.profiles().profiles()) {
+    auto plan = service.profiles().Find(p.name());
+    if (!plan.ok()) std::fprintf(stderr, "warning: %s\n", std::string(plan.status().message()).c_str());
+  }
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(config.listen_address(), grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&service);
+  const auto max_bytes = config.limits().max_request_bytes();
+  builder.SetMaxReceiveMessageSize(max_bytes > INT32_MAX ? INT32_MAX : static_cast<int>(max_bytes));
+  builder.SetMaxSendMessageSize(INT32_MAX);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen_address()));
+  }
+  std::fprintf(stderr, "reward-server listening on %s (port %d), %u worker threads\n",
+               config.listen_address().c_str(), port, config.threads());
+  std::fflush(stderr);
+
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    std::fprintf(stderr, "reward-server: signal %d, draining requests in flight (up to %u s)\n",
+                 sig, config.drain_seconds());
+    server->GetHealthCheckService()->SetServingStatus(false);
+    // Calls still running at the deadline are cancelled; tell ours to stop too.
+    std::thread canceller([&] {
+      absl::SleepFor(absl::Seconds(config.drain_seconds()));
+      service.CancelAll();
+    });
+    canceller.detach();
+    server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(config.drain_seconds()));
+  });
+  server->Wait();
+  waiter.join();
+  std::fprintf(stderr, "reward-server: stopped\n");
+  return absl::OkStatus();
+}
+
+}  // namespace server
