@@ -28,7 +28,7 @@ ProfileRegistry::ProfileRegistry(const std::vector<reward::v1::Profile>& profile
       plans_.emplace(p.name(), std::make_shared<const RewardPlan>(std::move(*plan)));
     } else {
       plans_.emplace(p.name(), absl::FailedPreconditionError(absl::StrCat(
-                                   "profile '", p.name(), "' cannot be used on this server: ",
+                                   "'", p.name(), "' cannot be used on this server: ",
                                    plan.status().message())));
     }
   }

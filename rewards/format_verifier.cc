@@ -57,8 +57,12 @@ std::string DiagnoseThinkAnswer(absl::string_view text) {
     if (c[i].count == 0) missing.push_back(std::string(kTags[i]));
     if (c[i].count > 1) repeated.push_back(absl::StrCat(kTags[i], " appears ", c[i].count, " times"));
   }
-  if (!missing.empty()) return absl::StrCat("missing ", absl::StrJoin(missing, ", "));
-  if (!repeated.empty()) return absl::StrJoin(repeated, ", ");
+  if (!missing.empty() || !repeated.empty()) {
+    std::vector<std::string> problems;
+    if (!missing.empty()) problems.push_back(absl::StrCat("missing ", absl::StrJoin(missing, ", ")));
+    problems.insert(problems.end(), repeated.begin(), repeated.end());
+    return absl::StrJoin(problems, "; ");
+  }
   for (size_t i = 0; i + 1 < kTags.size(); ++i) {
     if (c[i].first > c[i + 1].first) {
       return absl::StrCat(kTags[i + 1], " comes before ", kTags[i]);

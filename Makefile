@@ -1,0 +1,30 @@
+# Two commands do all the set-up on a fresh Debian 12 machine:
+#   make serve   install what is missing, build, start the server (port 50051)
+#   make test    install what is missing, build, run the whole suite
+# Both call tools/bootstrap.sh (apt-get, only for missing packages).
+BAZEL ?= bazel
+PORT ?= 50051
+ARGS ?=
+
+.PHONY: bootstrap build serve test bench clean
+
+bootstrap:
+	@tools/bootstrap.sh
+
+build: bootstrap
+	$(BAZEL) build //server:reward-server //client:reward-cli
+
+serve: build
+	bazel-bin/server/reward-server --port $(PORT) $(ARGS)
+
+# Runs every test target, then prints the summary line counted from the
+# test cases' XML reports: "N passed, M failed".
+test: bootstrap
+	@rc=0; $(BAZEL) test //... || rc=$$?; \
+	  $(BAZEL) query 'tests(//...)' 2>/dev/null | /usr/bin/python3 tools/test_summary.py bazel-testlogs $$rc
+
+bench: bootstrap
+	$(BAZEL) run -c opt //bench:all -- $(ARGS)
+
+clean:
+	$(BAZEL) clean

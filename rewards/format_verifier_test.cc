@@ -1,0 +1,139 @@
+#include "rewards/format_verifier.h"
+
+#include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
+#include "gtest/gtest.h"
+#include "rewards/verifier.h"
+
+namespace rewards {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::unique_ptr<Verifier> Make(const std::string& params_json) {
+  google::protobuf::Struct s;
+  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(params_json, &s).ok());
+  const VerifierFactory* f = FindVerifier("format");
+  EXPECT_NE(f, nullptr);
+  auto p = ParseParams(s, f->Params());
+  EXPECT_TRUE(p.ok()) << p.status();
+  auto v = f->Create(*p);
+  EXPECT_TRUE(v.ok()) << v.status();
+  return std::move(*v);
+}
+
+Verdict Score(const Verifier& v, const std::string& completion, const std::string& prompt = "") {
+  reward::v1::Reference ref;
+  SampleInput in;
+  in.prompt = prompt;
+  in.completion = completion;
+  in.reference = &ref;
+  return v.Score(in);
+}
+
+struct Case {
+  std::string completion;
+  double want;
+  std::string reason;  // a substring of the reason
+};
+
+TEST(FormatVerifierTest, StrictTemplate) {
+  auto v = Make("{}");
+  const Case kCases[] = {
+      // The seed's worked example.
+      {"<think>2 + 3 = 5, 5 * 4 = 20</think>  <answer> 20</answer>", 1, "<think>…</think><answer>…</answer>"},
+      {"<think>3 * 4 = 12, 2 + 12 = 14</think> <answer>14</answer>", 1, ""},
+      {"<answer>14</answer>", 0, "missing <think>, </think>"},
+      {"<think>...</think>  <answer> 7<answer>", 0, "missing </answer>; <answer> appears 2 times"},
+      // Whitespace and newlines around and inside are fine.
+      {"\n  <think>\nline 1\nline 2\n</think>\n\n<answer>\n42\n</answer>\n", 1, ""},
+      {"<think></think><answer></answer>", 1, ""},
+      // Everything else is not.
+      {"Sure! <think>a</think><answer>1</answer>", 0, "text before <think>"},
+      {"<think>a</think> so <answer>1</answer>", 0, "text between </think> and <answer>"},
+      {"<think>a</think><answer>1</answer> done", 0, "text after </answer>"},
+      {"<think>a</think><answer>1</answer><answer>2</answer>", 0, "<answer> appears 2 times"},
+      {"<think>a<think>b</think><answer>1</answer>", 0, "<think> appears 2 times"},
+      {"<answer>1</answer><think>a</think>", 0, "<answer> comes before </think>"},
+      {"</think><think><answer>1</answer>", 0, "</think> comes before <think>"},
+      {"<think>a</think><answer>1</answer", 0, "missing </answer>"},
+      {"", 0, "missing <think>, </think>, <answer>, </answer>"},
+      {"<THINK>a</THINK><ANSWER>1</ANSWER>", 0, "missing"},
+  };
+  for (const Case& c : kCases) {
+    Verdict got = Score(*v, c.completion);
+    EXPECT_EQ(got.score, c.want) << c.completion << " -> " << got.reason;
+    EXPECT_THAT(got.reason, HasSubstr(c.reason)) << c.completion;
+    EXPECT_EQ(got.status, "OK");
+    EXPECT_FALSE(got.error);
+  }
+}
+
+TEST(FormatVerifierTest, TagCount) {
+  auto v = Make(R"({"mode":"tag_count"})");
+  const Case kCases[] = {
+      {"<think>a</think><answer>1</answer>", 1.0, "all 4 tags once"},
+      {"<answer>14</answer>", 0.5, "<think> x0, </think> x0"},
+      {"<think>...</think>  <answer> 7<answer>", 0.5, "</answer> x0"},
+      {"<think>a</think>", 0.5, ""},
+      {"plain text", 0.0, ""},
+      {"<think><think></think><answer></answer>", 0.75, "<think> x2"},
+  };
+  for (const Case& c : kCases) {
+    Verdict got = Score(*v, c.completion);
+    EXPECT_DOUBLE_EQ(got.score, c.want) << c.completion;
+    EXPECT_THAT(got.reason, HasSubstr(c.reason)) << c.completion;
+  }
+}
+
+TEST(FormatVerifierTest, PrefilledThink) {
+  auto automatic = Make("{}");
+  const std::string prompt = "<|User|>What is 2+2?<|Assistant|><think>\n";
+  // The template put <think> in the prompt: the completion starts inside it.
+  Verdict got = Score(*automatic, "2+2 is 4.</think> <answer>4</answer>", prompt);
+  EXPECT_EQ(got.score, 1);
+  EXPECT_THAT(got.reason, HasSubstr("prefilled"));
+  // Without the prefilled prompt the same completion fails.
+  EXPECT_EQ(Score(*automatic, "2+2 is 4.</think> <answer>4</answer>", "What is 2+2?").score, 0);
+  // Forced on or off.
+  EXPECT_EQ(Score(*Make(R"({"prefilled_think":true})"), "x</think><answer>4</answer>").score, 1);
+  EXPECT_EQ(Score(*Make(R"({"prefilled_think":"false"})"), "x</think><answer>4</answer>", prompt).score, 0);
+  // A second <think> after a prefilled one is a repeated tag.
+  EXPECT_THAT(Score(*automatic, "<think>x</think><answer>4</answer>", prompt).reason,
+              HasSubstr("<think> appears 2 times"));
+  EXPECT_TRUE(PromptPrefillsThink("abc<think>  \n"));
+  EXPECT_FALSE(PromptPrefillsThink("abc<think>x"));
+}
+
+TEST(FormatVerifierTest, CustomPattern) {
+  auto v = Make(R"({"pattern":"<reasoning>.*</reasoning>\\s*<answer>\\d+</answer>"})");
+  EXPECT_EQ(Score(*v, "<reasoning>a\nb</reasoning>\n<answer>42</answer>").score, 1);
+  EXPECT_EQ(Score(*v, "<reasoning>a</reasoning><answer>forty</answer>").score, 0);
+  EXPECT_EQ(Score(*v, "x <reasoning>a</reasoning><answer>4</answer>").score, 0);  // whole completion
+}
+
+TEST(FormatVerifierTest, InvalidPatternNamesRe2Error) {
+  const VerifierFactory* f = FindVerifier("format");
+  google::protobuf::Struct s;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(R"({"pattern":"(<think>"})", &s).ok());
+  auto p = ParseParams(s, f->Params());
+  ASSERT_TRUE(p.ok());
+  auto v = f->Create(*p);
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(v.status().message()),
+              HasSubstr("parameter 'pattern' is not a valid RE2 pattern: missing )"));
+}
+
+TEST(FormatVerifierTest, LinearOnHostileInput) {
+  // RE2 has no backtracking: a megabyte of near-misses is still quick.
+  auto v = Make("{}");
+  std::string big = "<think>" + std::string(1 << 20, '<') + "</think><answer>1</answer>";
+  EXPECT_EQ(Score(*v, big).score, 1);
+  std::string many;
+  for (int i = 0; i < 100000; ++i) many += "<think>";
+  EXPECT_EQ(Score(*v, many).score, 0);
+}
+
+}  // namespace
+}  // namespace rewards
