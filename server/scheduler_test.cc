@@ -1,0 +1,169 @@
+#include "server/scheduler.h"
+
+#include <atomic>
+#include <thread>
+
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
+#include "gtest/gtest.h"
+
+namespace server {
+namespace {
+
+using rewards::Verdict;
+
+// Test-only verifiers: "test_sleep" sleeps for the number of milliseconds in
+// the completion, ignoring its deadline (the worst case: it does not
+// cooperate); "test_hang" never returns until released.
+std::atomic<int> g_concurrent{0};
+std::atomic<int> g_max_concurrent{0};
+absl::Notification* g_release = new absl::Notification();
+
+class SleepVerifier : public rewards::Verifier {
+ public:
+  Verdict Score(const rewards::SampleInput& in) const override {
+    int now = ++g_concurrent;
+    int prev = g_max_concurrent.load();
+    while (now > prev && !g_max_concurrent.compare_exchange_weak(prev, now)) {
+    }
+    absl::SleepFor(absl::Milliseconds(std::stoi(std::string(in.completion))));
+    --g_concurrent;
+    return Verdict::Ok(1, "slept");
+  }
+};
+class HangVerifier : public rewards::Verifier {
+ public:
+  Verdict Score(const rewards::SampleInput&) const override {
+    g_release->WaitForNotification();
+    return Verdict::Ok(1, "released");
+  }
+};
+
+template <typename V, const char* kName>
+class Factory : public rewards::VerifierFactory {
+ public:
+  std::string Name() const override { return kName; }
+  std::string Description() const override { return "test"; }
+  const std::vector<rewards::ParamSpec>& Params() const override {
+    static const auto* specs = new std::vector<rewards::ParamSpec>();
+    return *specs;
+  }
+  absl::Duration DefaultTimeout() const override { return absl::Milliseconds(200); }
+  absl::StatusOr<std::unique_ptr<rewards::Verifier>> Create(const rewards::Params&) const override {
+    return std::make_unique<V>();
+  }
+};
+constexpr char kSleep[] = "test_sleep";
+constexpr char kHang[] = "test_hang";
+using SleepFactory = Factory<SleepVerifier, kSleep>;
+using HangFactory = Factory<HangVerifier, kHang>;
+REGISTER_VERIFIER(SleepFactory);
+REGISTER_VERIFIER(HangFactory);
+
+std::shared_ptr<const rewards::PreparedBatch> Prepare(const std::string& json) {
+  static const rewards::ProfileRegistry* profiles =
+      new rewards::ProfileRegistry(rewards::BuiltinProfiles(), "r1_zero", {});
+  reward::v1::ScoreRequest req;
+  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(json, &req).ok()) << json;
+  auto batch = rewards::PrepareBatch(std::make_shared<const reward::v1::ScoreRequest>(req), *profiles,
+                                     rewards::Limits());
+  EXPECT_TRUE(batch.ok()) << batch.status();
+  return std::make_shared<const rewards::PreparedBatch>(std::move(*batch));
+}
+
+std::string SleepGroup(const std::vector<int>& ms) {
+  std::string out = R"({"reward":[{"verifier":"test_sleep"}],"groups":[{"id":"g","completions":[)";
+  for (size_t i = 0; i < ms.size(); ++i) {
+    out += (i ? "," : "") + std::string(R"({"id":"s)") + std::to_string(i) + R"(","text":")" +
+           std::to_string(ms[i]) + "\"}";
+  }
+  return out + "]}]}";
+}
+
+TEST(SchedulerTest, RunsCallsInParallelOnThePool) {
+  WorkerPool pool(4, 0);
+  Scheduler scheduler(&pool);
+  g_max_concurrent = 0;
+  absl::Time start = absl::Now();
+  auto grid = scheduler.Run(Prepare(SleepGroup({50, 50, 50, 50, 50, 50, 50, 50})), absl::InfiniteFuture(), nullptr);
+  ASSERT_TRUE(grid.ok()) << grid.status();
+  for (const auto& v : (*grid)[0]) EXPECT_EQ(v[0].status, "OK");
+  EXPECT_EQ(g_max_concurrent.load(), 4);
+  EXPECT_LT(absl::Now() - start, absl::Milliseconds(8 * 50));  // not serial
+}
+
+TEST(SchedulerTest, QueueTimeDoesNotCountAgainstTheBudget) {
+  // 12 calls of 50 ms on one thread: 600 ms in all, each within its 200 ms budget.
+  WorkerPool pool(1, 0);
+  Scheduler scheduler(&pool);
+  auto grid = scheduler.Run(Prepare(SleepGroup(std::vector<int>(12, 50))), absl::InfiniteFuture(), nullptr);
+  ASSERT_TRUE(grid.ok());
+  for (const auto& v : (*grid)[0]) EXPECT_EQ(v[0].status, "OK") << v[0].reason;
+}
+
+TEST(SchedulerTest, OverrunIsTimeoutForThatSampleAlone) {
+  WorkerPool pool(2, 2);
+  Scheduler scheduler(&pool, absl::Milliseconds(2000));
+  // 400 ms > 200 ms budget; it returns by itself, late.
+  auto grid = scheduler.Run(Prepare(SleepGroup({10, 400, 10})), absl::InfiniteFuture(), nullptr);
+  ASSERT_TRUE(grid.ok());
+  EXPECT_EQ((*grid)[0][0][0].status, "OK");
+  EXPECT_EQ((*grid)[0][1][0].status, "TIMEOUT");
+  EXPECT_TRUE((*grid)[0][1][0].error);
+  EXPECT_THAT((*grid)[0][1][0].reason, ::testing::HasSubstr("budget 200 ms"));
+  EXPECT_EQ((*grid)[0][2][0].status, "OK");
+}
+
+TEST(SchedulerTest, HungCallIsAbandonedAndThePoolKeepsItsCapacity) {
+  WorkerPool pool(1, 2);
+  Scheduler scheduler(&pool, absl::Milliseconds(50));
+  auto batch = Prepare(
+      R"({"groups":[{"id":"h","reward":[{"verifier":"test_hang"}],"completions":[{"id":"a","text":""}]},)"
+      R"({"id":"s","reward":[{"verifier":"test_sleep"}],"completions":[{"id":"b","text":"10"}]}]})");
+  absl::Time start = absl::Now();
+  auto grid = scheduler.Run(batch, absl::InfiniteFuture(), nullptr);
+  ASSERT_TRUE(grid.ok());
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+  EXPECT_EQ((*grid)[0][0][0].status, "TIMEOUT");
+  EXPECT_THAT((*grid)[0][0][0].reason, ::testing::HasSubstr("abandoned"));
+  EXPECT_EQ((*grid)[1][0][0].status, "OK");  // ran on the replacement thread
+  EXPECT_EQ(pool.live_threads(), 2);
+  // A later batch still runs while the hung thread is away.
+  auto again = scheduler.Run(Prepare(SleepGroup({5, 5})), absl::InfiniteFuture(), nullptr);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ((*again)[0][1][0].status, "OK");
+  // Once the hung call returns, the surplus thread leaves.
+  g_release->Notify();
+  for (int i = 0; i < 100 && pool.live_threads() > 1; ++i) absl::SleepFor(absl::Milliseconds(10));
+  EXPECT_EQ(pool.live_threads(), 1);
+}
+
+TEST(SchedulerTest, CancellationReturnsAtOnce) {
+  WorkerPool pool(1, 0);
+  Scheduler scheduler(&pool);
+  std::atomic<bool> cancel{false};
+  std::thread t([&] {
+    absl::SleepFor(absl::Milliseconds(100));
+    cancel = true;
+  });
+  absl::Time start = absl::Now();
+  auto grid = scheduler.Run(Prepare(SleepGroup(std::vector<int>(50, 100))), absl::InfiniteFuture(),
+                            [&] { return cancel.load(); });
+  t.join();
+  EXPECT_EQ(grid.status().code(), absl::StatusCode::kCancelled);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(1));  // not 50 x 100 ms
+}
+
+TEST(SchedulerTest, DeadlineExceeded) {
+  WorkerPool pool(1, 0);
+  Scheduler scheduler(&pool);
+  auto grid = scheduler.Run(Prepare(SleepGroup(std::vector<int>(50, 100))),
+                            absl::Now() + absl::Milliseconds(150), nullptr);
+  EXPECT_EQ(grid.status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(std::string(grid.status().message()), ::testing::HasSubstr("of 50 verifier calls unfinished"));
+}
+
+}  // namespace
+}  // namespace server

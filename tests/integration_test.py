@@ -1,0 +1,325 @@
+#!/usr/bin/python3
+"""End-to-end: starts the real reward-server binary on a free port and drives
+it with the real reward-cli and with a Python gRPC client (as a trainer would),
+including a table of bad requests after which the server must still be healthy,
+and a graceful SIGTERM.
+
+Run by Bazel (tests/BUILD) with the binaries and generated Python stubs as
+runfiles; writes a JUnit report to $XML_OUTPUT_FILE so each case counts.
+"""
+import json
+import os
+import pathlib
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import xml.etree.ElementTree as ET
+
+RUNFILES = pathlib.Path(os.environ.get("TEST_SRCDIR", ".")) / os.environ.get("TEST_WORKSPACE", "reward_service")
+sys.path.insert(0, str(RUNFILES / "proto" / "py"))
+
+import grpc  # noqa: E402
+from google.protobuf import json_format  # noqa: E402
+from health.v1 import health_pb2, health_pb2_grpc  # noqa: E402
+from reward.v1 import reward_pb2, reward_pb2_grpc  # noqa: E402
+
+SERVER = RUNFILES / "server" / "reward-server"
+CLI = RUNFILES / "client" / "reward-cli"
+EXAMPLE = RUNFILES / "examples" / "r1_zero.jsonl"
+
+CONFIG = """
+listen_address: "127.0.0.1:0"
+threads: 2
+limits {
+  max_request_bytes: 1048576
+  max_completions_per_group: 64
+  max_completion_bytes: 65536
+}
+profiles { name: "fmt" terms { verifier: "format" weight: 0.1 } }
+profiles { name: "broken" terms { verifier: "no_such_verifier" weight: 1 } }
+"""
+
+
+class Server:
+    """The real binary on a port it picks itself (listen_address ...:0)."""
+
+    def __init__(self, config_text):
+        self.dir = tempfile.TemporaryDirectory()
+        config = pathlib.Path(self.dir.name) / "config.textproto"
+        config.write_text(config_text)
+        self.log = open(pathlib.Path(self.dir.name) / "server.log", "w+")
+        self.proc = subprocess.Popen([str(SERVER), "--config", str(config)], stderr=self.log)
+        self.port = None
+        deadline = time.time() + 30
+        while time.time() < deadline and self.port is None:
+            self.log.seek(0)
+            m = re.search(r"\(port (\d+)\)", self.log.read())
+            if m:
+                self.port = int(m.group(1))
+            elif self.proc.poll() is not None:
+                break
+            else:
+                time.sleep(0.05)
+        if self.port is None:
+            raise RuntimeError("server did not start: " + self.read_log())
+        self.address = f"127.0.0.1:{self.port}"
+        self.channel = grpc.insecure_channel(self.address, options=[
+            ("grpc.max_send_message_length", 64 << 20), ("grpc.max_receive_message_length", 64 << 20)])
+        self.stub = reward_pb2_grpc.RewardServiceStub(self.channel)
+        self.health = health_pb2_grpc.HealthStub(self.channel)
+
+    def read_log(self):
+        self.log.seek(0)
+        return self.log.read()
+
+    def cli(self, *args, stdin=None):
+        return subprocess.run([str(CLI), "--address", self.address, *args], input=stdin,
+                              capture_output=True, text=True, timeout=60)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.channel.close()
+        self.log.close()
+        self.dir.cleanup()
+
+
+def seed_group():
+    return json.loads(EXAMPLE.read_text().splitlines()[0])
+
+
+def request(obj):
+    return json_format.ParseDict(obj, reward_pb2.ScoreRequest())
+
+
+class IntegrationTest(unittest.TestCase):
+    server = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(CONFIG)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def assert_healthy(self):
+        resp = self.server.health.Check(health_pb2.HealthCheckRequest(), timeout=10)
+        self.assertEqual(resp.status, health_pb2.HealthCheckResponse.SERVING)
+
+    def test_health_via_cli(self):
+        out = self.server.cli("health")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(out.stdout.strip(), "SERVING")
+
+    def test_cli_table_for_seed_example(self):
+        out = self.server.cli("score", "--input", str(EXAMPLE), "--reward", '[{"verifier":"format","weight":0.1}]')
+        self.assertEqual(out.returncode, 0, out.stderr)
+        rows = {}
+        for line in out.stdout.splitlines():
+            m = re.match(r"\s+(o\d)\s+(\S+)\s+(\S+)\s+format\s+(\S+)\s+(\S+)\s+(\S+)\s+(.*)$", line)
+            if m:
+                rows[m.group(1)] = (float(m.group(2)), float(m.group(3)), m.group(6), m.group(7))
+        self.assertEqual(sorted(rows), ["o1", "o2", "o3", "o4"], out.stdout)
+        self.assertEqual([rows[k][0] for k in ("o1", "o2", "o3", "o4")], [0.1, 0.1, 0.0, 0.0])
+        self.assertGreater(rows["o1"][1], 0)
+        self.assertGreater(rows["o2"][1], 0)
+        self.assertLess(rows["o3"][1], 0)
+        self.assertLess(rows["o4"][1], 0)
+        self.assertIn("missing <think>", rows["o3"][3])
+        self.assertIn("missing </answer>", rows["o4"][3])
+        self.assertIn("group q1", out.stdout)
+
+    def test_cli_json_and_stdin(self):
+        out = self.server.cli("score", "--input", "-", "--profile", "fmt", "--json", "--advantage", "dr_grpo",
+                              stdin=EXAMPLE.read_text())
+        self.assertEqual(out.returncode, 0, out.stderr)
+        group = json.loads(out.stdout.splitlines()[0])
+        self.assertEqual(group["id"], "q1")
+        self.assertEqual([s["id"] for s in group["samples"]], ["o1", "o2", "o3", "o4"])
+        self.assertEqual([s["reward"] for s in group["samples"]], [0.1, 0.1, 0, 0])
+        self.assertAlmostEqual(group["samples"][0]["advantage"], 0.05)  # dr_grpo: r - mean
+        comp = group["samples"][0]["components"][0]
+        self.assertEqual(set(comp), {"verifier", "score", "weight", "weighted", "status", "reason"})
+
+    def test_cli_errors(self):
+        out = self.server.cli("score", "--input", str(EXAMPLE), "--reward", '[{"verifier":"nope"}]')
+        self.assertEqual(out.returncode, 1)
+        self.assertIn("INVALID_ARGUMENT", out.stderr)
+        self.assertIn("reward[0].verifier: unknown verifier 'nope'", out.stderr)
+        bad = self.server.cli("score", "--input", "-", stdin="{not json\n")
+        self.assertEqual(bad.returncode, 2)
+        self.assertIn("line 1", bad.stderr)
+        self.assertEqual(self.server.cli("frobnicate").returncode, 2)
+
+    def test_verifiers(self):
+        resp = self.server.stub.ListVerifiers(reward_pb2.ListVerifiersRequest(), timeout=10)
+        names = [v.name for v in resp.verifiers]
+        self.assertIn("format", names)
+        fmt = resp.verifiers[names.index("format")]
+        params = {p.name: p for p in fmt.params}
+        self.assertEqual(params["mode"].type, "enum(strict|tag_count)")
+        self.assertEqual(params["mode"].default, '"strict"')
+        self.assertTrue(params["pattern"].doc)
+        profiles = {p.name: p for p in resp.profiles}
+        self.assertEqual([(t.verifier, t.weight) for t in profiles["r1_zero"].terms], [("math", 1.0), ("format", 0.1)])
+        self.assertEqual(resp.default_profile, "r1_zero")
+        out = self.server.cli("verifiers")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("prefilled_think", out.stdout)
+
+    def test_python_trainer_call(self):
+        req = request({"requestId": "step-7", "groups": [seed_group()],
+                       "reward": [{"verifier": "format", "weight": 0.1}],
+                       "advantage": {"estimator": "grpo", "epsilon": 1e-6, "std": "unbiased"}})
+        resp = self.server.stub.Score(req, timeout=30)
+        self.assertEqual(resp.request_id, "step-7")
+        rewards = [s.reward for s in resp.groups[0].samples]
+        self.assertEqual([round(r, 9) for r in rewards], [0.1, 0.1, 0, 0])
+
+    def test_bad_sample_does_not_spoil_the_batch(self):
+        group = seed_group()
+        group["completions"][1]["text"] = "<think>QQQQ</think><answer>14</answer>"
+        group["completions"][2]["text"] = "x" * 70000  # over max_completion_bytes
+        raw = request({"groups": [group], "reward": [{"verifier": "format"}]}).SerializeToString()
+        raw = raw.replace(b"QQQQ", b"\xff\xfe\xc0\xaf")  # invalid UTF-8, same length
+        call = self.server.channel.unary_unary("/reward.v1.RewardService/Score",
+                                               request_serializer=lambda b: b,
+                                               response_deserializer=reward_pb2.ScoreResponse.FromString)
+        resp = call(raw, timeout=30)
+        samples = resp.groups[0].samples
+        self.assertEqual([s.id for s in samples], ["o1", "o2", "o3", "o4"])
+        self.assertEqual([s.status for s in samples], ["OK", "INVALID_UTF8", "TOO_LONG", "OK"])
+        self.assertEqual(samples[0].reward, 1.0)
+        self.assertEqual(samples[1].advantage, 0.0)
+        self.assertGreater(samples[0].advantage, 0)
+
+    def test_bad_requests_table(self):
+        one = {"id": "q", "completions": [{"id": "a", "text": "<think>x</think><answer>1</answer>"}]}
+        fmt = [{"verifier": "format"}]
+        C = grpc.StatusCode
+        cases = [
+            ("no groups", {"groups": []}, C.INVALID_ARGUMENT, "groups: the request has no groups"),
+            ("empty group", {"groups": [{"id": "q"}]}, C.INVALID_ARGUMENT, "groups[0].completions: the group is empty"),
+            ("unknown verifier", {"groups": [one], "reward": [{"verifier": "nope"}]}, C.INVALID_ARGUMENT,
+             "reward[0].verifier: unknown verifier 'nope'"),
+            ("unknown profile", {"groups": [one], "profile": "nope"}, C.INVALID_ARGUMENT,
+             "profile: unknown profile 'nope'"),
+            ("profile with a missing verifier", {"groups": [one], "profile": "broken"}, C.FAILED_PRECONDITION,
+             "unknown verifier 'no_such_verifier'"),
+            ("unknown parameter", {"groups": [one], "reward": [{"verifier": "format", "params": {"strict": True}}]},
+             C.INVALID_ARGUMENT, "reward[0].params: unknown parameter 'strict'"),
+            ("ill-typed parameter", {"groups": [one], "reward": [{"verifier": "format", "params": {"mode": 3}}]},
+             C.INVALID_ARGUMENT, "parameter 'mode' must be one of strict|tag_count"),
+            ("invalid regex", {"groups": [one], "reward": [{"verifier": "format", "params": {"pattern": "a("}}]},
+             C.INVALID_ARGUMENT, "not a valid RE2 pattern: missing )"),
+            ("profile and reward", {"groups": [one], "profile": "fmt", "reward": fmt}, C.INVALID_ARGUMENT,
+             "profile, reward: set one, not both"),
+            ("group override error", {"groups": [dict(one, reward=[{"verifier": "x"}])]}, C.INVALID_ARGUMENT,
+             "groups[0].reward[0].verifier: unknown verifier 'x'"),
+            ("unknown estimator", {"groups": [one], "reward": fmt, "advantage": {"estimator": "ppo"}},
+             C.INVALID_ARGUMENT, "advantage.estimator: unknown estimator 'ppo'"),
+            ("negative epsilon", {"groups": [one], "reward": fmt, "advantage": {"epsilon": -1}},
+             C.INVALID_ARGUMENT, "advantage.epsilon"),
+            ("bad std", {"groups": [one], "reward": fmt, "advantage": {"std": "sample"}},
+             C.INVALID_ARGUMENT, "advantage.std"),
+            ("infinite weight", {"groups": [one], "reward": [{"verifier": "format", "weight": "Infinity"}]},
+             C.INVALID_ARGUMENT, "reward[0].weight: must be a finite number"),
+            ("too many completions", {"groups": [{"id": "q", "completions": [{"text": "a"}] * 65}], "reward": fmt},
+             C.RESOURCE_EXHAUSTED, "groups[0].completions: 65 completions, the limit is 64"),
+            ("oversized request", {"groups": [{"id": "q", "completions": [{"text": "a" * 60000}] * 30}],
+                                   "reward": fmt}, C.RESOURCE_EXHAUSTED, ""),
+        ]
+        for name, body, code, message in cases:
+            with self.subTest(name):
+                with self.assertRaises(grpc.RpcError) as cm:
+                    self.server.stub.Score(request(body), timeout=30)
+                self.assertEqual(cm.exception.code(), code, f"{name}: {cm.exception.details()}")
+                self.assertIn(message, cm.exception.details(), name)
+        self.assert_healthy()
+        # And it still scores.
+        ok = self.server.stub.Score(request({"groups": [one], "reward": fmt}), timeout=30)
+        self.assertEqual(ok.groups[0].samples[0].reward, 1.0)
+
+    def test_stream_answers_each_request(self):
+        group = seed_group()
+        reqs = [
+            request({"requestId": "a", "groups": [group], "reward": [{"verifier": "format", "weight": 0.1}]}),
+            request({"requestId": "bad", "groups": [group], "reward": [{"verifier": "nope"}]}),
+            request({"requestId": "c", "groups": [group, group], "profile": "fmt"}),
+        ]
+        got = {r.request_id: r for r in self.server.stub.ScoreStream(iter(reqs), timeout=30)}
+        self.assertEqual(sorted(got), ["a", "bad", "c"])
+        self.assertEqual(got["a"].error_code, "")
+        self.assertEqual([round(s.reward, 9) for s in got["a"].groups[0].samples], [0.1, 0.1, 0, 0])
+        self.assertEqual(got["bad"].error_code, "INVALID_ARGUMENT")
+        self.assertIn("unknown verifier 'nope'", got["bad"].error_message)
+        self.assertEqual(len(got["c"].groups), 2)
+        self.assert_healthy()
+
+    def test_reflection_is_served(self):
+        # grpc.reflection.v1alpha is registered: an unknown method of it gives
+        # a stream error other than UNIMPLEMENTED-for-service.
+        call = self.server.channel.stream_stream(
+            "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+            request_serializer=lambda b: b, response_deserializer=lambda b: b)
+        # field 7 (list_services) = "" -> the response lists our service by name.
+        responses = list(call(iter([b"\x3a\x00"]), timeout=10))
+        self.assertTrue(any(b"reward.v1.RewardService" in r for r in responses))
+
+
+class ShutdownTest(unittest.TestCase):
+    def test_sigterm_drains_and_exits(self):
+        server = Server(CONFIG)
+        try:
+            group = seed_group()
+            big = request({"groups": [group] * 500, "reward": [{"verifier": "format"}]})
+            future = server.stub.Score.future(big, timeout=60)
+            time.sleep(0.05)
+            server.proc.send_signal(signal.SIGTERM)
+            resp = future.result()  # the call in flight completes
+            self.assertEqual(len(resp.groups), 500)
+            self.assertEqual(server.proc.wait(timeout=30), 0)
+            self.assertIn("draining", server.read_log())
+            self.assertIn("stopped", server.read_log())
+        finally:
+            server.stop()
+
+
+def write_junit(result, path, elapsed):
+    suite = ET.Element("testsuite", name="integration", tests=str(result.testsRun),
+                       failures=str(len(result.failures)), errors=str(len(result.errors)), time=f"{elapsed:.2f}")
+    bad = {id(t): ("failure", msg) for t, msg in result.failures}
+    bad.update({id(t): ("error", msg) for t, msg in result.errors})
+    for test in result.all_tests:
+        case = ET.SubElement(suite, "testcase", classname=type(test).__name__, name=test._testMethodName)
+        if id(test) in bad:
+            kind, msg = bad[id(test)]
+            ET.SubElement(case, kind, message=msg.splitlines()[-1][:200]).text = msg
+    root = ET.Element("testsuites")
+    root.append(suite)
+    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+
+
+class Result(unittest.TextTestResult):
+    def startTest(self, test):
+        super().startTest(test)
+        self.all_tests = getattr(self, "all_tests", []) + [test]
+
+
+if __name__ == "__main__":
+    start = time.time()
+    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
+    result = unittest.TextTestRunner(verbosity=2, resultclass=Result).run(suite)
+    if os.environ.get("XML_OUTPUT_FILE"):
+        write_junit(result, os.environ["XML_OUTPUT_FILE"], time.time() - start)
+    sys.exit(0 if result.wasSuccessful() else 1)
