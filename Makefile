@@ -6,7 +6,7 @@ BAZEL ?= bazel
 PORT ?= 50051
 ARGS ?=
 
-.PHONY: bootstrap build serve test bench clean
+.PHONY: bootstrap build serve test bench clean readme
 
 bootstrap:
 	@tools/bootstrap.sh
@@ -28,3 +28,7 @@ bench: bootstrap
 
 clean:
 	$(BAZEL) clean
+
+# Regenerates README's verifier table from the verifiers' declarations.
+readme: bootstrap
+	$(BAZEL) run //tools:verifier_table -- $(CURDIR)/README.md
