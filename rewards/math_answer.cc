@@ -1,0 +1,1080 @@
+#include "rewards/math_answer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <optional>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+
+namespace rewards {
+namespace {
+
+using int128 = __int128;
+
+int128 Abs(int128 v) { return v < 0 ? -v : v; }
+
+int128 Gcd(int128 a, int128 b) {
+  a = Abs(a);
+  b = Abs(b);
+  while (b != 0) {
+    int128 t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
+}
+
+std::string Int128ToString(int128 v) {
+  if (v == 0) return "0";
+  bool neg = v < 0;
+  std::string s;
+  // Work with negative values so the most negative one does not overflow.
+  if (!neg) v = -v;
+  while (v != 0) {
+    s.push_back(static_cast<char>('0' - static_cast<int>(v % 10)));
+    v /= 10;
+  }
+  if (neg) s.push_back('-');
+  std::reverse(s.begin(), s.end());
+  return s;
+}
+
+// An error while evaluating: the value is unusable and `why` says so.
+struct EvalError {
+  std::string why;
+};
+
+Number MakeRational(int128 num, int128 den) {
+  Number n;
+  if (den < 0) {
+    num = -num;
+    den = -den;
+  }
+  int128 g = Gcd(num, den);
+  if (g > 1) {
+    num /= g;
+    den /= g;
+  }
+  n.num = num;
+  n.den = den;
+  n.approx = static_cast<double>(num) / static_cast<double>(den);
+  return n;
+}
+
+bool Mul(int128 a, int128 b, int128* out) { return !__builtin_mul_overflow(a, b, out); }
+bool Add(int128 a, int128 b, int128* out) { return !__builtin_add_overflow(a, b, out); }
+
+}  // namespace
+
+Number Number::Integer(int128 n) { return MakeRational(n, 1); }
+
+Number Number::Real(double d) {
+  Number n;
+  n.exact = false;
+  n.approx = d;
+  return n;
+}
+
+std::string Number::ToString() const {
+  std::string s;
+  if (exact) {
+    s = Int128ToString(num);
+    if (den != 1) absl::StrAppend(&s, "/", Int128ToString(den));
+  } else {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.10g", approx);
+    s = buf;
+  }
+  if (percent) s += "%";
+  return s;
+}
+
+namespace {
+
+// ------------------------------------------------------------ arithmetic
+
+std::optional<Number> CheckFinite(Number n, EvalError* err) {
+  if (!std::isfinite(n.approx)) {
+    err->why = std::isnan(n.approx) ? "undefined value" : "too large";
+    return std::nullopt;
+  }
+  return n;
+}
+
+std::optional<Number> AddN(const Number& a, const Number& b, EvalError* err) {
+  if (a.exact && b.exact) {
+    int128 x, y, num, den;
+    if (Mul(a.num, b.den, &x) && Mul(b.num, a.den, &y) && Add(x, y, &num) && Mul(a.den, b.den, &den)) {
+      return MakeRational(num, den);
+    }
+  }
+  return CheckFinite(Number::Real(a.approx + b.approx), err);
+}
+
+Number Neg(const Number& a) {
+  Number n = a;
+  n.num = -a.num;
+  n.approx = -a.approx;
+  return n;
+}
+
+std::optional<Number> MulN(const Number& a, const Number& b, EvalError* err) {
+  if (a.exact && b.exact) {
+    int128 g1 = Gcd(a.num, b.den), g2 = Gcd(b.num, a.den);
+    if (g1 == 0) g1 = 1;
+    if (g2 == 0) g2 = 1;
+    int128 num, den;
+    if (Mul(a.num / g1, b.num / g2, &num) && Mul(a.den / g2, b.den / g1, &den)) {
+      return MakeRational(num, den);
+    }
+  }
+  return CheckFinite(Number::Real(a.approx * b.approx), err);
+}
+
+std::optional<Number> DivN(const Number& a, const Number& b, EvalError* err) {
+  if ((b.exact && b.num == 0) || (!b.exact && b.approx == 0)) {
+    err->why = "division by zero";
+    return std::nullopt;
+  }
+  if (b.exact) {
+    Number inv = MakeRational(b.den, b.num);
+    return MulN(a, inv, err);
+  }
+  return CheckFinite(Number::Real(a.approx / b.approx), err);
+}
+
+std::optional<Number> PowN(const Number& base, const Number& exp, EvalError* err) {
+  if (exp.exact && exp.den == 1 && base.exact) {
+    int128 e = exp.num;
+    if (base.num == 0) {
+      if (e < 0) {
+        err->why = "division by zero";
+        return std::nullopt;
+      }
+      return Number::Integer(e == 0 ? 1 : 0);
+    }
+    if (Abs(base.num) == 1 && base.den == 1) {
+      return Number::Integer((base.num == -1 && (e % 2 != 0)) ? -1 : 1);
+    }
+    // |base| != 0, 1: past 2^127 the value cannot be exact anyway.
+    if (Abs(e) <= 128) {
+      int128 num = 1, den = 1;
+      bool ok = true;
+      for (int128 i = 0; i < Abs(e) && ok; ++i) ok = Mul(num, base.num, &num) && Mul(den, base.den, &den);
+      if (ok) return e >= 0 ? MakeRational(num, den) : MakeRational(den, num);
+    }
+  }
+  if (std::abs(exp.approx) > 1e6 && std::abs(base.approx) != 1 && base.approx != 0) {
+    // Decide without computing: a huge exponent over/underflows.
+    if ((std::abs(base.approx) > 1) == (exp.approx > 0)) {
+      err->why = "too large";
+      return std::nullopt;
+    }
+    return Number::Real(0);
+  }
+  return CheckFinite(Number::Real(std::pow(base.approx, exp.approx)), err);
+}
+
+// Exact square (or n-th) root of a rational when there is one.
+std::optional<int128> ExactRoot(int128 v, int n) {
+  if (v < 0) return std::nullopt;
+  double guess = std::round(std::pow(static_cast<double>(v), 1.0 / n));
+  for (double g = std::max(0.0, guess - 1); g <= guess + 1; g += 1) {
+    if (g > 1e18) return std::nullopt;
+    int128 r = static_cast<int128>(g), p = 1;
+    bool ok = true;
+    for (int i = 0; i < n && ok; ++i) ok = Mul(p, r, &p);
+    if (ok && p == v) return r;
+  }
+  return std::nullopt;
+}
+
+std::optional<Number> RootN(const Number& x, const Number& degree, EvalError* err) {
+  if (!(degree.exact && degree.den == 1 && degree.num >= 1 && degree.num <= 64)) {
+    if (degree.approx == 0) {
+      err->why = "zeroth root";
+      return std::nullopt;
+    }
+    return CheckFinite(Number::Real(std::pow(x.approx, 1.0 / degree.approx)), err);
+  }
+  int n = static_cast<int>(degree.num);
+  if (x.approx < 0 && n % 2 == 0) {
+    err->why = "root of a negative number";
+    return std::nullopt;
+  }
+  if (x.exact) {
+    bool neg = x.num < 0;
+    auto rn = ExactRoot(Abs(x.num), n), rd = ExactRoot(x.den, n);
+    if (rn && rd) return MakeRational(neg ? -*rn : *rn, *rd);
+  }
+  double v = x.approx < 0 ? -std::pow(-x.approx, 1.0 / n) : std::pow(x.approx, 1.0 / n);
+  return CheckFinite(Number::Real(v), err);
+}
+
+std::optional<Number> Factorial(const Number& x, EvalError* err) {
+  if (!(x.exact && x.den == 1 && x.num >= 0)) {
+    err->why = "factorial of a non-natural number";
+    return std::nullopt;
+  }
+  if (x.num > 170) {
+    err->why = "too large";
+    return std::nullopt;
+  }
+  int n = static_cast<int>(x.num);
+  int128 f = 1;
+  for (int i = 2; i <= n; ++i) {
+    if (!Mul(f, i, &f)) {
+      double d = 1;
+      for (int k = 2; k <= n; ++k) d *= k;
+      return CheckFinite(Number::Real(d), err);
+    }
+  }
+  return Number::Integer(f);
+}
+
+// ------------------------------------------------------------- tokenizer
+
+enum class Tok {
+  kNum, kPlus, kMinus, kStar, kSlash, kCaret, kLParen, kRParen, kLBrack, kRBrack,
+  kLBrace, kRBrace, kSetOpen, kSetClose, kComma, kBang, kPercent, kCmd, kIdent, kEnd, kBad
+};
+
+struct Token {
+  Tok type;
+  std::string text;
+};
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+std::vector<Token> Tokenize(absl::string_view s) {
+  std::vector<Token> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    char c = s[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      ++i;
+      continue;
+    }
+    if (IsDigit(c) || (c == '.' && i + 1 < s.size() && IsDigit(s[i + 1]))) {
+      size_t j = i;
+      while (j < s.size() && IsDigit(s[j])) ++j;
+      if (j < s.size() && s[j] == '.') {
+        ++j;
+        while (j < s.size() && IsDigit(s[j])) ++j;
+      }
+      // Scientific notation: 1.2e3, 1.2E-3 (a bare "e" after a number is Euler's).
+      if (j + 1 < s.size() && (s[j] == 'e' || s[j] == 'E')) {
+        size_t k = j + 1;
+        if (k < s.size() && (s[k] == '+' || s[k] == '-')) ++k;
+        if (k < s.size() && IsDigit(s[k])) {
+          while (k < s.size() && IsDigit(s[k])) ++k;
+          j = k;
+        }
+      }
+      out.push_back({Tok::kNum, std::string(s.substr(i, j - i))});
+      i = j;
+      continue;
+    }
+    if (c == '\\') {
+      if (i + 1 < s.size() && (s[i + 1] == '{' || s[i + 1] == '}')) {
+        out.push_back({s[i + 1] == '{' ? Tok::kSetOpen : Tok::kSetClose, ""});
+        i += 2;
+        continue;
+      }
+      size_t j = i + 1;
+      while (j < s.size() && IsAlpha(s[j])) ++j;
+      if (j == i + 1) {
+        out.push_back({Tok::kBad, std::string(1, c)});
+        ++i;
+        continue;
+      }
+      out.push_back({Tok::kCmd, std::string(s.substr(i + 1, j - i - 1))});
+      i = j;
+      continue;
+    }
+    if (IsAlpha(c)) {
+      size_t j = i;
+      while (j < s.size() && IsAlpha(s[j])) ++j;
+      out.push_back({Tok::kIdent, std::string(s.substr(i, j - i))});
+      i = j;
+      continue;
+    }
+    if (absl::StartsWith(s.substr(i), "π")) {
+      out.push_back({Tok::kCmd, "pi"});
+      i += std::string("π").size();
+      continue;
+    }
+    Tok t = Tok::kBad;
+    switch (c) {
+      case '+': t = Tok::kPlus; break;
+      case '-': t = Tok::kMinus; break;
+      case '*': t = Tok::kStar; break;
+      case '/': t = Tok::kSlash; break;
+      case '^': t = Tok::kCaret; break;
+      case '(': t = Tok::kLParen; break;
+      case ')': t = Tok::kRParen; break;
+      case '[': t = Tok::kLBrack; break;
+      case ']': t = Tok::kRBrack; break;
+      case '{': t = Tok::kLBrace; break;
+      case '}': t = Tok::kRBrace; break;
+      case ',': t = Tok::kComma; break;
+      case '!': t = Tok::kBang; break;
+      case '%': t = Tok::kPercent; break;
+      default: break;
+    }
+    out.push_back({t, std::string(1, c)});
+    ++i;
+  }
+  out.push_back({Tok::kEnd, ""});
+  return out;
+}
+
+// ---------------------------------------------------------------- parser
+
+// Recursive descent over the tokens; every failure is an EvalError (a
+// problem with the value) or a syntax failure (not a numeric expression).
+class Parser {
+ public:
+  explicit Parser(std::vector<Token> toks) : toks_(std::move(toks)) {}
+
+  // Parses the whole input as a comma-separated list of expressions,
+  // optionally wrapped in (), [] or \{\}.
+  bool ParseList(std::vector<Number>* out, bool* is_set, EvalError* err) {
+    Tok close = Tok::kEnd;
+    bool wrapped = false;
+    if (Peek() == Tok::kSetOpen) {
+      *is_set = true;
+      close = Tok::kSetClose;
+    }
+    // A list wrapped in brackets: only when the brackets close at the end and
+    // a top-level comma exists, so "(2+3)*4" stays an expression.
+    if ((Peek() == Tok::kLParen || Peek() == Tok::kLBrack || Peek() == Tok::kSetOpen) &&
+        WrapsAllWithComma()) {
+      wrapped = true;
+      if (close == Tok::kEnd) close = Peek() == Tok::kLParen ? Tok::kRParen : Tok::kRBrack;
+      ++pos_;
+    } else if (*is_set) {
+      wrapped = true;
+      ++pos_;
+    }
+    for (;;) {
+      std::optional<Number> v = Expr(err);
+      if (!v) return false;
+      if (Peek() == Tok::kPercent) {
+        v->percent = true;
+        ++pos_;
+      }
+      out->push_back(*v);
+      if (Peek() == Tok::kComma) {
+        ++pos_;
+        continue;
+      }
+      break;
+    }
+    if (wrapped) {
+      // (3, 5] and [3, 5) are intervals; accept any closing bracket.
+      if (Peek() != close && Peek() != Tok::kRParen && Peek() != Tok::kRBrack) return Syntax(err);
+      ++pos_;
+    }
+    if (Peek() != Tok::kEnd) return Syntax(err);
+    return true;
+  }
+
+  bool syntax_error() const { return syntax_; }
+
+ private:
+  Tok Peek(size_t ahead = 0) const {
+    size_t p = std::min(pos_ + ahead, toks_.size() - 1);
+    return toks_[p].type;
+  }
+
+  bool Syntax(EvalError* err) {
+    syntax_ = true;
+    if (err->why.empty()) err->why = "not a numeric expression";
+    return false;
+  }
+  std::optional<Number> SyntaxN(EvalError* err) {
+    Syntax(err);
+    return std::nullopt;
+  }
+
+  bool WrapsAllWithComma() const {
+    int depth = 0;
+    bool comma = false;
+    for (size_t p = pos_; p < toks_.size(); ++p) {
+      Tok t = toks_[p].type;
+      if (t == Tok::kLParen || t == Tok::kLBrack || t == Tok::kLBrace || t == Tok::kSetOpen) ++depth;
+      if (t == Tok::kRParen || t == Tok::kRBrack || t == Tok::kRBrace || t == Tok::kSetClose) {
+        --depth;
+        if (depth == 0) return comma && toks_[p + 1].type == Tok::kEnd;
+      }
+      if (t == Tok::kComma && depth == 1) comma = true;
+    }
+    return false;
+  }
+
+  struct DepthGuard {
+    int* depth;
+    explicit DepthGuard(int* d) : depth(d) { ++*depth; }
+    ~DepthGuard() { --*depth; }
+  };
+
+  std::optional<Number> Expr(EvalError* err) {
+    DepthGuard g(&depth_);
+    if (depth_ > kMaxDepth) {
+      err->why = "too deeply nested";
+      return std::nullopt;
+    }
+    std::optional<Number> left = Term(err);
+    while (left && (Peek() == Tok::kPlus || Peek() == Tok::kMinus)) {
+      bool minus = Peek() == Tok::kMinus;
+      ++pos_;
+      std::optional<Number> right = Term(err);
+      if (!right) return std::nullopt;
+      left = AddN(*left, minus ? Neg(*right) : *right, err);
+    }
+    return left;
+  }
+
+  // Tokens that can start a factor multiplied implicitly: 2\sqrt{3}, 3\pi, 2(1+1).
+  bool StartsImplicitFactor() const {
+    Tok t = Peek();
+    if (t == Tok::kLParen || t == Tok::kLBrack) return true;
+    if (t == Tok::kCmd) {
+      const std::string& c = toks_[pos_].text;
+      return c == "sqrt" || c == "pi" || c == "frac";
+    }
+    if (t == Tok::kIdent) return toks_[pos_].text == "e" || toks_[pos_].text == "pi";
+    return false;
+  }
+
+  std::optional<Number> Term(EvalError* err) {
+    std::optional<Number> left = Unary(err);
+    while (left) {
+      Tok t = Peek();
+      if (t == Tok::kStar || t == Tok::kSlash) {
+        ++pos_;
+        std::optional<Number> right = Unary(err);
+        if (!right) return std::nullopt;
+        left = t == Tok::kStar ? MulN(*left, *right, err) : DivN(*left, *right, err);
+      } else if (StartsImplicitFactor()) {
+        std::optional<Number> right = Power(err);
+        if (!right) return std::nullopt;
+        left = MulN(*left, *right, err);
+      } else {
+        break;
+      }
+    }
+    return left;
+  }
+
+  std::optional<Number> Unary(EvalError* err) {
+    if (Peek() == Tok::kMinus || Peek() == Tok::kPlus) {
+      bool minus = Peek() == Tok::kMinus;
+      ++pos_;
+      DepthGuard g(&depth_);
+      if (depth_ > kMaxDepth) {
+        err->why = "too deeply nested";
+        return std::nullopt;
+      }
+      std::optional<Number> v = Unary(err);
+      if (!v) return std::nullopt;
+      return minus ? Neg(*v) : *v;
+    }
+    return Power(err);
+  }
+
+  std::optional<Number> Power(EvalError* err) {
+    std::optional<Number> base = Postfix(err);
+    if (!base) return std::nullopt;
+    if (Peek() == Tok::kCaret) {
+      ++pos_;
+      DepthGuard g(&depth_);
+      if (depth_ > kMaxDepth) {
+        err->why = "too deeply nested";
+        return std::nullopt;
+      }
+      // Right-associative: 2^3^2 = 2^9. The exponent may be signed.
+      std::optional<Number> exp = Unary(err);
+      if (!exp) return std::nullopt;
+      return PowN(*base, *exp, err);
+    }
+    return base;
+  }
+
+  std::optional<Number> Postfix(EvalError* err) {
+    std::optional<Number> v = Primary(err);
+    while (v && Peek() == Tok::kBang) {
+      ++pos_;
+      v = Factorial(*v, err);
+    }
+    return v;
+  }
+
+  // {expr} as a LaTeX argument; a single digit without braces (\frac12).
+  std::optional<Number> Argument(EvalError* err) {
+    if (Peek() == Tok::kLBrace) {
+      ++pos_;
+      std::optional<Number> v = Expr(err);
+      if (!v) return std::nullopt;
+      if (Peek() != Tok::kRBrace) return SyntaxN(err);
+      ++pos_;
+      return v;
+    }
+    if (Peek() == Tok::kNum) {
+      // \frac12: the tokenizer read "12"; take its first digit, leave the rest.
+      std::string& t = toks_[pos_].text;
+      if (t.size() > 1 && IsDigit(t[0]) && IsDigit(t[1])) {
+        Number n = Number::Integer(t[0] - '0');
+        t.erase(0, 1);
+        return n;
+      }
+      return Literal(err);
+    }
+    if (Peek() == Tok::kCmd || Peek() == Tok::kIdent) return Primary(err);
+    return SyntaxN(err);
+  }
+
+  std::optional<Number> Literal(EvalError* err) {
+    const std::string text = toks_[pos_].text;
+    ++pos_;
+    size_t digits = 0;
+    for (char c : text) digits += IsDigit(c);
+    if (digits > static_cast<size_t>(kMaxDigits)) {
+      err->why = "too large";
+      return std::nullopt;
+    }
+    // Exact: mantissa digits, decimal places, and a small exponent.
+    size_t epos = text.find_first_of("eE");
+    std::string mant = text.substr(0, epos);
+    long exp10 = 0;
+    if (epos != std::string::npos) exp10 = std::strtol(text.c_str() + epos + 1, nullptr, 10);
+    int128 num = 0;
+    bool ok = true;
+    int decimals = 0;
+    bool after_dot = false;
+    for (char c : mant) {
+      if (c == '.') {
+        after_dot = true;
+        continue;
+      }
+      ok = ok && Mul(num, 10, &num) && Add(num, c - '0', &num);
+      if (after_dot) ++decimals;
+    }
+    exp10 -= decimals;
+    if (ok && exp10 >= -36 && exp10 <= 36) {
+      int128 scale = 1;
+      for (long i = 0; i < std::abs(exp10) && ok; ++i) ok = Mul(scale, 10, &scale);
+      if (ok) {
+        if (exp10 >= 0) {
+          int128 v;
+          if (Mul(num, scale, &v)) return Number::Integer(v);
+        } else {
+          return MakeRational(num, scale);
+        }
+      }
+    }
+    return CheckFinite(Number::Real(std::strtod(text.c_str(), nullptr)), err);
+  }
+
+  std::optional<Number> Group(Tok close, EvalError* err) {
+    ++pos_;
+    std::optional<Number> v = Expr(err);
+    if (!v) return std::nullopt;
+    if (Peek() != close) return SyntaxN(err);
+    ++pos_;
+    return v;
+  }
+
+  std::optional<Number> Primary(EvalError* err) {
+    DepthGuard g(&depth_);
+    if (depth_ > kMaxDepth) {
+      err->why = "too deeply nested";
+      return std::nullopt;
+    }
+    switch (Peek()) {
+      case Tok::kNum:
+        return Literal(err);
+      case Tok::kLParen:
+        return Group(Tok::kRParen, err);
+      case Tok::kLBrack:
+        return Group(Tok::kRBrack, err);
+      case Tok::kLBrace:
+        return Group(Tok::kRBrace, err);
+      case Tok::kIdent: {
+        const std::string name = toks_[pos_].text;
+        ++pos_;
+        if (name == "e") return Number::Real(M_E);
+        if (name == "pi") return Number::Real(M_PI);
+        return SyntaxN(err);
+      }
+      case Tok::kCmd: {
+        const std::string name = toks_[pos_].text;
+        ++pos_;
+        if (name == "pi") return Number::Real(M_PI);
+        if (name == "frac") {
+          std::optional<Number> a = Argument(err);
+          if (!a) return std::nullopt;
+          std::optional<Number> b = Argument(err);
+          if (!b) return std::nullopt;
+          return DivN(*a, *b, err);
+        }
+        if (name == "sqrt") {
+          Number degree = Number::Integer(2);
+          if (Peek() == Tok::kLBrack) {
+            std::optional<Number> d = Group(Tok::kRBrack, err);
+            if (!d) return std::nullopt;
+            degree = *d;
+          }
+          std::optional<Number> x = Argument(err);
+          if (!x) return std::nullopt;
+          return RootN(*x, degree, err);
+        }
+        return SyntaxN(err);
+      }
+      default:
+        return SyntaxN(err);
+    }
+  }
+
+  std::vector<Token> toks_;
+  size_t pos_ = 0;
+  int depth_ = 0;
+  bool syntax_ = false;
+};
+
+// ---------------------------------------------------------- normalisation
+
+void ReplaceAll(std::string* s, absl::string_view from, absl::string_view to) {
+  if (s->find(from.data(), 0, from.size()) == std::string::npos) return;
+  *s = absl::StrReplaceAll(*s, {{from, to}});
+}
+
+// Replaces \cmd{X} by X for text-like commands, keeping X.
+void UnwrapCommand(std::string* s, absl::string_view cmd) {
+  std::string pat = absl::StrCat("\\", cmd, "{");
+  size_t pos;
+  size_t from = 0;
+  while ((pos = s->find(pat, from)) != std::string::npos) {
+    size_t open = pos + pat.size() - 1;
+    int depth = 0;
+    size_t close = std::string::npos;
+    for (size_t i = open; i < s->size(); ++i) {
+      if ((*s)[i] == '{') ++depth;
+      if ((*s)[i] == '}' && --depth == 0) {
+        close = i;
+        break;
+      }
+    }
+    if (close == std::string::npos) {
+      from = pos + 1;
+      continue;
+    }
+    s->erase(close, 1);
+    s->erase(pos, pat.size());
+    from = pos;
+  }
+}
+
+bool StripAffix(std::string* s, absl::string_view pre, absl::string_view post) {
+  if (s->size() >= pre.size() + post.size() && absl::StartsWith(*s, pre) && absl::EndsWith(*s, post)) {
+    *s = s->substr(pre.size(), s->size() - pre.size() - post.size());
+    return true;
+  }
+  return false;
+}
+
+// Removes separators inside digit groups: 1,234,567  1 234  1\,234 (already
+// turned into "1\x01234" by the caller) -> 1234567. A group separator is
+// taken as such only before exactly three digits.
+std::string JoinThousands(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    if (!IsDigit(s[i]) || (i > 0 && (IsDigit(s[i - 1]) || s[i - 1] == '.'))) {
+      out.push_back(s[i++]);
+      continue;
+    }
+    // A run of digits starting a number.
+    size_t j = i;
+    while (j < s.size() && IsDigit(s[j])) ++j;
+    size_t lead = j - i;
+    std::string num = s.substr(i, lead);
+    size_t k = j;
+    if (lead <= 3) {
+      char sep = 0;
+      for (;;) {
+        if (k + 4 > s.size()) break;
+        char c = s[k];
+        bool is_sep = c == ',' || c == ' ' || c == '\x01';
+        if (!is_sep || (sep != 0 && c != sep)) break;
+        if (!(IsDigit(s[k + 1]) && IsDigit(s[k + 2]) && IsDigit(s[k + 3]))) break;
+        if (k + 4 < s.size() && IsDigit(s[k + 4])) break;
+        sep = c;
+        num += s.substr(k + 1, 3);
+        k += 4;
+      }
+      // A space-separated pair such as "3 500" is only joined when it cannot
+      // be a mixed number or list: accept it (a lone "1 234" is a thousands form).
+    }
+    out += num;
+    i = k;
+  }
+  return out;
+}
+
+const absl::string_view kUnitWords[] = {
+    "dollars", "dollar", "usd", "euros", "euro", "cents", "cent", "units", "unit", "degrees", "degree",
+};
+
+}  // namespace
+
+std::string NormalizeAnswerText(absl::string_view raw) {
+  std::string s(absl::StripAsciiWhitespace(raw));
+  // Math delimiters.
+  for (;;) {
+    bool changed = StripAffix(&s, "$$", "$$") || StripAffix(&s, "$", "$") ||
+                   StripAffix(&s, "\\(", "\\)") || StripAffix(&s, "\\[", "\\]");
+    s = std::string(absl::StripAsciiWhitespace(s));
+    if (!changed) break;
+  }
+  // LaTeX spellings.
+  ReplaceAll(&s, "{,}", ",");
+  ReplaceAll(&s, "\\,", "\x01");  // thin space: a thousands separator between digits
+  static const std::pair<absl::string_view, absl::string_view> kReplace[] = {
+      {"\\dfrac", "\\frac"}, {"\\tfrac", "\\frac"}, {"\\left", ""}, {"\\right", ""},
+      {"\\displaystyle", ""}, {"\xE2\x88\x92", "-"} /* U+2212 minus */, {"\\cdot", "*"},
+      {"\\times", "*"}, {"\\div", "/"}, {"\xC3\x97", "*"} /* × */, {"\xC3\xB7", "/"} /* ÷ */,
+      {"\xC2\xB7", "*"} /* · */, {"\\%", "%"}, {"^{\\circ}", ""}, {"^\\circ", ""}, {"\\circ", ""},
+      {"\\degree", ""}, {"\xC2\xB0", ""} /* ° */, {"\\!", ""}, {"\\;", " "}, {"\\:", " "},
+      {"\\quad", " "}, {"\\qquad", " "}, {"~", " "}, {"\\ ", " "}, {"\\$", ""}, {"$", ""},
+      {"\xE2\x82\xAC", ""} /* € */, {"\xC2\xA3", ""} /* £ */, {"\\euro", ""},
+  };
+  for (const auto& [from, to] : kReplace) ReplaceAll(&s, from, to);
+  for (absl::string_view cmd : {"text", "textbf", "textit", "textrm", "mathrm", "mathbf", "mathit", "mbox",
+                                "operatorname", "boxed", "fbox"}) {
+    UnwrapCommand(&s, cmd);
+  }
+  // "x = 14", "2 + 12 = 14": the value is what stands after the last "=".
+  size_t eq = s.rfind('=');
+  if (eq != std::string::npos) s = s.substr(eq + 1);
+  s = JoinThousands(s);
+  ReplaceAll(&s, "\x01", " ");
+  s = std::string(absl::StripAsciiWhitespace(s));
+  while (!s.empty() && (s.back() == '.' || s.back() == ';' || s.back() == '!')) {
+    // Trailing sentence punctuation; "5!" is a factorial only after a digit
+    // run we keep: "5!" stays, "five!" loses it.
+    if (s.back() == '!' && s.size() >= 2 && IsDigit(s[s.size() - 2])) break;
+    s.pop_back();
+    s = std::string(absl::StripTrailingAsciiWhitespace(s));
+  }
+  return s;
+}
+
+namespace {
+
+// Strips trailing unit words ("cm", "meters^2", "apples", "dollars") and a
+// leading currency word; returns false when nothing changed.
+bool StripUnits(std::string* s) {
+  std::string t = *s;
+  bool changed = false;
+  for (;;) {
+    std::string before = t;
+    // A trailing ^2 / ^{3} after a unit word.
+    size_t n = t.size();
+    if (n >= 2 && t[n - 2] == '^' && IsDigit(t[n - 1])) t.resize(n - 2);
+    if (absl::EndsWith(t, "}") && t.size() >= 4 && absl::EndsWith(t.substr(0, t.size() - 2), "^{")) {
+      t.resize(t.size() - 4);
+    }
+    size_t end = t.size();
+    size_t start = end;
+    while (start > 0 && (IsAlpha(t[start - 1]) || t[start - 1] == '.')) --start;
+    if (start < end && start > 0) {
+      std::string word = absl::AsciiStrToLower(t.substr(start, end - start));
+      // The word must follow a number (digit, %, }, or a space after one).
+      size_t k = start;
+      while (k > 0 && t[k - 1] == ' ') --k;
+      if (k > 0 && (IsDigit(t[k - 1]) || t[k - 1] == '%' || t[k - 1] == '}' || t[k - 1] == ')')) {
+        t = std::string(absl::StripTrailingAsciiWhitespace(t.substr(0, start)));
+      }
+    }
+    // Leading currency words: "USD 5".
+    for (absl::string_view w : kUnitWords) {
+      if (t.size() > w.size() + 1 && absl::StartsWithIgnoreCase(t, w) && t[w.size()] == ' ') {
+        t = std::string(absl::StripAsciiWhitespace(t.substr(w.size())));
+      }
+    }
+    if (t == before) break;
+    changed = true;
+  }
+  if (changed) *s = t;
+  return changed;
+}
+
+// Mixed numbers: "1 1/2", "-2 3/4", "1\frac{1}{2}" -> "(1+1/2)" style.
+bool MixedNumber(const std::string& s, std::vector<Number>* out) {
+  size_t i = 0;
+  bool neg = false;
+  if (i < s.size() && s[i] == '-') {
+    neg = true;
+    ++i;
+  }
+  size_t a = i;
+  while (i < s.size() && IsDigit(s[i])) ++i;
+  if (i == a || i - a > 30) return false;
+  std::string whole = s.substr(a, i - a);
+  std::string rest = std::string(absl::StripLeadingAsciiWhitespace(s.substr(i)));
+  std::string num, den;
+  auto digits = [](const std::string& x) {
+    return !x.empty() && x.size() <= 30 && std::all_of(x.begin(), x.end(), IsDigit);
+  };
+  if (absl::StartsWith(rest, "\\frac")) {
+    std::string r = rest.substr(5);
+    if (r.size() >= 2 && IsDigit(r[0]) && IsDigit(r[1]) && r.size() == 2) {
+      num = r.substr(0, 1);
+      den = r.substr(1, 1);
+    } else if (r.size() >= 4 && r[0] == '{') {
+      size_t c1 = r.find('}');
+      if (c1 == std::string::npos || c1 + 1 >= r.size() || r[c1 + 1] != '{' || r.back() != '}') return false;
+      num = r.substr(1, c1 - 1);
+      den = r.substr(c1 + 2, r.size() - c1 - 3);
+    } else {
+      return false;
+    }
+  } else if (i < s.size() && s[i] == ' ') {
+    size_t slash = rest.find('/');
+    if (slash == std::string::npos) return false;
+    num = rest.substr(0, slash);
+    den = rest.substr(slash + 1);
+  } else {
+    return false;
+  }
+  if (!digits(whole) || !digits(num) || !digits(den)) return false;
+  int128 w = 0, n = 0, d = 0;
+  for (char c : whole) w = w * 10 + (c - '0');
+  for (char c : num) n = n * 10 + (c - '0');
+  for (char c : den) d = d * 10 + (c - '0');
+  if (d == 0 || n >= d) return false;  // "1 3/2" is not a mixed number
+  Number v = MakeRational(w * d + n, d);
+  out->push_back(neg ? Neg(v) : v);
+  return true;
+}
+
+// Every number literal in free text ("18", "1/2", "3.5", "-4"), in order.
+std::vector<std::string> NumbersInText(const std::string& s) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    if (IsDigit(s[i]) && (i == 0 || !IsAlpha(s[i - 1]))) {
+      size_t st = i;
+      if (st > 0 && s[st - 1] == '-') --st;
+      while (i < s.size() && (IsDigit(s[i]) || ((s[i] == '.' || s[i] == '/') && i + 1 < s.size() && IsDigit(s[i + 1])))) ++i;
+      if (i < s.size() && s[i] == '%') ++i;
+      out.push_back(s.substr(st, i - st));
+    } else {
+      ++i;
+    }
+  }
+  return out;
+}
+
+bool ParseNumeric(const std::string& s, ParsedAnswer* out, EvalError* err, bool* syntax) {
+  std::vector<Number> mixed;
+  if (MixedNumber(s, &mixed)) {
+    out->kind = ParsedAnswer::Kind::kNumbers;
+    out->values = mixed;
+    return true;
+  }
+  Parser p(Tokenize(s));
+  std::vector<Number> values;
+  bool is_set = false;
+  if (p.ParseList(&values, &is_set, err)) {
+    out->kind = ParsedAnswer::Kind::kNumbers;
+    out->values = std::move(values);
+    out->is_set = is_set;
+    return true;
+  }
+  *syntax = p.syntax_error();
+  return false;
+}
+
+std::string TextKey(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '{' || c == '}' || c == '\\') continue;
+    out.push_back(absl::ascii_tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+}  // namespace
+
+ParsedAnswer ParseAnswer(absl::string_view raw, bool allow_text) {
+  ParsedAnswer out;
+  std::string s = NormalizeAnswerText(raw);
+  out.normalized = s;
+  if (s.empty()) {
+    out.text = "empty answer";
+    return out;
+  }
+  EvalError err;
+  bool syntax = false;
+  if (ParseNumeric(s, &out, &err, &syntax)) return out;
+  if (!syntax) {  // numeric but unusable: too large, division by zero, ...
+    out.text = err.why;
+    return out;
+  }
+  std::string stripped = s;
+  if (StripUnits(&stripped) && !stripped.empty()) {
+    EvalError err2;
+    bool syntax2 = false;
+    if (ParseNumeric(stripped, &out, &err2, &syntax2)) return out;
+    if (!syntax2) {
+      out.text = err2.why;
+      return out;
+    }
+  }
+  if (allow_text) {
+    std::vector<std::string> nums = NumbersInText(stripped);
+    std::vector<Number> distinct;
+    for (const std::string& n : nums) {
+      EvalError e;
+      bool sx = false;
+      ParsedAnswer one;
+      if (!ParseNumeric(n, &one, &e, &sx) || one.values.size() != 1) continue;
+      bool seen = false;
+      for (const Number& d : distinct) {
+        seen = seen || (d.exact && one.values[0].exact ? (d.num == one.values[0].num && d.den == one.values[0].den)
+                                                       : d.approx == one.values[0].approx);
+      }
+      if (!seen) distinct.push_back(one.values[0]);
+    }
+    if (distinct.size() == 1) {
+      out.kind = ParsedAnswer::Kind::kNumbers;
+      out.values = distinct;
+      out.from_text = true;
+      return out;
+    }
+    if (distinct.size() > 1) {
+      out.kind = ParsedAnswer::Kind::kSeveral;
+      out.values = distinct;
+      return out;
+    }
+  }
+  out.kind = ParsedAnswer::Kind::kText;
+  out.text = s;
+  return out;
+}
+
+namespace {
+
+// True when the rational has a finite decimal expansion (den = 2^a 5^b).
+bool Terminates(int128 den) {
+  while (den % 2 == 0) den /= 2;
+  while (den % 5 == 0) den /= 5;
+  return den == 1;
+}
+
+bool NumbersEqual(const Number& a, const Number& b, const MathTolerance& tol, bool* exact) {
+  auto equal = [&](const Number& x, const Number& y) {
+    // A decimal can only approximate a repeating fraction (0.333333 vs 1/3):
+    // that pair is compared within the tolerance, every other exact pair exactly.
+    bool approximates = x.exact && y.exact && Terminates(x.den) != Terminates(y.den);
+    if (x.exact && y.exact && !approximates) {
+      *exact = true;
+      return x.num == y.num && x.den == y.den;
+    }
+    *exact = false;
+    double diff = std::abs(x.approx - y.approx);
+    return diff <= std::max(tol.rel_tol * std::max(std::abs(x.approx), std::abs(y.approx)), tol.abs_tol);
+  };
+  if (equal(a, b)) return true;
+  if (tol.percent_as_fraction && (a.percent != b.percent)) {
+    // 50% = 0.5: divide the percent side by 100.
+    EvalError err;
+    const Number& pct = a.percent ? a : b;
+    const Number& other = a.percent ? b : a;
+    std::optional<Number> frac = DivN(pct, Number::Integer(100), &err);
+    if (frac && equal(*frac, other)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Comparison CompareAnswers(const ParsedAnswer& answer, const ParsedAnswer& reference, const MathTolerance& tol) {
+  using Kind = ParsedAnswer::Kind;
+  Comparison c;
+  if (answer.kind == Kind::kNumbers && reference.kind == Kind::kNumbers) {
+    const auto& a = answer.values;
+    const auto& r = reference.values;
+    if (a.size() != r.size()) {
+      c.how = absl::StrCat("answer has ", a.size(), " values, reference ", r.size());
+      return c;
+    }
+    bool any_inexact = false;
+    bool unordered = tol.unordered || answer.is_set || reference.is_set;
+    if (!unordered) {
+      for (size_t i = 0; i < a.size(); ++i) {
+        bool exact = true;
+        if (!NumbersEqual(a[i], r[i], tol, &exact)) return c;
+        any_inexact |= !exact;
+      }
+    } else {
+      // Multiset match; sizes are small, so a greedy pass is enough.
+      std::vector<bool> used(r.size(), false);
+      for (const Number& x : a) {
+        bool found = false;
+        for (size_t j = 0; j < r.size() && !found; ++j) {
+          bool exact = true;
+          if (!used[j] && NumbersEqual(x, r[j], tol, &exact)) {
+            used[j] = true;
+            found = true;
+            any_inexact |= !exact;
+          }
+        }
+        if (!found) return c;
+      }
+    }
+    c.equal = true;
+    c.how = any_inexact ? "within tolerance" : "exact";
+    return c;
+  }
+  if (reference.kind == Kind::kText && (answer.kind == Kind::kText || answer.kind == Kind::kNumbers)) {
+    c.equal = !answer.normalized.empty() && TextKey(answer.normalized) == TextKey(reference.normalized);
+    c.how = "as text";
+    return c;
+  }
+  c.how = "not comparable";
+  return c;
+}
+
+std::string DescribeAnswer(const ParsedAnswer& a) {
+  switch (a.kind) {
+    case ParsedAnswer::Kind::kNumbers: {
+      std::vector<std::string> parts;
+      for (const Number& n : a.values) parts.push_back(n.ToString());
+      if (parts.size() == 1) return parts[0];
+      return absl::StrCat(a.is_set ? "{" : "(", absl::StrJoin(parts, ", "), a.is_set ? "}" : ")");
+    }
+    case ParsedAnswer::Kind::kSeveral: {
+      std::vector<std::string> parts;
+      for (const Number& n : a.values) parts.push_back(n.ToString());
+      return absl::StrJoin(parts, ", ");
+    }
+    case ParsedAnswer::Kind::kText:
+      return absl::StrCat("\"", a.text.size() > 40 ? a.text.substr(0, 37) + "..." : a.text, "\"");
+    case ParsedAnswer::Kind::kInvalid:
+      return a.text;
+  }
+  return "";
+}
+
+}  // namespace rewards

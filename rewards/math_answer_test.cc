@@ -1,0 +1,124 @@
+#include "rewards/math_answer.h"
+
+#include <chrono>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace rewards {
+namespace {
+
+// Parses `text` and describes the result ("14", "7/2", "(3, 5)", "too large", ...).
+std::string Value(const std::string& text) { return DescribeAnswer(ParseAnswer(text)); }
+
+TEST(MathAnswerTest, Forms) {
+  struct Case {
+    std::string in, want;
+  };
+  const Case kCases[] = {
+      // Integers and decimals, signs, separators.
+      {"14", "14"}, {"-7", "-7"}, {"+5", "5"}, {"\xE2\x88\x92" "3", "-3"}, {"14.0", "14"}, {"0.5", "1/2"},
+      {".25", "1/4"}, {"1,234", "1234"}, {"1 234 567", "1234567"}, {"1\\,234", "1234"}, {"1{,}234", "1234"},
+      {"1,234.5", "2469/2"}, {"12,34", "(12, 34)"},
+      // Fractions and mixed numbers.
+      {"3/4", "3/4"}, {"\\frac{3}{4}", "3/4"}, {"\\dfrac{3}{4}", "3/4"}, {"\\tfrac34", "3/4"}, {"\\frac12", "1/2"},
+      {"1\\frac{1}{2}", "3/2"}, {"1 1/2", "3/2"}, {"-2\\frac{1}{4}", "-9/4"}, {"\\frac{-1}{2}", "-1/2"},
+      // Percentages.
+      {"50%", "50%"}, {"50\\%", "50%"}, {"12.5 %", "25/2%"},
+      // Scientific notation.
+      {"1.2e3", "1200"}, {"1.2E-3", "3/2500"}, {"1.2 \\times 10^{3}", "1200"}, {"1.2\\cdot10^3", "1200"},
+      // Expressions.
+      {"2 + 3 * 4", "14"}, {"(2+3)*4", "20"}, {"2^{10}", "1024"}, {"2^3^2", "512"}, {"\\sqrt{16}", "4"},
+      {"\\sqrt[3]{27}", "3"}, {"2\\sqrt{9}", "6"}, {"\\left(1+2\\right)\\cdot 3", "9"}, {"[1+1]", "2"},
+      {"\\frac{\\frac{1}{2}}{2}", "1/4"}, {"5!", "120"}, {"-2^2", "-4"}, {"2^{-2}", "1/4"}, {"10 \\div 4", "5/2"},
+      {"3\\pi", "9.424777961"}, {"\\pi", "3.141592654"}, {"\\sqrt{2}", "1.414213562"}, {"2e", "5.436563657"},
+      // Wrappers and noise.
+      {"$14$", "14"}, {"\\(14\\)", "14"}, {"\\[14\\]", "14"}, {"$$14$$", "14"}, {"\\text{14}", "14"},
+      {"\\mathbf{14}", "14"}, {"\\boxed{14}", "14"}, {"14.", "14"}, {" 14 ", "14"}, {"\\$14", "14"},
+      {"$14.50", "29/2"}, {"14 dollars", "14"}, {"\xE2\x82\xAC" "20", "20"}, {"90^\\circ", "90"},
+      {"90^{\\circ}", "90"}, {"90\xC2\xB0", "90"}, {"5 cm", "5"}, {"5\\text{ cm}^2", "5"}, {"5 meters", "5"},
+      {"12 apples", "12"}, {"x = 14", "14"}, {"2+12 = 14", "14"}, {"1\\!000", "1000"}, {"3~m", "3"},
+      // Several values.
+      {"3, 5", "(3, 5)"}, {"(3, 5)", "(3, 5)"}, {"\\{3, 5\\}", "{3, 5}"}, {"[1, 2]", "(1, 2)"},
+      // Free text with one number.
+      {"He makes 18 dollars per day", "18"},
+      // Text and hedges.
+      {"14 or 20", "14, 20"}, {"either 14 or 20", "14, 20"}, {"Monday", "\"Monday\""},
+      // Unusable.
+      {"", "empty answer"}, {"1/0", "division by zero"}, {"2^{2^{2^{2^{100}}}}", "too large"},
+      {"100000!", "too large"}, {"\\sqrt{-4}", "root of a negative number"},
+  };
+  for (const Case& c : kCases) EXPECT_EQ(Value(c.in), c.want) << "input: " << c.in;
+}
+
+TEST(MathAnswerTest, Kinds) {
+  EXPECT_EQ(ParseAnswer("14 or 20").kind, ParsedAnswer::Kind::kSeveral);
+  EXPECT_EQ(ParseAnswer("x+1", /*allow_text=*/false).kind, ParsedAnswer::Kind::kText);
+  EXPECT_EQ(ParseAnswer("He has 5 apples").kind, ParsedAnswer::Kind::kNumbers);
+  EXPECT_TRUE(ParseAnswer("He has 5 apples").from_text);
+  EXPECT_TRUE(ParseAnswer("\\{1,2\\}").is_set);
+}
+
+bool Eq(const std::string& a, const std::string& r, MathTolerance tol = MathTolerance()) {
+  return CompareAnswers(ParseAnswer(a), ParseAnswer(r, false), tol).equal;
+}
+
+TEST(MathAnswerTest, Compare) {
+  EXPECT_TRUE(Eq("0.5", "\\frac{1}{2}"));
+  EXPECT_TRUE(Eq("14.000", "14"));
+  EXPECT_TRUE(Eq("1,000", "1000"));
+  // A decimal cannot be 1/3 exactly: it is compared within the tolerance.
+  EXPECT_TRUE(Eq("0.333333333", "1/3"));
+  EXPECT_TRUE(Eq("\\frac{2}{3}", "0.6666667"));
+  EXPECT_FALSE(Eq("0.33", "1/3"));
+  EXPECT_FALSE(Eq("0.3333", "1/3"));
+  // Two decimals, or a decimal and a terminating fraction, are exact.
+  EXPECT_FALSE(Eq("0.2500001", "1/4"));
+  EXPECT_FALSE(Eq("0.1 + 0.2", "0.30000001"));  // exact: 3/10
+  EXPECT_TRUE(Eq("0.1 + 0.2", "0.3"));          // exact rationals, no float error
+  EXPECT_TRUE(Eq("2\\sqrt{2}", "\\sqrt{8}"));
+  EXPECT_TRUE(Eq("50%", "50"));
+  EXPECT_FALSE(Eq("50%", "0.5"));
+  MathTolerance pct;
+  pct.percent_as_fraction = true;
+  EXPECT_TRUE(Eq("50%", "0.5", pct));
+  EXPECT_TRUE(Eq("0.5", "50%", pct));
+  EXPECT_TRUE(Eq("(3, 5)", "3, 5"));
+  EXPECT_FALSE(Eq("(5, 3)", "(3, 5)"));
+  EXPECT_TRUE(Eq("\\{5, 3\\}", "\\{3, 5\\}"));
+  MathTolerance unordered;
+  unordered.unordered = true;
+  EXPECT_TRUE(Eq("5, 3", "3, 5", unordered));
+  EXPECT_FALSE(Eq("5, 5", "3, 5", unordered));
+  EXPECT_FALSE(Eq("3", "3, 5"));
+  EXPECT_TRUE(Eq("monday", "Monday"));
+  EXPECT_TRUE(Eq("x + 1", "x+1"));
+  EXPECT_FALSE(Eq("x + 2", "x+1"));
+  EXPECT_TRUE(Eq("1e100", "10^{100}"));
+  EXPECT_FALSE(Eq("1e100", "10^{101}"));
+  EXPECT_FALSE(Eq("", "0"));
+}
+
+TEST(MathAnswerTest, HostileInputsFinishFast) {
+  std::vector<std::string> hostile = {
+      "2^{2^{2^{2^{100}}}}", "100000!", std::string(10000, '{') + "1" + std::string(10000, '}'),
+      std::string(1 << 20, '9'), "9^9^9^9^9^9^9^9", std::string(5000, '(') + "1" + std::string(5000, ')'),
+  };
+  std::string frac;
+  for (int i = 0; i < 1000; ++i) frac += "\\frac{1}{";
+  frac += "2";
+  for (int i = 0; i < 1000; ++i) frac += "}";
+  hostile.push_back(frac);
+  for (const std::string& h : hostile) {
+    auto start = std::chrono::steady_clock::now();
+    ParsedAnswer a = ParseAnswer(h);
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_NE(a.kind, ParsedAnswer::Kind::kNumbers) << h.substr(0, 40) << " -> " << DescribeAnswer(a);
+    EXPECT_LT(ms, 500) << h.substr(0, 40);  // generous: linear work on up to 1 MB
+  }
+  EXPECT_EQ(ParseAnswer(frac).text, "too deeply nested");
+  EXPECT_EQ(ParseAnswer(std::string(1 << 20, '9')).text, "too large");
+}
+
+}  // namespace
+}  // namespace rewards

@@ -1,0 +1,340 @@
+#include "rewards/math_verifier.h"
+
+#include <memory>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "rewards/math_answer.h"
+#include "rewards/verifier.h"
+
+namespace rewards {
+
+std::vector<absl::string_view> FindBoxed(absl::string_view text) {
+  std::vector<absl::string_view> out;
+  // One entry per open brace: where a \boxed content starts, or npos.
+  std::vector<size_t> open;
+  int boxed_open = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '\\') {
+      absl::string_view rest = text.substr(i);
+      size_t len = absl::StartsWith(rest, "\\boxed{") ? 7 : absl::StartsWith(rest, "\\fbox{") ? 6 : 0;
+      if (len > 0) {
+        open.push_back(i + len);
+        ++boxed_open;
+        i += len - 1;
+        continue;
+      }
+      ++i;  // skip the escaped character (\{ and \} are not grouping braces)
+      continue;
+    }
+    if (c == '{') {
+      open.push_back(absl::string_view::npos);
+    } else if (c == '}' && !open.empty()) {
+      size_t start = open.back();
+      open.pop_back();
+      if (start != absl::string_view::npos && --boxed_open == 0) {
+        out.push_back(text.substr(start, i - start));
+      }
+    }
+  }
+  return out;
+}
+
+namespace {
+
+constexpr absl::string_view kOpenTag = "<answer>";
+constexpr absl::string_view kCloseTag = "</answer>";
+
+// Every complete <answer>…</answer> block, in order.
+std::vector<absl::string_view> AnswerBlocks(absl::string_view text) {
+  std::vector<absl::string_view> out;
+  size_t pos = 0;
+  for (;;) {
+    size_t open = text.find(kOpenTag, pos);
+    if (open == absl::string_view::npos) break;
+    size_t start = open + kOpenTag.size();
+    size_t close = text.find(kCloseTag, start);
+    if (close == absl::string_view::npos) break;
+    // A later <answer> before the close starts the block ("<answer>a<answer>b</answer>").
+    size_t inner = text.substr(start, close - start).rfind(kOpenTag);
+    if (inner != absl::string_view::npos) start += inner + kOpenTag.size();
+    out.push_back(text.substr(start, close - start));
+    pos = close + kCloseTag.size();
+  }
+  return out;
+}
+
+// Phrase markers, lower case (matched case-insensitively for ASCII).
+constexpr absl::string_view kPhrases[] = {
+    "the final answer is", "final answer is", "final answer:", "the answer is", "answer:",
+    "答案是", "答案为", "答案：", "la respuesta final es", "la respuesta es", "la réponse est",
+    "die antwort ist",
+};
+
+AnswerRegion FromPhrase(absl::string_view text) {
+  AnswerRegion r;
+  std::string lower = absl::AsciiStrToLower(text);
+  size_t best = absl::string_view::npos, best_end = 0;
+  for (absl::string_view p : kPhrases) {
+    size_t at = lower.rfind(p.data(), std::string::npos, p.size());
+    if (at != std::string::npos && (best == absl::string_view::npos || at > best)) {
+      best = at;
+      best_end = at + p.size();
+    }
+  }
+  if (best == absl::string_view::npos) return r;
+  absl::string_view rest = text.substr(best_end);
+  size_t end = rest.find('\n');
+  if (end != absl::string_view::npos) rest = rest.substr(0, end);
+  // The sentence ends at ". " or "。"; "3.5" keeps its dot.
+  for (absl::string_view stop : {". ", "\u3002"}) {
+    size_t s = rest.find(stop);
+    if (s != absl::string_view::npos) rest = rest.substr(0, s);
+  }
+  r.found = true;
+  r.rule = "phrase";
+  r.region = absl::StripAsciiWhitespace(rest);
+  r.chars = r.region.size();
+  r.candidates.push_back(r.region);
+  return r;
+}
+
+bool IsDigitChar(char c) { return c >= '0' && c <= '9'; }
+
+AnswerRegion FromLastNumber(absl::string_view text) {
+  AnswerRegion r;
+  size_t i = text.size();
+  while (i > 0 && !IsDigitChar(text[i - 1])) --i;
+  if (i == 0) return r;
+  size_t end = i;
+  if (end < text.size() && text[end] == '%') ++end;
+  size_t start = i;
+  while (start > 0) {
+    char c = text[start - 1];
+    bool inner = (c == ',' || c == '.' || c == '/') && start >= 2 && IsDigitChar(text[start - 2]);
+    if (IsDigitChar(c) || inner) {
+      --start;
+    } else {
+      break;
+    }
+  }
+  if (start > 0 && text[start - 1] == '-') --start;
+  r.found = true;
+  r.rule = "last_number";
+  r.region = text.substr(start, end - start);
+  r.chars = r.region.size();
+  r.candidates.push_back(r.region);
+  return r;
+}
+
+}  // namespace
+
+AnswerRegion ExtractAnswer(absl::string_view completion, const std::vector<std::string>& rules) {
+  for (const std::string& rule : rules) {
+    AnswerRegion r;
+    if (rule == "answer_tag") {
+      std::vector<absl::string_view> blocks = AnswerBlocks(completion);
+      if (blocks.empty()) continue;
+      r.found = true;
+      r.rule = rule;
+      r.region = blocks.back();
+      for (absl::string_view b : blocks) {
+        std::vector<absl::string_view> boxed = FindBoxed(b);
+        if (boxed.empty()) {
+          r.candidates.push_back(b);
+        } else {
+          r.candidates.insert(r.candidates.end(), boxed.begin(), boxed.end());
+        }
+      }
+      // The region limit applies to all answer text, not just the last block.
+      for (absl::string_view b : blocks) r.chars += b.size();
+      return r;
+    }
+    if (rule == "boxed") {
+      std::vector<absl::string_view> boxed = FindBoxed(completion);
+      if (boxed.empty()) continue;
+      r.found = true;
+      r.rule = rule;
+      r.region = boxed.back();
+      r.candidates = boxed;
+      for (absl::string_view b : boxed) r.chars += b.size();
+      return r;
+    }
+    if (rule == "phrase") {
+      r = FromPhrase(completion);
+      if (r.found) return r;
+      continue;
+    }
+    if (rule == "last_number") {
+      r = FromLastNumber(completion);
+      if (r.found) return r;
+      continue;
+    }
+  }
+  return AnswerRegion();
+}
+
+absl::string_view ReferenceAnswerText(absl::string_view reference) {
+  size_t hashes = reference.rfind("####");
+  if (hashes != absl::string_view::npos) return absl::StripAsciiWhitespace(reference.substr(hashes + 4));
+  std::vector<absl::string_view> boxed = FindBoxed(reference);
+  if (!boxed.empty()) return boxed.back();
+  return absl::StripAsciiWhitespace(reference);
+}
+
+namespace {
+
+const std::vector<std::string>& KnownRules() {
+  static const auto* rules = new std::vector<std::string>{"answer_tag", "boxed", "phrase", "last_number"};
+  return *rules;
+}
+
+std::string Quote(absl::string_view s) {
+  std::string t(s.substr(0, 40));
+  return absl::StrCat("\"", t, s.size() > 40 ? "…" : "", "\"");
+}
+
+class MathVerifier : public Verifier {
+ public:
+  MathVerifier(std::vector<std::string> rules, MathTolerance tol, bool allow_multiple, size_t max_chars)
+      : rules_(std::move(rules)), tol_(tol), allow_multiple_(allow_multiple), max_chars_(max_chars) {}
+
+  absl::Status CheckReference(const reward::v1::Reference& ref) const override {
+    absl::string_view text = ReferenceAnswerText(ref.answer());
+    if (absl::StripAsciiWhitespace(text).empty()) {
+      return absl::InvalidArgumentError("answer is missing or empty");
+    }
+    ParsedAnswer parsed = ParseAnswer(text, /*allow_text=*/false);
+    if (parsed.kind == ParsedAnswer::Kind::kInvalid) {
+      return absl::InvalidArgumentError(absl::StrCat("answer ", Quote(text), " is unusable: ", parsed.text));
+    }
+    return absl::OkStatus();
+  }
+
+  Verdict Score(const SampleInput& in) const override {
+    ParsedAnswer ref = ParseAnswer(ReferenceAnswerText(in.reference->answer()), /*allow_text=*/false);
+    if (ref.kind == ParsedAnswer::Kind::kInvalid) {
+      return Verdict::Error("BAD_REFERENCE", absl::StrCat("reference unusable: ", ref.text));
+    }
+    AnswerRegion region = ExtractAnswer(in.completion, rules_);
+    if (!region.found) {
+      return Verdict::Ok(0, absl::StrCat("no answer found (", absl::StrJoin(rules_, ", "), ")"));
+    }
+    const std::string& rule = region.rule;
+    if (region.chars > max_chars_) {
+      return Verdict::Ok(0, absl::StrCat("answer too long: ", region.chars, " chars > ",
+                                         max_chars_, " (", rule, ")"));
+    }
+    std::vector<ParsedAnswer> answers;
+    for (absl::string_view c : region.candidates) {
+      ParsedAnswer a = ParseAnswer(c);
+      if (a.kind == ParsedAnswer::Kind::kInvalid) {
+        return Verdict::Ok(0, absl::StrCat(a.text, ": ", Quote(c), " (", rule, ")"));
+      }
+      answers.push_back(std::move(a));
+    }
+    // Several candidates must agree, unless the request allows hedging.
+    std::vector<const ParsedAnswer*> distinct;
+    for (const ParsedAnswer& a : answers) {
+      bool seen = false;
+      for (const ParsedAnswer* d : distinct) {
+        seen = seen || CompareAnswers(a, *d, tol_).equal || CompareAnswers(*d, a, tol_).equal;
+      }
+      if (!seen) distinct.push_back(&a);
+    }
+    if (distinct.size() > 1 && !allow_multiple_) {
+      std::vector<std::string> shown;
+      for (const ParsedAnswer* d : distinct) shown.push_back(DescribeAnswer(*d));
+      return Verdict::Ok(0, absl::StrCat("several answers: ", absl::StrJoin(shown, ", "), " (", rule, ")"));
+    }
+    for (const ParsedAnswer* a : distinct) {
+      if (a->kind == ParsedAnswer::Kind::kSeveral && !allow_multiple_) {
+        return Verdict::Ok(0, absl::StrCat("several answers: ", DescribeAnswer(*a), " (", rule, ")"));
+      }
+    }
+    for (const ParsedAnswer* a : distinct) {
+      std::vector<ParsedAnswer> options;
+      if (a->kind == ParsedAnswer::Kind::kSeveral) {
+        for (const Number& n : a->values) {
+          ParsedAnswer one;
+          one.kind = ParsedAnswer::Kind::kNumbers;
+          one.values = {n};
+          options.push_back(one);
+        }
+      } else {
+        options.push_back(*a);
+      }
+      for (const ParsedAnswer& o : options) {
+        Comparison cmp = CompareAnswers(o, ref, tol_);
+        if (cmp.equal) {
+          return Verdict::Ok(1, absl::StrCat(DescribeAnswer(o), " = ", DescribeAnswer(ref), " (", rule, ", ",
+                                             cmp.how, ")"));
+        }
+      }
+    }
+    const ParsedAnswer& shown = *distinct.back();
+    std::string how = shown.kind == ParsedAnswer::Kind::kText || ref.kind == ParsedAnswer::Kind::kText
+                          ? ", compared as text"
+                          : "";
+    return Verdict::Ok(0, absl::StrCat(DescribeAnswer(shown), " ≠ ", DescribeAnswer(ref), " (", rule, how, ")"));
+  }
+
+ private:
+  std::vector<std::string> rules_;
+  MathTolerance tol_;
+  bool allow_multiple_;
+  size_t max_chars_;
+};
+
+class MathVerifierFactory : public VerifierFactory {
+ public:
+  std::string Name() const override { return "math"; }
+  std::string Description() const override {
+    return "Numeric answer match: the final answer (answer tag, \\boxed{}, a phrase, or the last number) "
+           "equals reference.answer, exactly for rationals, else within tolerance; 1 or 0.";
+  }
+  const std::vector<ParamSpec>& Params() const override {
+    static const auto* specs = new std::vector<ParamSpec>{
+        ParamSpec::StringList("extract", {"answer_tag", "boxed"},
+                              "Where the answer is taken from, rules tried in order: answer_tag (last "
+                              "<answer>…</answer>, narrowed to a \\boxed{} inside it), boxed (last \\boxed{} "
+                              "or \\fbox{}), phrase (\"the answer is …\", \"final answer: …\", \"答案是…\", "
+                              "\"la respuesta es …\"), last_number."),
+        ParamSpec::Number("rel_tol", 1e-6, 0, 1, "Relative tolerance when either side is not an exact rational."),
+        ParamSpec::Number("abs_tol", 1e-9, 0, 1e300, "Absolute tolerance, likewise."),
+        ParamSpec::Bool("percent_as_fraction", false, "A percentage also equals its fraction: 50% = 0.5."),
+        ParamSpec::Bool("unordered", false, "Compare several values as a set, not in order."),
+        ParamSpec::Bool("allow_multiple", false,
+                        "Accept hedged answers (several different final answers): 1 if any matches. Off: 0."),
+        ParamSpec::Number("max_answer_chars", 200, 1, 1e7, "An answer region longer than this scores 0."),
+    };
+    return *specs;
+  }
+  absl::Duration DefaultTimeout() const override { return absl::Milliseconds(500); }
+
+  absl::StatusOr<std::unique_ptr<Verifier>> Create(const rewards::Params& p) const override {
+    std::vector<std::string> rules = p.GetStringList("extract");
+    if (rules.empty()) return absl::InvalidArgumentError("parameter 'extract' must name at least one rule");
+    for (const std::string& r : rules) {
+      if (std::find(KnownRules().begin(), KnownRules().end(), r) == KnownRules().end()) {
+        return absl::InvalidArgumentError(absl::StrCat("parameter 'extract': unknown rule '", r, "' (known: ",
+                                                       absl::StrJoin(KnownRules(), ", "), ")"));
+      }
+    }
+    MathTolerance tol;
+    tol.rel_tol = p.GetNumber("rel_tol");
+    tol.abs_tol = p.GetNumber("abs_tol");
+    tol.percent_as_fraction = p.GetBool("percent_as_fraction");
+    tol.unordered = p.GetBool("unordered");
+    return std::make_unique<MathVerifier>(std::move(rules), tol, p.GetBool("allow_multiple"),
+                                          static_cast<size_t>(p.GetNumber("max_answer_chars")));
+  }
+};
+
+REGISTER_VERIFIER(MathVerifierFactory);
+
+}  // namespace
+}  // namespace rewards
