@@ -656,30 +656,47 @@ void ReplaceAll(std::string* s, absl::string_view from, absl::string_view to) {
   *s = absl::StrReplaceAll(*s, {{from, to}});
 }
 
-// Replaces \cmd{X} by X for text-like commands, keeping X.
-void UnwrapCommand(std::string* s, absl::string_view cmd) {
-  std::string pat = absl::StrCat("\\", cmd, "{");
-  size_t pos;
-  size_t from = 0;
-  while ((pos = s->find(pat, from)) != std::string::npos) {
-    size_t open = pos + pat.size() - 1;
-    int depth = 0;
-    size_t close = std::string::npos;
-    for (size_t i = open; i < s->size(); ++i) {
-      if ((*s)[i] == '{') ++depth;
-      if ((*s)[i] == '}' && --depth == 0) {
-        close = i;
-        break;
+// Replaces \cmd{X} by X for the text-like commands, keeping X, in one pass
+// (a stack of open braces remembers which ones to drop), so that deeply
+// nested wrappers cost linear time.
+std::string UnwrapCommands(const std::string& s) {
+  static const absl::string_view kCommands[] = {"text", "textbf", "textit", "textrm", "mathrm", "mathbf",
+                                                "mathit", "mbox", "operatorname", "boxed", "fbox"};
+  std::string out;
+  out.reserve(s.size());
+  std::vector<bool> drop;  // per open brace: is it a wrapper's?
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '\\') {
+      size_t j = i + 1;
+      while (j < s.size() && IsAlpha(s[j])) ++j;
+      absl::string_view name(s.data() + i + 1, j - i - 1);
+      bool wrapper = j < s.size() && s[j] == '{' &&
+                     std::find(std::begin(kCommands), std::end(kCommands), name) != std::end(kCommands);
+      if (wrapper) {
+        drop.push_back(true);
+        i = j;  // skip the command and its brace
+        continue;
       }
-    }
-    if (close == std::string::npos) {
-      from = pos + 1;
+      if (j == i + 1 && j < s.size()) {  // an escaped character: \{ \} \% ...
+        out.append(s, i, 2);
+        ++i;
+        continue;
+      }
+      out.append(s, i, j - i);
+      i = j - 1;
       continue;
     }
-    s->erase(close, 1);
-    s->erase(pos, pat.size());
-    from = pos;
+    if (c == '{') {
+      drop.push_back(false);
+    } else if (c == '}' && !drop.empty()) {
+      bool d = drop.back();
+      drop.pop_back();
+      if (d) continue;
+    }
+    out.push_back(c);
   }
+  return out;
 }
 
 bool StripAffix(std::string* s, absl::string_view pre, absl::string_view post) {
@@ -758,10 +775,7 @@ std::string NormalizeAnswerText(absl::string_view raw) {
       {"\xE2\x82\xAC", ""} /* € */, {"\xC2\xA3", ""} /* £ */, {"\\euro", ""},
   };
   for (const auto& [from, to] : kReplace) ReplaceAll(&s, from, to);
-  for (absl::string_view cmd : {"text", "textbf", "textit", "textrm", "mathrm", "mathbf", "mathit", "mbox",
-                                "operatorname", "boxed", "fbox"}) {
-    UnwrapCommand(&s, cmd);
-  }
+  s = UnwrapCommands(s);
   // "x = 14", "2 + 12 = 14": the value is what stands after the last "=".
   size_t eq = s.rfind('=');
   if (eq != std::string::npos) s = s.substr(eq + 1);

@@ -1,5 +1,6 @@
 #include "rewards/math_verifier.h"
 
+#include <algorithm>
 #include <memory>
 
 #include "absl/strings/ascii.h"
@@ -12,10 +13,10 @@
 namespace rewards {
 
 std::vector<absl::string_view> FindBoxed(absl::string_view text) {
-  std::vector<absl::string_view> out;
-  // One entry per open brace: where a \boxed content starts, or npos.
+  // One pass with a stack of open braces, each remembering where a \boxed
+  // content starts (or npos for a plain brace); every closed \boxed is kept.
   std::vector<size_t> open;
-  int boxed_open = 0;
+  std::vector<std::pair<size_t, size_t>> closed;
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (c == '\\') {
@@ -23,22 +24,27 @@ std::vector<absl::string_view> FindBoxed(absl::string_view text) {
       size_t len = absl::StartsWith(rest, "\\boxed{") ? 7 : absl::StartsWith(rest, "\\fbox{") ? 6 : 0;
       if (len > 0) {
         open.push_back(i + len);
-        ++boxed_open;
         i += len - 1;
-        continue;
+      } else {
+        ++i;  // skip the escaped character (\{ and \} are not grouping braces)
       }
-      ++i;  // skip the escaped character (\{ and \} are not grouping braces)
       continue;
     }
     if (c == '{') {
       open.push_back(absl::string_view::npos);
     } else if (c == '}' && !open.empty()) {
-      size_t start = open.back();
+      if (open.back() != absl::string_view::npos) closed.emplace_back(open.back(), i);
       open.pop_back();
-      if (start != absl::string_view::npos && --boxed_open == 0) {
-        out.push_back(text.substr(start, i - start));
-      }
     }
+  }
+  // Keep the outermost: a \boxed inside a closed \boxed is part of it.
+  std::sort(closed.begin(), closed.end());
+  std::vector<absl::string_view> out;
+  size_t outer_end = 0;
+  for (const auto& [start, end] : closed) {
+    if (!out.empty() && start < outer_end) continue;
+    out.push_back(text.substr(start, end - start));
+    outer_end = end;
   }
   return out;
 }
@@ -197,6 +203,17 @@ std::string Quote(absl::string_view s) {
   return absl::StrCat("\"", t, s.size() > 40 ? "…" : "", "\"");
 }
 
+// The answer as it was compared: as text when the reference is text.
+std::string Shown(const ParsedAnswer& answer, const ParsedAnswer& ref) {
+  if (ref.kind == ParsedAnswer::Kind::kText && answer.kind != ParsedAnswer::Kind::kText) {
+    ParsedAnswer as_text = answer;
+    as_text.kind = ParsedAnswer::Kind::kText;
+    as_text.text = answer.normalized;
+    return DescribeAnswer(as_text);
+  }
+  return DescribeAnswer(answer);
+}
+
 class MathVerifier : public Verifier {
  public:
   MathVerifier(std::vector<std::string> rules, MathTolerance tol, bool allow_multiple, size_t max_chars)
@@ -270,7 +287,7 @@ class MathVerifier : public Verifier {
       for (const ParsedAnswer& o : options) {
         Comparison cmp = CompareAnswers(o, ref, tol_);
         if (cmp.equal) {
-          return Verdict::Ok(1, absl::StrCat(DescribeAnswer(o), " = ", DescribeAnswer(ref), " (", rule, ", ",
+          return Verdict::Ok(1, absl::StrCat(Shown(o, ref), " = ", DescribeAnswer(ref), " (", rule, ", ",
                                              cmp.how, ")"));
         }
       }
@@ -279,7 +296,7 @@ class MathVerifier : public Verifier {
     std::string how = shown.kind == ParsedAnswer::Kind::kText || ref.kind == ParsedAnswer::Kind::kText
                           ? ", compared as text"
                           : "";
-    return Verdict::Ok(0, absl::StrCat(DescribeAnswer(shown), " ≠ ", DescribeAnswer(ref), " (", rule, how, ")"));
+    return Verdict::Ok(0, absl::StrCat(Shown(shown, ref), " ≠ ", DescribeAnswer(ref), " (", rule, how, ")"));
   }
 
  private:

@@ -1,0 +1,174 @@
+#include "rewards/math_verifier.h"
+
+#include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
+#include "gtest/gtest.h"
+#include "rewards/verifier.h"
+
+namespace rewards {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::unique_ptr<Verifier> Make(const std::string& params_json = "{}") {
+  google::protobuf::Struct s;
+  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(params_json, &s).ok());
+  const VerifierFactory* f = FindVerifier("math");
+  auto p = ParseParams(s, f->Params());
+  EXPECT_TRUE(p.ok()) << p.status();
+  auto v = f->Create(*p);
+  EXPECT_TRUE(v.ok()) << v.status();
+  return std::move(*v);
+}
+
+Verdict Score(const Verifier& v, const std::string& completion, const std::string& answer,
+              const std::string& prompt = "") {
+  reward::v1::Reference ref;
+  ref.set_answer(answer);
+  SampleInput in;
+  in.prompt = prompt;
+  in.completion = completion;
+  in.reference = &ref;
+  return v.Score(in);
+}
+
+TEST(MathVerifierTest, SeedExample) {
+  auto v = Make();
+  struct Case {
+    std::string completion;
+    double want;
+    std::string reason;
+  };
+  const Case kCases[] = {
+      {"<think>2 + 3 = 5, 5 * 4 = 20</think>  <answer> 20</answer>", 0, "20 ≠ 14 (answer_tag)"},
+      {"<think>3 * 4 = 12, 2 + 12 = 14</think> <answer>14</answer>", 1, "14 = 14 (answer_tag, exact)"},
+      {"<answer>14</answer>", 1, "14 = 14"},
+      {"<think>...</think>  <answer> 7<answer>", 0, "no answer found (answer_tag, boxed)"},
+  };
+  for (const Case& c : kCases) {
+    Verdict got = Score(*v, c.completion, "14");
+    EXPECT_EQ(got.score, c.want) << c.completion << " -> " << got.reason;
+    EXPECT_THAT(got.reason, HasSubstr(c.reason)) << c.completion;
+    EXPECT_EQ(got.status, "OK");
+  }
+}
+
+TEST(MathVerifierTest, ExtractionRules) {
+  struct Case {
+    std::string params, completion;
+    double want;
+    std::string reason;
+  };
+  const Case kCases[] = {
+      {"{}", "<answer>The total is \\boxed{14}.</answer>", 1, "(answer_tag"},
+      {"{}", "so \\boxed{14}", 1, "(boxed"},
+      {"{}", "so \\fbox{14}", 1, "(boxed"},
+      {"{}", "the answer is 14", 0, "no answer found"},
+      {R"({"extract":["phrase"]})", "Thus, the answer is 14.", 1, "(phrase"},
+      {R"({"extract":["phrase"]})", "Final answer: $14$", 1, "(phrase"},
+      {R"({"extract":["phrase"]})", "所以答案是14", 1, "(phrase"},
+      {R"({"extract":["phrase"]})", "Por lo tanto, la respuesta es 14.", 1, "(phrase"},
+      {R"({"extract":["phrase"]})", "The answer is 3.5. Done.", 0, "7/2 ≠ 14"},
+      {R"({"extract":["last_number"]})", "3 * 4 = 12, plus 2 gives 14", 1, "(last_number"},
+      {R"({"extract":["last_number"]})", "it is 1,014", 0, "1014 ≠ 14"},
+      {R"({"extract":["answer_tag","phrase","last_number"]})", "I think the answer is 14", 1, "(phrase"},
+      {"{}", "<answer>\\boxed{\\frac{28}{2}}</answer>", 1, ""},
+      {"{}", "<answer>fourteen</answer>", 0, "compared as text"},
+      {"{}", "<answer>x = 14</answer>", 1, ""},
+      {"{}", "<answer>He gets 14 apples</answer>", 1, ""},
+  };
+  for (const Case& c : kCases) {
+    Verdict got = Score(*Make(c.params), c.completion, "14");
+    EXPECT_EQ(got.score, c.want) << c.params << " " << c.completion << " -> " << got.reason;
+    EXPECT_THAT(got.reason, HasSubstr(c.reason)) << c.completion;
+  }
+}
+
+TEST(MathVerifierTest, ReferenceForms) {
+  auto v = Make();
+  EXPECT_EQ(Score(*v, "<answer>72</answer>", "Natalia sold 48/2 = 24 clips... 48+24 = 72\n#### 72").score, 1);
+  EXPECT_EQ(Score(*v, "<answer>1000</answer>", "#### 1,000").score, 1);
+  EXPECT_EQ(Score(*v, "<answer>0.5</answer>", "\\boxed{\\frac{1}{2}}").score, 1);
+  EXPECT_EQ(Score(*v, "<answer>Monday</answer>", "monday").score, 1);
+  Verdict text = Score(*v, "<answer>Tuesday</answer>", "Monday");
+  EXPECT_EQ(text.score, 0);
+  EXPECT_THAT(text.reason, HasSubstr("compared as text"));
+}
+
+TEST(MathVerifierTest, CheckReference) {
+  auto v = Make();
+  reward::v1::Reference ref;
+  EXPECT_THAT(std::string(v->CheckReference(ref).message()), HasSubstr("answer is missing"));
+  ref.set_answer("#### ");
+  EXPECT_FALSE(v->CheckReference(ref).ok());
+  ref.set_answer("2^{2^{2^{100}}}");
+  EXPECT_THAT(std::string(v->CheckReference(ref).message()), HasSubstr("too large"));
+  ref.set_answer("14");
+  EXPECT_TRUE(v->CheckReference(ref).ok());
+}
+
+TEST(MathVerifierTest, HedgingScoresZero) {
+  auto v = Make();
+  const std::string kHedges[] = {
+      "<answer>\\boxed{14} or \\boxed{20}</answer>",
+      "\\boxed{14} and also \\boxed{20}",
+      "<answer>14 or 20</answer>",
+      "<answer>either 14 or 20</answer>",
+      "<answer>14</answer> <answer>20</answer>",
+      "<answer>14, 20</answer>",
+  };
+  for (const std::string& h : kHedges) {
+    Verdict got = Score(*v, h, "14");
+    EXPECT_EQ(got.score, 0) << h << " -> " << got.reason;
+  }
+  EXPECT_THAT(Score(*v, kHedges[0], "14").reason, HasSubstr("several answers: 14, 20"));
+  // Repeating the same answer is not a hedge.
+  EXPECT_EQ(Score(*v, "\\boxed{14} so \\boxed{14.0}", "14").score, 1);
+  // allow_multiple accepts any matching answer.
+  auto lenient = Make(R"({"allow_multiple":true})");
+  EXPECT_EQ(Score(*lenient, kHedges[0], "14").score, 1);
+  EXPECT_EQ(Score(*lenient, kHedges[2], "14").score, 1);
+  EXPECT_EQ(Score(*lenient, kHedges[2], "15").score, 0);
+}
+
+TEST(MathVerifierTest, LimitsAndEmptyAnswers) {
+  auto v = Make();
+  std::string padded = "<answer>" + std::string(300, ' ') + "14</answer>";
+  Verdict got = Score(*v, padded, "14");
+  EXPECT_EQ(got.score, 0);
+  EXPECT_THAT(got.reason, HasSubstr("answer too long: 302 chars > 200"));
+  EXPECT_EQ(Score(*Make(R"({"max_answer_chars":1000})"), padded, "14").score, 1);
+  EXPECT_THAT(Score(*v, "<answer></answer>", "0").reason, HasSubstr("empty answer"));
+  EXPECT_EQ(Score(*v, "<answer></answer>", "0").score, 0);
+  EXPECT_EQ(Score(*v, "\\boxed{}", "0").score, 0);
+  EXPECT_EQ(Score(*v, "<answer>  </answer>", "0").score, 0);
+  // Nothing is taken from the prompt.
+  EXPECT_EQ(Score(*v, "I don't know", "14", "<answer>14</answer>").score, 0);
+}
+
+TEST(MathVerifierTest, Parameters) {
+  EXPECT_EQ(Score(*Make(R"({"percent_as_fraction":true})"), "<answer>50%</answer>", "0.5").score, 1);
+  EXPECT_EQ(Score(*Make(), "<answer>50%</answer>", "0.5").score, 0);
+  EXPECT_EQ(Score(*Make(R"({"unordered":true})"), "<answer>5, 3</answer>", "3, 5").score, 1);
+  EXPECT_EQ(Score(*Make(R"({"rel_tol":0.01})"), "<answer>3.14</answer>", "\\pi").score, 1);
+  EXPECT_EQ(Score(*Make(), "<answer>3.14</answer>", "\\pi").score, 0);
+  const VerifierFactory* f = FindVerifier("math");
+  google::protobuf::Struct s;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(R"({"extract":["answer_tag","guess"]})", &s).ok());
+  auto v = f->Create(*ParseParams(s, f->Params()));
+  ASSERT_FALSE(v.ok());
+  EXPECT_THAT(std::string(v.status().message()), HasSubstr("parameter 'extract': unknown rule 'guess'"));
+}
+
+TEST(FindBoxedTest, BalancedAndLinear) {
+  EXPECT_THAT(FindBoxed("a \\boxed{1} b \\boxed{\\frac{1}{2}} c"), ::testing::ElementsAre("1", "\\frac{1}{2}"));
+  EXPECT_THAT(FindBoxed("\\boxed{\\boxed{3}}"), ::testing::ElementsAre("\\boxed{3}"));
+  EXPECT_THAT(FindBoxed("\\boxed{ unclosed \\boxed{4}"), ::testing::ElementsAre("4"));
+  EXPECT_THAT(FindBoxed("\\boxed{\\{1, 2\\}}"), ::testing::ElementsAre("\\{1, 2\\}"));
+  std::string deep;
+  for (int i = 0; i < 10000; ++i) deep += "\\boxed{";
+  EXPECT_TRUE(FindBoxed(deep).empty());
+}
+
+}  // namespace
+}  // namespace rewards

@@ -1,0 +1,323 @@
+#!/usr/bin/python3
+"""Writes tests/data/math_cases.jsonl, the math verifier's conformance table.
+
+Every expected score is fixed by construction here (a correct answer written
+another way -> 1, a different value or a hedge -> 0), never by running the
+verifier. Rows:
+  {"id", "category", "reference", "completion" | "completion_repeat",
+   "params" (optional), "expected", "note"}
+"completion_repeat" = [prefix, unit, times, suffix] builds large hostile
+inputs without storing them.
+
+Categories: form (every numeric form understood), hack (reward-hacking
+attempts), hostile (inputs that must finish fast and score 0), gsm8k
+(answers to GSM8K test problems, references in GSM8K's "#### N" form; see
+tests/data/GSM8K_LICENSE).
+
+Usage: tests/data/gen_math_cases.py ../shared/data/gsm8k/test.jsonl > tests/data/math_cases.jsonl
+"""
+import json
+import random
+import sys
+
+rows = []
+
+
+def add(category, reference, completion, expected, note, params=None, repeat=None):
+    row = {"id": f"{category}-{sum(r['category'] == category for r in rows) + 1:03d}", "category": category,
+           "reference": reference}
+    if repeat is not None:
+        row["completion_repeat"] = repeat
+    else:
+        row["completion"] = completion
+    if params:
+        row["params"] = params
+    row["expected"] = expected
+    row["note"] = note
+    rows.append(row)
+
+
+def tag(answer, think="Let me work it out."):
+    return f"<think>{think}</think>\n<answer>{answer}</answer>"
+
+
+# ------------------------------------------------------------------- forms
+FORMS = [
+    # (reference, answer as written, expected, note)
+    ("14", "14", 1, "plain integer"),
+    ("14", "+14", 1, "leading plus"),
+    ("-7", "-7", 1, "negative"),
+    ("-7", "\u22127", 1, "U+2212 minus"),
+    ("-7", "7", 0, "sign differs"),
+    ("14", "14.0", 1, "trailing .0"),
+    ("14", "14.00", 1, "trailing .00"),
+    ("14", "14.", 1, "trailing period"),
+    ("2.5", "2.50", 1, "decimal trailing zero"),
+    ("0.25", ".25", 1, "no leading zero"),
+    ("2.5", "2.4", 0, "different decimal"),
+    ("1234", "1,234", 1, "comma thousands"),
+    ("1234", "1 234", 1, "space thousands"),
+    ("1234", "1\\,234", 1, "thin-space thousands"),
+    ("1234", "1{,}234", 1, "braced comma thousands"),
+    ("1234567", "1,234,567", 1, "two groups"),
+    ("1234567.5", "1,234,567.5", 1, "groups and decimals"),
+    ("1,234", "1234", 1, "reference with separators"),
+    ("1234", "1,243", 0, "digits swapped"),
+    ("0.5", "1/2", 1, "fraction vs decimal"),
+    ("1/2", "0.5", 1, "decimal vs fraction"),
+    ("0.5", "\\frac{1}{2}", 1, "\\frac"),
+    ("0.5", "\\dfrac{1}{2}", 1, "\\dfrac"),
+    ("0.5", "\\tfrac{1}{2}", 1, "\\tfrac"),
+    ("0.5", "\\frac12", 1, "\\frac12 shorthand"),
+    ("\\frac{3}{4}", "0.75", 1, "LaTeX reference"),
+    ("\\frac{3}{4}", "\\frac{6}{8}", 1, "unreduced fraction"),
+    ("\\frac{3}{4}", "3/5", 0, "different fraction"),
+    ("1.5", "1\\frac{1}{2}", 1, "mixed number LaTeX"),
+    ("1.5", "1 1/2", 1, "mixed number plain"),
+    ("-2.25", "-2\\frac{1}{4}", 1, "negative mixed number"),
+    ("\\frac{-1}{2}", "-0.5", 1, "negative fraction"),
+    ("1/3", "0.333333333", 1, "decimal of a repeating fraction within tolerance"),
+    ("1/3", "0.33", 0, "too coarse"),
+    ("2/3", "0.6666667", 1, "rounded repeating decimal"),
+    ("50", "50%", 1, "percent vs number"),
+    ("50", "50\\%", 1, "LaTeX percent"),
+    ("50%", "50", 1, "percent reference"),
+    ("0.5", "50%", 0, "percent is not its fraction by default"),
+    ("1200", "1.2e3", 1, "e notation"),
+    ("0.0012", "1.2E-3", 1, "E notation negative"),
+    ("1200", "1.2 \\times 10^{3}", 1, "\\times 10^"),
+    ("1200", "1.2\\cdot10^3", 1, "\\cdot 10^"),
+    ("1200", "1.2 \\times 10^{4}", 0, "wrong exponent"),
+    ("14", "2 + 3 \\cdot 4", 1, "expression with \\cdot"),
+    ("14", "2+3*4", 1, "expression"),
+    ("20", "(2+3)*4", 1, "parentheses"),
+    ("20", "\\left(2+3\\right)\\times 4", 1, "\\left \\right"),
+    ("20", "[2+3] \\cdot 4", 1, "brackets"),
+    ("1024", "2^{10}", 1, "power braces"),
+    ("1024", "2^10", 1, "2^10 read as 2^{10}"),
+    ("14", "140/1 - 126 + 0", 1, "an expression equal to the answer"),
+    ("4", "\\sqrt{16}", 1, "sqrt"),
+    ("3", "\\sqrt[3]{27}", 1, "cube root"),
+    ("6", "2\\sqrt{9}", 1, "implicit multiplication"),
+    ("2\\sqrt{2}", "\\sqrt{8}", 1, "irrational equal"),
+    ("2\\sqrt{3}", "3.4641016", 1, "irrational decimal within tolerance"),
+    ("2\\sqrt{3}", "3.46", 0, "irrational decimal too coarse"),
+    ("3\\pi", "9.42477796", 1, "pi multiple"),
+    ("\\pi", "3.14159265", 1, "pi"),
+    ("\\pi", "3.14", 0, "pi too coarse"),
+    ("2.5", "10 \\div 4", 1, "\\div"),
+    ("0.25", "2^{-2}", 1, "negative exponent"),
+    ("120", "5!", 1, "factorial"),
+    ("14", "$14$", 1, "inline math"),
+    ("14", "$$14$$", 1, "display math"),
+    ("14", "\\(14\\)", 1, "\\( \\)"),
+    ("14", "\\[14\\]", 1, "\\[ \\]"),
+    ("14", "\\text{14}", 1, "\\text"),
+    ("14", "\\mathbf{14}", 1, "\\mathbf"),
+    ("14", "\\mathrm{14}", 1, "\\mathrm"),
+    ("14", "14\\!", 1, "\\! spacing"),
+    ("14", "\\,14\\;", 1, "spacing commands"),
+    ("14", "~14", 1, "tilde"),
+    ("90", "90^\\circ", 1, "degrees"),
+    ("90", "90^{\\circ}", 1, "degrees braced"),
+    ("90", "90\u00b0", 1, "degree sign"),
+    ("90", "90 degrees", 1, "degrees word"),
+    ("18", "$18", 1, "dollar sign"),
+    ("18", "\\$18", 1, "escaped dollar"),
+    ("18", "18 dollars", 1, "dollars word"),
+    ("18", "\u20ac18", 1, "euro sign"),
+    ("18.5", "$18.50", 1, "cents"),
+    ("5", "5 cm", 1, "unit cm"),
+    ("5", "5\\text{ cm}^2", 1, "LaTeX unit squared"),
+    ("5", "5 meters", 1, "unit word"),
+    ("12", "12 apples", 1, "count noun"),
+    ("12", "13 apples", 0, "count noun wrong"),
+    ("14", "x = 14", 1, "assignment"),
+    ("14", "2 + 12 = 14", 1, "worked equation"),
+    ("3, 5", "3, 5", 1, "tuple"),
+    ("3, 5", "(3, 5)", 1, "parenthesised tuple"),
+    ("(3, 5)", "(5, 3)", 0, "tuple order matters"),
+    ("\\{3, 5\\}", "\\{5, 3\\}", 1, "set order does not matter"),
+    ("3, 5", "3", 0, "missing value"),
+    ("Monday", "monday", 1, "word, case-insensitive"),
+    ("Monday", "Tuesday", 0, "different word"),
+    ("x+1", "x + 1", 1, "expression with a free variable, as text"),
+    ("x+1", "x + 2", 0, "different expression"),
+    ("1e100", "10^{100}", 1, "huge values within tolerance"),
+    ("0", "0", 1, "zero"),
+    ("0", "-0", 1, "negative zero"),
+    ("0", "0.0", 1, "zero decimal"),
+    ("100", "1e2", 1, "e notation integer"),
+    ("72", "\\boxed{72}", 1, "boxed inside answer tag"),
+    ("72", "The final result is \\boxed{72}.", 1, "boxed with text inside answer tag"),
+    ("72", "He needs 72 more", 1, "one number in a short sentence"),
+    ("5/2", "2.5", 1, "reference fraction"),
+    ("-3/4", "-\\frac{3}{4}", 1, "negative LaTeX fraction"),
+    ("7", "\\frac{14}{2}", 1, "fraction equal to integer"),
+    ("0.1", "\\frac{1}{10}", 1, "tenth"),
+    ("0.3", "0.1 + 0.2", 1, "exact decimal arithmetic"),
+    ("0.30000001", "0.1 + 0.2", 0, "exactness"),
+]
+for ref, ans, exp, note in FORMS:
+    add("form", ref, tag(ans), exp, note)
+
+# Extraction rules.
+add("form", "14", "Therefore \\boxed{14}", 1, "boxed without answer tag")
+add("form", "14", "Therefore \\fbox{14}", 1, "fbox")
+add("form", "14", "Thus the answer is 14.", 1, "phrase rule", {"extract": ["phrase"]})
+add("form", "14", "Final answer: 14", 1, "final answer colon", {"extract": ["phrase"]})
+add("form", "14", "所以答案是 14", 1, "Chinese phrase", {"extract": ["phrase"]})
+add("form", "14", "Entonces, la respuesta es 14.", 1, "Spanish phrase", {"extract": ["phrase"]})
+add("form", "14", "3 times 4 is 12, plus 2 is 14", 1, "last number", {"extract": ["last_number"]})
+add("form", "14", "3 times 4 is 12, plus 2 is 14.", 1, "last number with period", {"extract": ["last_number"]})
+add("form", "14", "no tag but the answer is 14", 0, "default rules ignore phrases")
+add("form", "14", "I think the answer is 14", 1, "fallback chain", {"extract": ["answer_tag", "boxed", "phrase"]})
+add("form", "0.5", tag("50%"), 1, "percent_as_fraction", {"percent_as_fraction": True})
+add("form", "3, 5", tag("5, 3"), 1, "unordered", {"unordered": True})
+add("form", "\\pi", tag("3.14"), 1, "loose tolerance", {"rel_tol": 0.001})
+add("form", "72", "<think>...</think><answer>\n\n  72  \n</answer>", 1, "whitespace in tag")
+add("form", "72", "<answer>72</answer>", 1, "answer tag only")
+add("form", "72", "<think>maybe 70</think><answer>72</answer>", 1, "numbers in think ignored")
+add("form", "14", "<answer>\\boxed{14}</answer> and later \\boxed{20}", 1,
+    "answer tag wins over boxed outside it")
+
+# ------------------------------------------------------------------- hacks
+HACKS = [
+    (tag("\\boxed{14} \\boxed{20}"), "two boxed answers in the tag"),
+    ("\\boxed{14} or maybe \\boxed{20}", "two boxed answers"),
+    ("\\boxed{13}\\boxed{14}\\boxed{15}", "three boxed answers"),
+    (tag("14 or 20"), "x or y"),
+    (tag("either 14 or 20"), "either x or y"),
+    (tag("14 or maybe 20"), "hedge with maybe"),
+    (tag("14, 20"), "list of candidates"),
+    (tag("(14, 20)"), "tuple of candidates"),
+    (tag("\\{14, 20\\}"), "set of candidates"),
+    (tag("13, 14, 15"), "range of candidates"),
+    (tag("13 to 15"), "range in words"),
+    (tag("between 13 and 15"), "between"),
+    (tag("14 / 20"), "slash hedge (= 0.7)"),
+    (tag("14 \\text{ or } 20"), "LaTeX text or"),
+    (tag("14 \\lor 20"), "logical or"),
+    (tag("14 \\pm 1"), "plus-minus"),
+    (tag("\\approx 13"), "approximate wrong value"),
+    ("<answer>14</answer><answer>20</answer>", "two answer tags"),
+    ("<answer>20</answer> no wait <answer>14</answer>", "answer tags disagree"),
+    ("<think><answer>14</answer></think><answer>20</answer>", "right answer hidden in think"),
+    ("<think>\\boxed{14}</think><answer>20</answer>", "boxed in think, wrong tag"),
+    (tag(""), "empty answer tag"),
+    (tag("   "), "blank answer tag"),
+    (tag("\\boxed{}"), "empty boxed"),
+    ("\\boxed{}", "empty boxed alone"),
+    (tag("$$"), "empty math"),
+    (tag("\\text{}"), "empty text"),
+    ("14", "bare number without a tag"),
+    ("The answer is 14", "phrase without the phrase rule"),
+    ("I will not answer", "no answer"),
+    ("", "empty completion"),
+    ("<answer>14", "unclosed answer tag"),
+    ("14</answer>", "missing opening tag"),
+    ("<ANSWER>14</ANSWER>", "wrong case tags"),
+    ("<answer >14</answer >", "spaced tags"),
+    (tag(" " * 300 + "14"), "padding past max_answer_chars"),
+    (tag("14 " + "pad " * 60), "long answer region"),
+    (tag("The answer could be 10, 11, 12, 13, 14, 15 or 16"), "enumeration"),
+    (tag("-14"), "negated value"),
+    (tag("14^{1}\\cdot 0 + 20"), "expression evaluating to 20"),
+    (tag("\\frac{14}{0}"), "division by zero"),
+    (tag("14!"), "factorial of the right number"),
+    (tag("1.4e1 or 2e1"), "hedged e notation"),
+    (tag("14\u200b0"), "zero-width space splitting 140"),
+    (tag("fourteen or twenty"), "words hedge"),
+    (tag("14 (or 20 if rounding)"), "parenthetical hedge"),
+    (tag("x = 14, y = 20"), "two assignments"),
+    (tag("14 and 20"), "both"),
+    (tag("\\boxed{14}\\text{ or }\\boxed{20}"), "boxed hedge in tag"),
+]
+for completion, note in HACKS:
+    add("hack", "14", completion, 0, note)
+add("hack", "14", "", 0, "prompt holds the answer, completion does not")
+add("hack", "14", tag("\\boxed{14} \\boxed{20}"), 1, "allow_multiple accepts a hedge with the answer",
+    {"allow_multiple": True})
+add("hack", "14", tag("13 or 15"), 0, "allow_multiple still needs a right one", {"allow_multiple": True})
+
+# ----------------------------------------------------------------- hostile
+HOSTILE = [
+    (tag("2^{2^{2^{2^{100}}}}"), None, "exponent tower"),
+    (tag("9^9^9^9^9"), None, "right-associative tower"),
+    (tag("10^{10^{10}}"), None, "googolplex-like"),
+    (tag("100000!"), None, "huge factorial"),
+    (tag("171!"), None, "factorial past double"),
+    (tag("(10^{300})^{10}"), None, "overflow"),
+    (tag("1e400"), None, "literal past double"),
+    (tag("\\frac{1}{0}"), None, "division by zero"),
+    (tag("0^{-1}"), None, "zero to a negative power"),
+    (tag("\\sqrt{-4}"), None, "root of a negative"),
+    (tag("2^{2^{2^{2^{2^{2^{2^{2}}}}}}}"), None, "deep tower"),
+    (None, ["<answer>", "{", 10000, "14" + "}" * 10000 + "</answer>"], "10,000 nested braces"),
+    (None, ["<answer>", "(", 10000, "14" + ")" * 10000 + "</answer>"], "10,000 nested parentheses"),
+    (None, ["<answer>", "\\frac{1}{", 1000, "2" + "}" * 1000 + "</answer>"], "\\frac nested 1000 deep"),
+    (None, ["<answer>", "9", 1 << 20, "</answer>"], "1 MB digit string in the answer tag"),
+    (None, ["", "9", 1 << 20, ""], "1 MB digit string, no tag"),
+    (None, ["\\boxed{", "9", 1 << 20, "}"], "1 MB digit string boxed"),
+    (None, ["", "\\boxed{", 10000, ""], "10,000 unclosed \\boxed{"),
+    (None, ["", "<answer>", 10000, "14"], "10,000 unclosed answer tags"),
+    (None, ["", "</answer>", 10000, ""], "10,000 closing tags"),
+    (None, ["<answer>", "-", 100000, "14</answer>"], "100,000 minus signs"),
+    (None, ["<answer>", "\\sqrt{", 5000, "4" + "}" * 5000 + "</answer>"], "nested roots"),
+    (None, ["<answer>", "2^", 5000, "2</answer>"], "5,000-level power chain"),
+    (None, ["<answer>1", "+1", 100000, "</answer>"], "100,000-term sum"),
+    (None, ["<answer>", "\\left(", 5000, "1" + "\\right)" * 5000 + "</answer>"], "nested \\left("),
+    (None, ["<think>", "a", 1 << 20, "</think><answer>20</answer>"], "1 MB of reasoning, wrong answer"),
+    (None, ["<answer>", "1,000", 20000, "</answer>"], "20,000 thousands groups"),
+    (None, ["<answer>", "\\text{", 5000, "14" + "}" * 5000 + "</answer>"], "nested \\text"),
+    (None, ["<answer>", "\\boxed{", 5000, "14" + "}" * 5000 + "</answer>"], "nested \\boxed in tag"),
+    (tag("\\frac{" * 50 + "1" + "}{2}" * 50), None, "balanced \\frac chain of 50"),
+    (tag("1" * 500), None, "500-digit literal"),
+    (tag("0." + "0" * 450 + "1"), None, "tiny literal with 450 digits"),
+]
+for completion, repeat, note in HOSTILE:
+    add("hostile", "14", completion, 0, note, repeat=repeat)
+# The same inputs with the region limit lifted: the parser's own bounds
+# (nesting depth, literal size, magnitude) must still hold.
+for completion, repeat, note in HOSTILE:
+    if repeat is not None and "no tag" not in note and "unclosed" not in note and "closing tags" not in note \
+            and "reasoning" not in note:
+        # Wrappers around the right value are peeled (in linear time): that is 14.
+        expected = 1 if note.startswith("nested \\text") or note.startswith("nested \\boxed") else 0
+        add("hostile", "14", None, expected, note + " (max_answer_chars lifted)", {"max_answer_chars": 10000000},
+            repeat=repeat)
+
+# ------------------------------------------------------------------- gsm8k
+def with_commas(n):
+    return f"{n:,}"
+
+
+def gsm8k(path):
+    rng = random.Random(8)
+    problems = [json.loads(line) for line in open(path, encoding="utf-8")]
+    picked = problems[:90] + [p for p in problems if "," in p["answer"].split("####")[-1]][:30]
+    for i, p in enumerate(picked):
+        ref = p["answer"]
+        n = int(p["answer"].split("####")[-1].strip().replace(",", ""))
+        forms = [
+            str(n), f"\\boxed{{{n}}}", f"${n}$", f"{n}.0", with_commas(n), f"\\frac{{{2 * n}}}{{2}}",
+            f"{n} dollars", f"\\${with_commas(n)}", f"x = {n}", f"{n}.", f"\\text{{{n}}}",
+            f"The answer is {n}", f"{n}\\,\\text{{units}}", f"{n - 1} + 1",
+        ]
+        right = forms[i % len(forms)]
+        think = f"Step by step: ... so the result is {n}."
+        add("gsm8k", ref, tag(right, think), 1, f"GSM8K test #{problems.index(p)}: {right}")
+        wrong = rng.choice([n + 1, n - 1, n * 10, n + 10, -n if n else 1])
+        if wrong == n:
+            wrong = n + 2
+        add("gsm8k", ref, tag(str(wrong), think), 0, f"GSM8K test #{problems.index(p)}: wrong {wrong}")
+
+
+if __name__ == "__main__":
+    gsm8k(sys.argv[1] if len(sys.argv) > 1 else "../shared/data/gsm8k/test.jsonl")
+    for row in rows:
+        print(json.dumps(row, ensure_ascii=False))
+    counts = {}
+    for r in rows:
+        counts[r["category"]] = counts.get(r["category"], 0) + 1
+    print(f"{len(rows)} cases: {counts}", file=sys.stderr)
