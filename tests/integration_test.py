@@ -139,6 +139,40 @@ class IntegrationTest(unittest.TestCase):
         self.assertIn("missing </answer>", rows["o4"][3])
         self.assertIn("group q1", out.stdout)
 
+    def test_r1_zero_worked_example(self):
+        # DeepSeek-R1-Zero: accuracy (math) 1 + format 0.1 -> 0.1, 1.1, 1.0, 0.
+        out = self.server.cli("score", "--input", str(EXAMPLE), "--profile", "r1_zero", "--json")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        group = json.loads(out.stdout.splitlines()[0])
+        samples = group["samples"]
+        self.assertEqual([round(s["reward"], 9) for s in samples], [0.1, 1.1, 1.0, 0])
+        self.assertAlmostEqual(group["mean"], 0.55)
+        adv = [s["advantage"] for s in samples]
+        self.assertLess(adv[0], 0)
+        self.assertGreater(adv[1], 0)
+        self.assertGreater(adv[2], 0)
+        self.assertLess(adv[3], 0)
+        math = [next(c for c in s["components"] if c["verifier"] == "math") for s in samples]
+        self.assertEqual(math[0]["reason"], "20 ≠ 14 (answer_tag)")
+        self.assertIn("14 = 14", math[1]["reason"])
+        self.assertIn("14 = 14", math[2]["reason"])
+        self.assertIn("no answer found", math[3]["reason"])
+        # The table shows the same, and the default profile is r1_zero.
+        table = self.server.cli("score", "--input", str(EXAMPLE))
+        self.assertEqual(table.returncode, 0, table.stderr)
+        rewards = re.findall(r"^\s+(o\d)\s+(\S+)\s+\S+\s+math", table.stdout, re.M)
+        self.assertEqual(rewards, [("o1", "0.1000"), ("o2", "1.1000"), ("o3", "1.0000"), ("o4", "0.0000")])
+
+    def test_missing_reference_fails_that_group_alone(self):
+        group = seed_group()
+        no_ref = dict(group, id="q2", reference={})
+        resp = self.server.stub.Score(request({"groups": [group, no_ref], "profile": "r1_zero"}), timeout=30)
+        self.assertEqual(resp.groups[0].status, "OK")
+        self.assertEqual(round(resp.groups[0].samples[1].reward, 9), 1.1)
+        self.assertEqual(resp.groups[1].status, "INVALID_ARGUMENT")
+        self.assertIn("groups[1].reference: answer is missing", resp.groups[1].error)
+        self.assertEqual([s.status for s in resp.groups[1].samples], ["INVALID_ARGUMENT"] * 4)
+
     def test_cli_json_and_stdin(self):
         out = self.server.cli("score", "--input", "-", "--profile", "fmt", "--json", "--advantage", "dr_grpo",
                               stdin=EXAMPLE.read_text())
@@ -216,6 +250,10 @@ class IntegrationTest(unittest.TestCase):
              "profile: unknown profile 'nope'"),
             ("profile with a missing verifier", {"groups": [one], "profile": "broken"}, C.FAILED_PRECONDITION,
              "unknown verifier 'no_such_verifier'"),
+            ("math parameter", {"groups": [one], "reward": [{"verifier": "math", "params": {"extract": ["guess"]}}]},
+             C.INVALID_ARGUMENT, "reward[0].params: parameter 'extract': unknown rule 'guess'"),
+            ("math tolerance type", {"groups": [one], "reward": [{"verifier": "math", "params": {"rel_tol": "x"}}]},
+             C.INVALID_ARGUMENT, "parameter 'rel_tol' must be a finite number"),
             ("unknown parameter", {"groups": [one], "reward": [{"verifier": "format", "params": {"strict": True}}]},
              C.INVALID_ARGUMENT, "reward[0].params: unknown parameter 'strict'"),
             ("ill-typed parameter", {"groups": [one], "reward": [{"verifier": "format", "params": {"mode": 3}}]},
