@@ -23,8 +23,11 @@ test: bootstrap
 	@rc=0; $(BAZEL) test //... || rc=$$?; \
 	  $(BAZEL) query 'tests(//...)' 2>/dev/null | /usr/bin/python3 tools/test_summary.py bazel-testlogs $$rc
 
+# Benchmarks (optimised build); each prints its numbers beside a baseline
+# measured in the same run.
 bench: bootstrap
-	$(BAZEL) run -c opt //bench:all -- $(ARGS)
+	$(BAZEL) build -c opt //bench:all
+	bazel-bin/bench/math_bench
 
 clean:
 	$(BAZEL) clean
