@@ -1,9 +1,8 @@
 #include "rewards/format_verifier.h"
 
 #include "gmock/gmock.h"
-#include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
-#include "rewards/verifier.h"
+#include "rewards/verifier_testing.h"
 
 namespace rewards {
 namespace {
@@ -11,24 +10,13 @@ namespace {
 using ::testing::HasSubstr;
 
 std::unique_ptr<Verifier> Make(const std::string& params_json) {
-  google::protobuf::Struct s;
-  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(params_json, &s).ok());
-  const VerifierFactory* f = FindVerifier("format");
-  EXPECT_NE(f, nullptr);
-  auto p = ParseParams(s, f->Params());
-  EXPECT_TRUE(p.ok()) << p.status();
-  auto v = f->Create(*p);
+  auto v = BuildVerifier("format", params_json);
   EXPECT_TRUE(v.ok()) << v.status();
-  return std::move(*v);
+  return v.ok() ? std::move(*v) : nullptr;
 }
 
 Verdict Score(const Verifier& v, const std::string& completion, const std::string& prompt = "") {
-  reward::v1::Reference ref;
-  SampleInput in;
-  in.prompt = prompt;
-  in.completion = completion;
-  in.reference = &ref;
-  return v.Score(in);
+  return ScoreOne(v, completion, reward::v1::Reference(), prompt);
 }
 
 struct Case {
@@ -113,12 +101,7 @@ TEST(FormatVerifierTest, CustomPattern) {
 }
 
 TEST(FormatVerifierTest, InvalidPatternNamesRe2Error) {
-  const VerifierFactory* f = FindVerifier("format");
-  google::protobuf::Struct s;
-  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(R"({"pattern":"(<think>"})", &s).ok());
-  auto p = ParseParams(s, f->Params());
-  ASSERT_TRUE(p.ok());
-  auto v = f->Create(*p);
+  auto v = BuildVerifier("format", R"({"pattern":"(<think>"})");
   ASSERT_FALSE(v.ok());
   EXPECT_EQ(v.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(v.status().message()),

@@ -1,9 +1,8 @@
 #include "rewards/math_verifier.h"
 
 #include "gmock/gmock.h"
-#include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
-#include "rewards/verifier.h"
+#include "rewards/verifier_testing.h"
 
 namespace rewards {
 namespace {
@@ -11,25 +10,16 @@ namespace {
 using ::testing::HasSubstr;
 
 std::unique_ptr<Verifier> Make(const std::string& params_json = "{}") {
-  google::protobuf::Struct s;
-  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(params_json, &s).ok());
-  const VerifierFactory* f = FindVerifier("math");
-  auto p = ParseParams(s, f->Params());
-  EXPECT_TRUE(p.ok()) << p.status();
-  auto v = f->Create(*p);
+  auto v = BuildVerifier("math", params_json);
   EXPECT_TRUE(v.ok()) << v.status();
-  return std::move(*v);
+  return v.ok() ? std::move(*v) : nullptr;
 }
 
 Verdict Score(const Verifier& v, const std::string& completion, const std::string& answer,
               const std::string& prompt = "") {
   reward::v1::Reference ref;
   ref.set_answer(answer);
-  SampleInput in;
-  in.prompt = prompt;
-  in.completion = completion;
-  in.reference = &ref;
-  return v.Score(in);
+  return ScoreOne(v, completion, ref, prompt);
 }
 
 TEST(MathVerifierTest, SeedExample) {
@@ -152,10 +142,7 @@ TEST(MathVerifierTest, Parameters) {
   EXPECT_EQ(Score(*Make(R"({"unordered":true})"), "<answer>5, 3</answer>", "3, 5").score, 1);
   EXPECT_EQ(Score(*Make(R"({"rel_tol":0.01})"), "<answer>3.14</answer>", "\\pi").score, 1);
   EXPECT_EQ(Score(*Make(), "<answer>3.14</answer>", "\\pi").score, 0);
-  const VerifierFactory* f = FindVerifier("math");
-  google::protobuf::Struct s;
-  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(R"({"extract":["answer_tag","guess"]})", &s).ok());
-  auto v = f->Create(*ParseParams(s, f->Params()));
+  auto v = BuildVerifier("math", R"({"extract":["answer_tag","guess"]})");
   ASSERT_FALSE(v.ok());
   EXPECT_THAT(std::string(v.status().message()), HasSubstr("parameter 'extract': unknown rule 'guess'"));
 }
