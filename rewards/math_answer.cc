@@ -358,6 +358,7 @@ class Parser {
         WrapsAllWithComma()) {
       wrapped = true;
       if (close == Tok::kEnd) close = Peek() == Tok::kLParen ? Tok::kRParen : Tok::kRBrack;
+      if (!*is_set) brackets_ = Peek() == Tok::kLParen ? "(" : "[";
       ++pos_;
     } else if (*is_set) {
       wrapped = true;
@@ -378,8 +379,9 @@ class Parser {
       break;
     }
     if (wrapped) {
-      // (3, 5] and [3, 5) are intervals; accept any closing bracket.
+      // (3, 5] and [3, 5) are intervals: any closing bracket, remembered.
       if (Peek() != close && Peek() != Tok::kRParen && Peek() != Tok::kRBrack) return Syntax(err);
+      if (!*is_set) brackets_ += Peek() == Tok::kRParen ? ")" : "]";
       ++pos_;
     }
     if (Peek() != Tok::kEnd) return Syntax(err);
@@ -387,6 +389,8 @@ class Parser {
   }
 
   bool syntax_error() const { return syntax_; }
+  // "(]", "[]", ...: the brackets around a list of values, if any.
+  const std::string& brackets() const { return brackets_; }
 
  private:
   Tok Peek(size_t ahead = 0) const {
@@ -647,6 +651,7 @@ class Parser {
   size_t pos_ = 0;
   int depth_ = 0;
   bool syntax_ = false;
+  std::string brackets_;
 };
 
 // ---------------------------------------------------------- normalisation
@@ -660,7 +665,7 @@ void ReplaceAll(std::string* s, absl::string_view from, absl::string_view to) {
 // (a stack of open braces remembers which ones to drop), so that deeply
 // nested wrappers cost linear time.
 std::string UnwrapCommands(const std::string& s) {
-  static const absl::string_view kCommands[] = {"text", "textbf", "textit", "textrm", "mathrm", "mathbf",
+  static const absl::string_view kCommands[] = {"text", "textbf", "textit", "textrm", "textnormal", "mathrm", "mathbf",
                                                 "mathit", "mbox", "operatorname", "boxed", "fbox"};
   std::string out;
   out.reserve(s.size());
@@ -747,6 +752,35 @@ std::string JoinThousands(const std::string& s) {
   return out;
 }
 
+// A comma between digits is a decimal mark ("3,45", "0,222", as written in
+// much of Europe) when it is the only comma outside brackets, has no space
+// after it, and cannot be a thousands separator (not exactly three digits
+// after it, or a lone 0 before it). Otherwise commas separate values or groups.
+std::string DecimalComma(const std::string& s) {
+  size_t at = std::string::npos;
+  int depth = 0, commas = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '(' || c == '[' || c == '{') ++depth;
+    if (c == ')' || c == ']' || c == '}') --depth;
+    if (c == ',' && depth == 0) {
+      ++commas;
+      at = i;
+    }
+  }
+  if (commas != 1 || at == 0 || at + 1 >= s.size() || !IsDigit(s[at - 1]) || !IsDigit(s[at + 1])) return s;
+  size_t lead = at;
+  while (lead > 0 && IsDigit(s[lead - 1])) --lead;
+  size_t tail = at + 1;
+  while (tail < s.size() && IsDigit(s[tail])) ++tail;
+  bool lone_zero = at - lead == 1 && s[lead] == '0';
+  if (tail - at - 1 == 3 && !lone_zero) return s;  // 1,234: thousands
+  if (tail < s.size() && s[tail] == '.') return s;  // 12,34.5 is not a decimal comma
+  std::string out = s;
+  out[at] = '.';
+  return out;
+}
+
 const absl::string_view kUnitWords[] = {
     "dollars", "dollar", "usd", "euros", "euro", "cents", "cent", "units", "unit", "degrees", "degree",
 };
@@ -766,7 +800,8 @@ std::string NormalizeAnswerText(absl::string_view raw) {
   ReplaceAll(&s, "{,}", ",");
   ReplaceAll(&s, "\\,", "\x01");  // thin space: a thousands separator between digits
   static const std::pair<absl::string_view, absl::string_view> kReplace[] = {
-      {"\\dfrac", "\\frac"}, {"\\tfrac", "\\frac"}, {"\\left", ""}, {"\\right", ""},
+      {"\\dfrac", "\\frac"}, {"\\tfrac", "\\frac"}, {"\\cfrac", "\\frac"}, {"\\approx", "="},
+      {"\xE2\x89\x88", "="} /* ≈ */, {"\\left", ""}, {"\\right", ""},
       {"\\displaystyle", ""}, {"\xE2\x88\x92", "-"} /* U+2212 minus */, {"\\cdot", "*"},
       {"\\times", "*"}, {"\\div", "/"}, {"\xC3\x97", "*"} /* × */, {"\xC3\xB7", "/"} /* ÷ */,
       {"\xC2\xB7", "*"} /* · */, {"\\%", "%"}, {"^{\\circ}", ""}, {"^\\circ", ""}, {"\\circ", ""},
@@ -779,9 +814,17 @@ std::string NormalizeAnswerText(absl::string_view raw) {
   // "x = 14", "2 + 12 = 14": the value is what stands after the last "=".
   size_t eq = s.rfind('=');
   if (eq != std::string::npos) s = s.substr(eq + 1);
-  s = JoinThousands(s);
+  s = JoinThousands(DecimalComma(s));
   ReplaceAll(&s, "\x01", " ");
   s = std::string(absl::StripAsciiWhitespace(s));
+  // "35 percent", "35 pct", "35 per cent" are 35%.
+  for (absl::string_view word : {"per cent", "percent", "pct"}) {
+    if (s.size() > word.size() && absl::EndsWithIgnoreCase(s, word)) {
+      std::string head(absl::StripTrailingAsciiWhitespace(s.substr(0, s.size() - word.size())));
+      if (!head.empty() && (IsDigit(head.back()) || head.back() == '}')) s = head + "%";
+      break;
+    }
+  }
   while (!s.empty() && (s.back() == '.' || s.back() == ';' || s.back() == '!')) {
     // Trailing sentence punctuation; "5!" is a factorial only after a digit
     // run we keep: "5!" stays, "five!" loses it.
@@ -913,6 +956,7 @@ bool ParseNumeric(const std::string& s, ParsedAnswer* out, EvalError* err, bool*
     out->kind = ParsedAnswer::Kind::kNumbers;
     out->values = std::move(values);
     out->is_set = is_set;
+    out->brackets = p.brackets();
     return true;
   }
   *syntax = p.syntax_error();
@@ -1031,6 +1075,10 @@ Comparison CompareAnswers(const ParsedAnswer& answer, const ParsedAnswer& refere
     const auto& r = reference.values;
     if (a.size() != r.size()) {
       c.how = absl::StrCat("answer has ", a.size(), " values, reference ", r.size());
+      return c;
+    }
+    if (!answer.brackets.empty() && !reference.brackets.empty() && answer.brackets != reference.brackets) {
+      c.how = absl::StrCat("brackets differ: ", answer.brackets, " vs ", reference.brackets);
       return c;
     }
     bool any_inexact = false;

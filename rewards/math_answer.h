@@ -43,6 +43,7 @@ struct ParsedAnswer {
   Kind kind = Kind::kInvalid;
   std::vector<Number> values;
   bool is_set = false;        // written as \{...\}: order does not matter
+  std::string brackets;       // "(]", "[)", ... around several values: intervals
   bool from_text = false;     // the one number found inside free text
   std::string text;           // normalised text (kText), or the problem (kInvalid)
   std::string normalized;     // the normalised input, whatever the kind

@@ -19,7 +19,9 @@ TEST(MathAnswerTest, Forms) {
       // Integers and decimals, signs, separators.
       {"14", "14"}, {"-7", "-7"}, {"+5", "5"}, {"\xE2\x88\x92" "3", "-3"}, {"14.0", "14"}, {"0.5", "1/2"},
       {".25", "1/4"}, {"1,234", "1234"}, {"1 234 567", "1234567"}, {"1\\,234", "1234"}, {"1{,}234", "1234"},
-      {"1,234.5", "2469/2"}, {"12,34", "(12, 34)"},
+      {"1,234.5", "2469/2"}, {"12,34", "617/50"}, {"3,45", "69/20"}, {"0,222", "111/500"}, {"12, 34", "(12, 34)"},
+      {"48,\\!210", "48210"}, {"35 percent", "35%"}, {"35 pct", "35%"}, {"\\cfrac{1}{2}", "1/2"},
+      {"x \\approx 11", "11"}, {"\\textnormal{5} miles", "5"},
       // Fractions and mixed numbers.
       {"3/4", "3/4"}, {"\\frac{3}{4}", "3/4"}, {"\\dfrac{3}{4}", "3/4"}, {"\\tfrac34", "3/4"}, {"\\frac12", "1/2"},
       {"1\\frac{1}{2}", "3/2"}, {"1 1/2", "3/2"}, {"-2\\frac{1}{4}", "-9/4"}, {"\\frac{-1}{2}", "-1/2"},
@@ -86,6 +88,10 @@ TEST(MathAnswerTest, Compare) {
   EXPECT_TRUE(Eq("(3, 5)", "3, 5"));
   EXPECT_FALSE(Eq("(5, 3)", "(3, 5)"));
   EXPECT_TRUE(Eq("\\{5, 3\\}", "\\{3, 5\\}"));
+  // Intervals: open and closed ends differ.
+  EXPECT_FALSE(Eq("[0, 1)", "(0, 1)"));
+  EXPECT_TRUE(Eq("(0.6, 2.5]", "(3/5, 5/2]"));
+  EXPECT_TRUE(Eq("0, 1", "(0, 1)"));
   MathTolerance unordered;
   unordered.unordered = true;
   EXPECT_TRUE(Eq("5, 3", "3, 5", unordered));

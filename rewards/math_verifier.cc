@@ -262,6 +262,22 @@ class MathVerifier : public Verifier {
       }
       if (!seen) distinct.push_back(&a);
     }
+    // A reference of several values may be answered one \boxed{} per value.
+    if (answers.size() > 1 && ref.kind == ParsedAnswer::Kind::kNumbers &&
+        ref.values.size() == answers.size()) {
+      ParsedAnswer joined;
+      joined.kind = ParsedAnswer::Kind::kNumbers;
+      for (const ParsedAnswer& a : answers) {
+        if (a.kind == ParsedAnswer::Kind::kNumbers && a.values.size() == 1) joined.values.push_back(a.values[0]);
+      }
+      if (joined.values.size() == answers.size()) {
+        Comparison cmp = CompareAnswers(joined, ref, tol_);
+        if (cmp.equal) {
+          return Verdict::Ok(1, absl::StrCat(DescribeAnswer(joined), " = ", DescribeAnswer(ref), " (", rule,
+                                             ", one value each, ", cmp.how, ")"));
+        }
+      }
+    }
     if (distinct.size() > 1 && !allow_multiple_) {
       std::vector<std::string> shown;
       for (const ParsedAnswer* d : distinct) shown.push_back(DescribeAnswer(*d));

@@ -112,6 +112,10 @@ TEST(MathVerifierTest, HedgingScoresZero) {
     EXPECT_EQ(got.score, 0) << h << " -> " << got.reason;
   }
   EXPECT_THAT(Score(*v, kHedges[0], "14").reason, HasSubstr("several answers: 14, 20"));
+  // A reference of several values answered one \boxed{} per value.
+  EXPECT_EQ(Score(*v, "\\boxed{1} and \\boxed{2}", "1, 2").score, 1);
+  EXPECT_EQ(Score(*v, "\\boxed{2} and \\boxed{1}", "1, 2").score, 0);
+  EXPECT_EQ(Score(*v, "\\boxed{2} and \\boxed{1}", "\\{1, 2\\}").score, 1);
   // Repeating the same answer is not a hedge.
   EXPECT_EQ(Score(*v, "\\boxed{14} so \\boxed{14.0}", "14").score, 1);
   // allow_multiple accepts any matching answer.

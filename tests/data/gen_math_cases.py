@@ -157,6 +157,26 @@ FORMS = [
     ("0.1", "\\frac{1}{10}", 1, "tenth"),
     ("0.3", "0.1 + 0.2", 1, "exact decimal arithmetic"),
     ("0.30000001", "0.1 + 0.2", 0, "exactness"),
+    # Forms Math-Verify's own tests accept (values chosen here).
+    ("3.45", "3,45", 1, "decimal comma"),
+    ("0.222", "0,222", 1, "decimal comma after a lone zero"),
+    ("3.45", "3, 45", 0, "comma and space separate values"),
+    ("48210", "48,\\!210", 1, "thousands with ,\\!"),
+    ("49.95", "49.95$", 1, "trailing dollar"),
+    ("49.95", "49.95\u20ac", 1, "trailing euro"),
+    ("42", "42.", 1, "sentence period inside math"),
+    ("35", "35 percent", 1, "percent word"),
+    ("35", "35 pct", 1, "pct"),
+    ("0.5", "\\cfrac{1}{2}", 1, "\\cfrac"),
+    ("11", "x \\approx 11", 1, "approximately"),
+    ("11", "x = 5+5+1 = 7 = 11", 1, "last right-hand side of a chain"),
+    ("4", "004", 1, "leading zeros"),
+    ("5", "5 \\textnormal{ miles}", 1, "\\textnormal unit"),
+    ("(0.6, 2.5]", "(3/5, 5/2]", 1, "half-open interval"),
+    ("(0, 1)", "[0, 1)", 0, "interval ends differ"),
+    ("2", "2^{10}.", 0, "a power is not its base"),
+    ("2", "AZYUK2A", 0, "digit inside a word is not a number"),
+    ("34", "The largest $n$ is 34.", 1, "one number in a sentence"),
 ]
 for ref, ans, exp, note in FORMS:
     add("form", ref, tag(ans), exp, note)
@@ -180,6 +200,8 @@ add("form", "72", "<answer>72</answer>", 1, "answer tag only")
 add("form", "72", "<think>maybe 70</think><answer>72</answer>", 1, "numbers in think ignored")
 add("form", "14", "<answer>\\boxed{14}</answer> and later \\boxed{20}", 1,
     "answer tag wins over boxed outside it")
+add("form", "1, 2", "so \\boxed{1} and \\boxed{2}", 1, "one boxed value per reference value")
+add("form", "1, 2", "so \\boxed{2} and \\boxed{1}", 0, "one boxed value each, wrong order")
 
 # ------------------------------------------------------------------- hacks
 HACKS = [
@@ -252,6 +274,7 @@ HOSTILE = [
     (tag("\\frac{1}{0}"), None, "division by zero"),
     (tag("0^{-1}"), None, "zero to a negative power"),
     (tag("\\sqrt{-4}"), None, "root of a negative"),
+    (tag("\\boxed{\\frac{5^{5^{5^{5^{5}}}}}{2}}"), None, "power tower in a fraction (Math-Verify #65 hangs)"),
     (tag("2^{2^{2^{2^{2^{2^{2^{2}}}}}}}"), None, "deep tower"),
     (None, ["<answer>", "{", 10000, "14" + "}" * 10000 + "</answer>"], "10,000 nested braces"),
     (None, ["<answer>", "(", 10000, "14" + ")" * 10000 + "</answer>"], "10,000 nested parentheses"),
