@@ -28,6 +28,7 @@ test: bootstrap
 bench: bootstrap
 	$(BAZEL) build -c opt //bench:all
 	bazel-bin/bench/math_bench
+	bazel-bin/bench/batch_bench
 
 clean:
 	$(BAZEL) clean

@@ -162,7 +162,7 @@ TEST(SchedulerTest, DeadlineExceeded) {
   auto grid = scheduler.Run(Prepare(SleepGroup(std::vector<int>(50, 100))),
                             absl::Now() + absl::Milliseconds(150), nullptr);
   EXPECT_EQ(grid.status().code(), absl::StatusCode::kDeadlineExceeded);
-  EXPECT_THAT(std::string(grid.status().message()), ::testing::HasSubstr("of 50 verifier calls unfinished"));
+  EXPECT_THAT(std::string(grid.status().message()), ::testing::HasSubstr("of 50 samples unscored"));
 }
 
 }  // namespace
