@@ -6,7 +6,7 @@ BAZEL ?= bazel
 PORT ?= 50051
 ARGS ?=
 
-.PHONY: bootstrap build serve test bench clean readme
+.PHONY: bootstrap build serve test bench clean readme docker-test
 
 bootstrap:
 	@tools/bootstrap.sh
@@ -36,3 +36,9 @@ clean:
 # Regenerates README's verifier table from the verifiers' declarations.
 readme: bootstrap
 	$(BAZEL) run //tools:verifier_table -- $(CURDIR)/README.md
+
+# Builds the container image and checks it serves (podman here; the same
+# Dockerfile builds with Docker). Installs podman, runc and debootstrap, and
+# makes the Debian base images locally (no registry is reachable).
+docker-test:
+	tools/docker_smoke_test.sh
