@@ -67,6 +67,11 @@ int main() {
     auto grid = scheduler.Run(batch, absl::InfiniteFuture(), nullptr);
     rewards::AssembleResponse(*batch, *grid);
   });
+  // Where the serial time goes: validation and assembly stay on the request thread.
+  double prepare = MedianSeconds(kReps, [&] { rewards::PrepareBatch(request, profiles, rewards::Limits()); });
+  auto prepared = rewards::PrepareBatch(request, profiles, rewards::Limits());
+  auto serial_grid = rewards::ScoreSerially(*prepared);
+  double assemble = MedianSeconds(kReps, [&] { rewards::AssembleResponse(*prepared, serial_grid); });
   const int samples = kGroups * kPerGroup;
   std::printf("batch benchmark: %d groups x %d completions (~1 KB each), profile r1_zero (math + format), "
               "median of %d\n", kGroups, kPerGroup, kReps);
@@ -74,5 +79,7 @@ int main() {
   std::printf("  %-40s %10.1f ms %12.0f samples/s\n",
               absl::StrCat("scheduler, pool of ", threads, " threads").c_str(), pooled * 1e3, samples / pooled);
   std::printf("  ratio pooled / serial throughput: %.2f\n", serial / pooled);
+  std::printf("  of which serial on the request thread: validation %.1f ms, assembly %.1f ms\n", prepare * 1e3,
+              assemble * 1e3);
   return 0;
 }
