@@ -176,7 +176,7 @@ TEST(BatchTest, MalformedRequestsNameTheField) {
       {R"({"profile":"code","groups":[)" + one + "]}", absl::StatusCode::kFailedPrecondition,
        "profile: 'code' cannot be used on this server: terms[0].verifier: unknown verifier 'code'"},
       {R"({"reward":[{"verifier":"nope"}],"groups":[)" + one + "]}", absl::StatusCode::kInvalidArgument,
-       "reward[0].verifier: unknown verifier 'nope' (known: format, math, test_length)"},
+       "reward[0].verifier: unknown verifier 'nope' (known: format, language, math, test_length)"},
       {R"({"reward":[{"verifier":"format","params":{"bogus":1}}],"groups":[)" + one + "]}",
        absl::StatusCode::kInvalidArgument, "reward[0].params: unknown parameter 'bogus'"},
       {R"({"reward":[{"verifier":"format","params":{"pattern":"(("}}],"groups":[)" + one + "]}",

@@ -163,6 +163,21 @@ class IntegrationTest(unittest.TestCase):
         rewards = re.findall(r"^\s+(o\d)\s+(\S+)\s+\S+\s+math", table.stdout, re.M)
         self.assertEqual(rewards, [("o1", "0.1000"), ("o2", "1.1000"), ("o3", "1.0000"), ("o4", "0.0000")])
 
+    def test_r1_language_example(self):
+        # The seed's second example: accuracy 1 + language 0.2, target en.
+        reward = '[{"verifier":"math","weight":1},{"verifier":"language","weight":0.2}]'
+        out = self.server.cli("score", "--input", str(EXAMPLE), "--reward", reward, "--json")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        samples = json.loads(out.stdout.splitlines()[0])["samples"]
+        self.assertAlmostEqual(samples[0]["reward"], 0.2)
+        self.assertAlmostEqual(samples[1]["reward"], 1.2)
+        lang = next(c for c in samples[1]["components"] if c["verifier"] == "language")
+        self.assertEqual(lang["reason"], "no words to count in think (target en)")
+        # The r1 profile (math 1 + format 0.1 + language 0.2) is served too.
+        r1 = self.server.cli("score", "--input", str(EXAMPLE), "--profile", "r1", "--json")
+        self.assertEqual(r1.returncode, 0, r1.stderr)
+        self.assertAlmostEqual(json.loads(r1.stdout.splitlines()[0])["samples"][1]["reward"], 1.3)
+
     def test_missing_reference_fails_that_group_alone(self):
         group = seed_group()
         no_ref = dict(group, id="q2", reference={})

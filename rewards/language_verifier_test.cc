@@ -1,0 +1,138 @@
+#include "rewards/language_verifier.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "rewards/verifier_testing.h"
+
+namespace rewards {
+namespace {
+
+using ::testing::HasSubstr;
+
+// The language with the most words, and its share.
+std::pair<std::string, double> Top(const std::string& text) {
+  LanguageAnalysis a = AnalyzeLanguages(text);
+  if (a.languages.empty()) return {"", 0};
+  return {a.languages[0].language, static_cast<double>(a.languages[0].words) / a.words};
+}
+
+double ShareOf(const std::string& text, const std::string& lang) {
+  LanguageAnalysis a = AnalyzeLanguages(text);
+  for (const auto& l : a.languages) {
+    if (l.language == lang) return static_cast<double>(l.words) / a.words;
+  }
+  return 0;
+}
+
+TEST(LanguageTest, EachScript) {
+  struct Case {
+    std::string text, want;
+  };
+  const Case kCases[] = {
+      {"First we compute the total number of apples. Then we divide it between the two friends.", "en"},
+      {"Primero calculamos el número total de manzanas. Luego lo dividimos entre los dos amigos.", "es"},
+      {"D'abord, nous calculons le nombre total de pommes. Ensuite, nous le divisons entre les deux amis.", "fr"},
+      {"Zuerst berechnen wir die Gesamtzahl der Äpfel. Dann teilen wir sie zwischen den beiden Freunden auf.", "de"},
+      {"Сначала мы вычисляем общее количество яблок. Затем делим его между двумя друзьями.", "ru"},
+      {"首先我们计算苹果的总数。然后把它分给两个朋友。", "zh"},
+      {"まず、りんごの合計数を計算します。それから二人の友達に分けます。", "ja"},
+      {"먼저 사과의 총 개수를 계산합니다. 그런 다음 두 친구에게 나눕니다.", "ko"},
+      {"ก่อนอื่นเราคำนวณจำนวนแอปเปิ้ลทั้งหมด แล้วแบ่งให้เพื่อนสองคน", "th"},
+      {"Πρώτα υπολογίζουμε τον συνολικό αριθμό των μήλων.", "el"},
+      {"קודם אנחנו מחשבים את המספר הכולל של התפוחים.", "he"},
+      {"أولاً نحسب العدد الإجمالي للتفاح. ثم نقسمه بين الصديقين.", "ar"},
+  };
+  for (const Case& c : kCases) {
+    auto [lang, share] = Top(c.text);
+    EXPECT_EQ(lang, c.want) << c.text;
+    EXPECT_GT(share, 0.9) << c.text;
+  }
+}
+
+TEST(LanguageTest, MixedTextShares) {
+  // 8 English words and 8 Spanish words, in alternating sentences.
+  std::string text =
+      "We need to find the sum of numbers. Necesitamos encontrar la suma de los números. "
+      "Then we check the answer very carefully. Luego comprobamos la respuesta con mucho cuidado.";
+  double en = ShareOf(text, "en"), es = ShareOf(text, "es");
+  EXPECT_NEAR(en + es, 1.0, 1e-9);
+  EXPECT_NEAR(en, 15.0 / 30, 0.1);
+  // Chinese reasoning with English sentences.
+  std::string zh_en = "我们先算出总数。The total is fifteen apples in all. 然后除以三。";
+  EXPECT_GT(ShareOf(zh_en, "zh"), 0.2);
+  EXPECT_GT(ShareOf(zh_en, "en"), 0.3);
+}
+
+TEST(LanguageTest, CodeMathAndNumbersDoNotCount) {
+  EXPECT_EQ(CountWords("The value is 42."), 3);
+  EXPECT_EQ(CountWords("Compute $\\frac{a}{b} + x^2$ now"), 2);
+  EXPECT_EQ(CountWords("Use \\(x + y\\) and \\[z\\] here"), 3);
+  EXPECT_EQ(CountWords("Run `print(hello)` first"), 2);
+  EXPECT_EQ(CountWords("Code:\n```python\nfor item in list:\n    print(item)\n```\nDone."), 2);
+  EXPECT_EQ(CountWords("\\begin{align} x &= y \\end{align} ok"), 1);
+  EXPECT_EQ(CountWords("3 + 4 = 7, 12 * 2 = 24."), 0);
+  EXPECT_EQ(CountWords(""), 0);
+  EXPECT_EQ(CountWords("今天天气很好"), 3);  // dictionary segmentation: 今天 天气 很好
+}
+
+TEST(LanguageTest, PrimaryLanguage) {
+  EXPECT_EQ(PrimaryLanguage("pt-BR"), "pt");
+  EXPECT_EQ(PrimaryLanguage("zh-Hant"), "zh");
+  EXPECT_EQ(PrimaryLanguage("EN_us"), "en");
+  EXPECT_EQ(PrimaryLanguage("iw"), "he");
+  EXPECT_EQ(PrimaryLanguage("nb"), "no");
+}
+
+Verdict Score(const std::string& params, const std::string& completion, const std::string& target,
+              const std::string& prompt = "") {
+  auto v = BuildVerifier("language", params);
+  EXPECT_TRUE(v.ok()) << v.status();
+  reward::v1::Reference ref;
+  ref.set_target_language(target);
+  return ScoreOne(**v, completion, ref, prompt);
+}
+
+TEST(LanguageVerifierTest, SeedExample) {
+  // The seed's r1 example: o1 and o2 reason in English, target en.
+  EXPECT_EQ(Score("{}", "<think>2 + 3 = 5, 5 * 4 = 20</think>  <answer> 20</answer>", "en").score, 1);
+  Verdict v = Score("{}", "<think>First multiply three by four, then add two.</think><answer>14</answer>", "en");
+  EXPECT_EQ(v.score, 1);
+  EXPECT_THAT(v.reason, HasSubstr("target en (reference): en 1.00"));
+}
+
+TEST(LanguageVerifierTest, TargetFromReferenceParameterOrPrompt) {
+  const std::string es = "<think>Primero calculamos el total de manzanas y luego dividimos.</think><answer>3</answer>";
+  EXPECT_GT(Score("{}", es, "es").score, 0.9);
+  EXPECT_LT(Score("{}", es, "en").score, 0.1);
+  EXPECT_GT(Score(R"({"target":"es"})", es, "").score, 0.9);
+  Verdict from_prompt = Score("{}", es, "", "¿Cuántas manzanas quedan si dividimos el total entre tres amigos?");
+  EXPECT_GT(from_prompt.score, 0.9);
+  EXPECT_THAT(from_prompt.reason, HasSubstr("target es (prompt)"));
+  Verdict none = Score("{}", es, "", "12 + 4");
+  EXPECT_TRUE(none.error);
+  EXPECT_EQ(none.status, "NO_TARGET");
+}
+
+TEST(LanguageVerifierTest, RegionsModesAndEmptyText) {
+  const std::string mixed =
+      "<think>Let us count the apples carefully one by one.</think><answer>Hay catorce manzanas en total.</answer>";
+  EXPECT_GT(Score("{}", mixed, "en").score, 0.9);
+  EXPECT_LT(Score(R"({"region":"answer"})", mixed, "en").score, 0.1);
+  EXPECT_NEAR(Score(R"({"region":"all"})", mixed, "en").score, 9.0 / 14, 0.15);
+  EXPECT_EQ(Score(R"({"mode":"binary","threshold":0.9})", mixed, "en").score, 1);
+  EXPECT_EQ(Score(R"({"mode":"binary","threshold":0.9,"region":"all"})", mixed, "en").score, 0);
+  Verdict empty = Score("{}", "<think>3 + 4 = 7</think><answer>7</answer>", "en");
+  EXPECT_EQ(empty.score, 1);
+  EXPECT_THAT(empty.reason, HasSubstr("no words to count"));
+  // No <think>: the whole completion is the reasoning.
+  EXPECT_LT(Score("{}", "Calculamos el total de manzanas.", "en").score, 0.1);
+}
+
+TEST(LanguageVerifierTest, BadTargetParameter) {
+  auto v = BuildVerifier("language", R"({"target":"english please"})");
+  ASSERT_FALSE(v.ok());
+  EXPECT_THAT(std::string(v.status().message()), HasSubstr("parameter 'target' must be a BCP-47 language tag"));
+}
+
+}  // namespace
+}  // namespace rewards
