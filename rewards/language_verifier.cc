@@ -180,30 +180,35 @@ const std::vector<std::pair<const char*, std::vector<absl::string_view>>>& Funct
 }
 
 // The language whose function words clearly win in `words` (space-separated
-// Latin-script words), or "" when the vote is too thin or too close.
+// Latin-script words), or "" when the vote is too thin or too close. A word
+// on k lists gives each 1/k, so shared words ("de", "la") weigh little.
 std::string FunctionWordVote(absl::string_view words) {
-  std::map<std::string, int> votes;
-  for (absl::string_view w : absl::StrSplit(words, ' ')) {
-    std::string lower = absl::AsciiStrToLower(w);
+  static const auto* weights = [] {
+    auto* m = new std::map<std::string, std::vector<const char*>, std::less<>>();
     for (const auto& [lang, list] : FunctionWords()) {
-      if (std::find(list.begin(), list.end(), lower) != list.end()) ++votes[lang];
+      for (absl::string_view w : list) (*m)[std::string(w)].push_back(lang);
     }
+    return m;
+  }();
+  std::map<std::string, double> votes;
+  for (absl::string_view w : absl::StrSplit(words, ' ')) {
+    auto it = weights->find(absl::AsciiStrToLower(w));
+    if (it == weights->end()) continue;
+    for (const char* lang : it->second) votes[lang] += 1.0 / it->second.size();
   }
   std::string best;
-  int first = 0, second = 0;
-  for (const auto& [lang, n] : votes) {
-    if (n > first) {
+  double first = 0, second = 0;
+  for (const auto& [lang, v] : votes) {
+    if (v > first) {
       second = first;
-      first = n;
+      first = v;
       best = lang;
-    } else if (n > second) {
-      second = n;
+    } else if (v > second) {
+      second = v;
     }
   }
-  return first >= 2 && first >= 2 * second ? best : "";
+  return first >= 1.0 && first >= 2 * second ? best : "";
 }
-
-constexpr int kShortSentenceWords = 16;
 
 // The words of one sentence in one script.
 struct Group {
@@ -352,8 +357,8 @@ LanguageAnalysis AnalyzeLanguages(absl::string_view text) {
         Detection d = DetectWithCld2(g.text);
         g.language = d.language;
         g.reliable = d.reliable && !d.language.empty();
-        // Short Latin sentences: function words overrule CLD2 when they clearly agree.
-        if (g.script == USCRIPT_LATIN && g.words < kShortSentenceWords) {
+        // Latin script: a clear function-word vote overrules CLD2.
+        if (g.script == USCRIPT_LATIN) {
           std::string vote = FunctionWordVote(g.text);
           if (!vote.empty()) {
             g.language = vote;
@@ -407,12 +412,19 @@ LanguageAnalysis AnalyzeLanguages(absl::string_view text) {
     }
   }
 
+  // All words of a sentence count for its language: that of its largest
+  // script group (a Russian sentence naming a "socket" is Russian).
   std::map<std::string, int> counts;
   for (const auto& groups : sentences) {
+    const Group* main = nullptr;
+    int words = 0;
     for (const Group& g : groups) {
-      counts[g.language] += g.words;
-      out.words += g.words;
+      words += g.words;
+      if (main == nullptr || g.words > main->words) main = &g;
     }
+    if (main == nullptr) continue;
+    counts[main->language] += words;
+    out.words += words;
   }
   for (const auto& [lang, n] : counts) out.languages.push_back({lang, n});
   std::stable_sort(out.languages.begin(), out.languages.end(),
