@@ -29,6 +29,7 @@ bench: bootstrap
 	$(BAZEL) build -c opt //bench:all
 	bazel-bin/bench/math_bench
 	bazel-bin/bench/batch_bench
+	bazel-bin/bench/language_bench tests/language/language_eval.jsonl
 
 clean:
 	$(BAZEL) clean

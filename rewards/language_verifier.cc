@@ -16,8 +16,8 @@
 #include "rewards/format_verifier.h"
 #include "rewards/verifier.h"
 #include "unicode/ubrk.h"
+#include "unicode/uchar.h"
 #include "unicode/uscript.h"
-#include "unicode/utext.h"
 #include "unicode/utf8.h"
 
 namespace rewards {
@@ -67,10 +67,6 @@ UBreakIterator* ThreadIterator(UBreakIteratorType type) {
   }
   return slot.get();
 }
-
-struct UTextCloser {
-  void operator()(UText* t) const { utext_close(t); }
-};
 
 bool IsCountedWord(int32_t status) {
   return (status >= UBRK_WORD_LETTER && status < UBRK_WORD_LETTER_LIMIT) ||
@@ -172,11 +168,37 @@ const std::vector<std::pair<const char*, std::vector<absl::string_view>>>& Funct
       {"nl", {"de", "het", "een", "en", "van", "is", "dat", "die", "niet", "op", "te", "in", "we", "wij", "met",
               "voor", "zijn", "dan", "eerst", "ook", "er", "maar", "aan", "om", "hebben", "deze", "nu", "elke",
               "wordt", "naar", "bij", "als", "ons", "nog"}},
+      {"ru", {"и", "в", "не", "на", "что", "с", "как", "это", "по", "но", "из", "у", "за", "для", "от", "мы",
+              "он", "же", "так", "все", "его", "если", "или", "бы", "при", "только", "есть", "может", "быть",
+              "когда", "уже", "также", "этот", "эта", "который", "которые", "чтобы", "затем", "теперь"}},
+      {"uk", {"і", "й", "в", "не", "на", "що", "з", "як", "це", "по", "але", "із", "у", "за", "для", "від",
+              "ми", "він", "та", "так", "все", "його", "якщо", "або", "б", "при", "тільки", "є", "може", "бути",
+              "коли", "вже", "також", "цей", "ця", "який", "які", "щоб", "потім", "тепер"}},
       {"pl", {"i", "w", "z", "na", "się", "nie", "do", "to", "jest", "że", "o", "a", "jak", "po", "co", "ale",
               "przez", "od", "dla", "są", "więc", "najpierw", "potem", "mamy", "tego", "teraz", "każdy", "jego",
               "oraz", "czy", "ich", "tym", "który", "która"}},
   };
   return *lists;
+}
+
+// Lower case (full Unicode), for looking words up.
+std::string LowerCase(absl::string_view w) {
+  std::string out;
+  out.reserve(w.size());
+  int32_t i = 0;
+  const auto* p = reinterpret_cast<const uint8_t*>(w.data());
+  const int32_t n = static_cast<int32_t>(w.size());
+  while (i < n) {
+    UChar32 c;
+    U8_NEXT(p, i, n, c);
+    if (c < 0) continue;
+    c = u_tolower(c);
+    char buf[4];
+    int32_t len = 0;
+    U8_APPEND_UNSAFE(reinterpret_cast<uint8_t*>(buf), len, c);
+    out.append(buf, len);
+  }
+  return out;
 }
 
 // The language whose function words clearly win in `words` (space-separated
@@ -192,7 +214,7 @@ std::string FunctionWordVote(absl::string_view words) {
   }();
   std::map<std::string, double> votes;
   for (absl::string_view w : absl::StrSplit(words, ' ')) {
-    auto it = weights->find(absl::AsciiStrToLower(w));
+    auto it = weights->find(LowerCase(w));
     if (it == weights->end()) continue;
     for (const char* lang : it->second) votes[lang] += 1.0 / it->second.size();
   }
@@ -210,6 +232,9 @@ std::string FunctionWordVote(absl::string_view words) {
   return first >= 1.0 && first >= 2 * second ? best : "";
 }
 
+// Groups of fewer words get their language from a neighbour before CLD2.
+constexpr int kCld2Words = 8;
+
 // The words of one sentence in one script.
 struct Group {
   UScriptCode script;
@@ -220,25 +245,139 @@ struct Group {
   bool reliable = false;
 };
 
-// Iterates ICU words of `text`, calling f(start, end) for counted words.
-template <typename F>
-void ForEachWord(UText* ut, F f) {
-  UBreakIterator* wb = ThreadIterator(UBRK_WORD);
-  if (wb == nullptr) return;
-  UErrorCode status = U_ZERO_ERROR;
-  ubrk_setUText(wb, ut, &status);
-  if (U_FAILURE(status)) return;
-  int32_t start = ubrk_first(wb);
-  for (int32_t end = ubrk_next(wb); end != UBRK_DONE; start = end, end = ubrk_next(wb)) {
-    if (IsCountedWord(ubrk_getRuleStatus(wb))) f(start, end);
+// `text` as UTF-16 for ICU (its break iterators run faster on UTF-16 than
+// on UTF-8 through UText), with the byte offset of every UTF-16 index.
+struct Utf16 {
+  std::vector<UChar> units;
+  std::vector<int32_t> byte_at;  // size units.size() + 1
+};
+
+Utf16 ToUtf16(const std::string& s) {
+  Utf16 out;
+  out.units.reserve(s.size());
+  out.byte_at.reserve(s.size() + 1);
+  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+  const int32_t n = static_cast<int32_t>(s.size());
+  int32_t i = 0;
+  while (i < n) {
+    int32_t at = i;
+    UChar32 c;
+    U8_NEXT(p, i, n, c);
+    if (c < 0) c = 0xFFFD;
+    if (c <= 0xFFFF) {
+      out.units.push_back(static_cast<UChar>(c));
+      out.byte_at.push_back(at);
+    } else {
+      out.units.push_back(U16_LEAD(c));
+      out.units.push_back(U16_TRAIL(c));
+      out.byte_at.push_back(at);
+      out.byte_at.push_back(at);
+    }
   }
+  out.byte_at.push_back(n);
+  return out;
 }
 
-std::unique_ptr<UText, UTextCloser> OpenUText(const std::string& s) {
+// Scripts written without spaces: ICU's dictionary-based word segmentation.
+bool DictionaryScript(UScriptCode sc) {
+  return sc == USCRIPT_HAN || sc == USCRIPT_HIRAGANA || sc == USCRIPT_KATAKANA || sc == USCRIPT_THAI ||
+         sc == USCRIPT_LAO || sc == USCRIPT_KHMER || sc == USCRIPT_MYANMAR;
+}
+
+enum class CharClass { kOther, kLetter, kDigit, kJoin, kMid, kDictionary };
+
+CharClass Classify(UChar32 c) {
+  if (c < 0x80) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return CharClass::kLetter;
+    if (c >= '0' && c <= '9') return CharClass::kDigit;
+    if (c == '_') return CharClass::kJoin;
+    if (c == '\'' || c == '.' || c == ':') return CharClass::kMid;
+    return CharClass::kOther;
+  }
+  if (c == 0x2019 || c == 0x00B7) return CharClass::kMid;  // ’ ·
   UErrorCode status = U_ZERO_ERROR;
-  UText* ut = utext_openUTF8(nullptr, s.data(), static_cast<int64_t>(s.size()), &status);
-  if (U_FAILURE(status)) return nullptr;
-  return std::unique_ptr<UText, UTextCloser>(ut);
+  UScriptCode sc = uscript_getScript(c, &status);
+  if (DictionaryScript(sc)) return CharClass::kDictionary;
+  if (c == 0x30FC) return CharClass::kDictionary;  // ー, the kana prolonged sound mark
+  if (u_hasBinaryProperty(c, UCHAR_ALPHABETIC) || (U_GET_GC_MASK(c) & U_GC_M_MASK)) return CharClass::kLetter;
+  if (u_isdigit(c)) return CharClass::kDigit;
+  return CharClass::kOther;
+}
+
+// Calls f(start, end) with the byte range of every counted word of `utf8`
+// (whose UTF-16 form is `u16`). Words follow Unicode's word-break rules
+// (UAX #29, as ICU implements them): letters, with digits, "_" and
+// apostrophes or dots between letters ("l'homme", "e.g", "lib64") joined in;
+// runs of Chinese, Japanese, Thai, Lao, Khmer and Myanmar are handed to ICU's
+// dictionary-based word iterator. Spaced scripts are tokenised here in one
+// pass, which is several times faster than ICU's rule engine on them.
+template <typename F>
+void ForEachWord(const std::string& utf8, const Utf16& u16, F f) {
+  const auto* p = reinterpret_cast<const uint8_t*>(utf8.data());
+  const int32_t n = static_cast<int32_t>(utf8.size());
+  int32_t i = 0, unit = 0;      // byte and UTF-16 positions
+  int32_t word_start = -1;      // byte offset of the open word, or -1
+  bool word_has_letter = false;
+  int32_t pending_mid = -1;     // a joiner seen after the open word
+  auto close_word = [&](int32_t end) {
+    if (word_start >= 0 && word_has_letter) f(word_start, end);
+    word_start = -1;
+    word_has_letter = false;
+    pending_mid = -1;
+  };
+  while (i < n) {
+    int32_t at = i, at_unit = unit;
+    UChar32 c;
+    U8_NEXT(p, i, n, c);
+    unit += c > 0xFFFF ? 2 : 1;
+    CharClass cls = c < 0 ? CharClass::kOther : Classify(c);
+    if (cls == CharClass::kDictionary) {
+      close_word(pending_mid >= 0 ? pending_mid : at);
+      // The whole run of dictionary-script characters goes to ICU.
+      int32_t run_end = i, run_unit_end = unit;
+      while (run_end < n) {
+        int32_t k = run_end;
+        UChar32 d;
+        U8_NEXT(p, k, n, d);
+        if (d < 0 || Classify(d) != CharClass::kDictionary) break;
+        run_unit_end += d > 0xFFFF ? 2 : 1;
+        run_end = k;
+      }
+      UBreakIterator* wb = ThreadIterator(UBRK_WORD);
+      UErrorCode status = U_ZERO_ERROR;
+      if (wb != nullptr) ubrk_setText(wb, u16.units.data() + at_unit, run_unit_end - at_unit, &status);
+      if (wb != nullptr && U_SUCCESS(status)) {
+        int32_t s = ubrk_first(wb);
+        for (int32_t e = ubrk_next(wb); e != UBRK_DONE; s = e, e = ubrk_next(wb)) {
+          if (IsCountedWord(ubrk_getRuleStatus(wb))) f(u16.byte_at[at_unit + s], u16.byte_at[at_unit + e]);
+        }
+      }
+      i = run_end;
+      unit = run_unit_end;
+      continue;
+    }
+    switch (cls) {
+      case CharClass::kLetter:
+      case CharClass::kDigit:
+      case CharClass::kJoin:
+        if (word_start < 0) word_start = at;
+        word_has_letter |= cls == CharClass::kLetter;
+        pending_mid = -1;
+        break;
+      case CharClass::kMid:
+        // Joins only letter-or-digit to letter-or-digit: "don't", "3.5".
+        if (word_start >= 0 && pending_mid < 0) {
+          pending_mid = at;
+        } else {
+          close_word(pending_mid >= 0 ? pending_mid : at);
+        }
+        break;
+      default:
+        close_word(pending_mid >= 0 ? pending_mid : at);
+        break;
+    }
+  }
+  close_word(pending_mid >= 0 ? pending_mid : n);
 }
 
 }  // namespace
@@ -296,34 +435,33 @@ std::string PrimaryLanguage(absl::string_view tag) {
 }
 
 int CountWords(absl::string_view text) {
-  std::string prose = StripNonProse(text);
-  auto ut = OpenUText(prose);
-  if (!ut) return 0;
+  const std::string stripped = StripNonProse(text);
+  Utf16 prose = ToUtf16(stripped);
   int n = 0;
-  ForEachWord(ut.get(), [&](int32_t, int32_t) { ++n; });
+  ForEachWord(stripped, prose, [&](int32_t, int32_t) { ++n; });
   return n;
 }
 
 LanguageAnalysis AnalyzeLanguages(absl::string_view text) {
   LanguageAnalysis out;
   const std::string prose = StripNonProse(text);
-  auto ut = OpenUText(prose);
+  const Utf16 utf16 = ToUtf16(prose);
   UBreakIterator* sb = ThreadIterator(UBRK_SENTENCE);
-  if (!ut || sb == nullptr) return out;
+  if (sb == nullptr || utf16.units.empty()) return out;
 
-  // Sentence boundaries (byte offsets: UTF-8 UText indexes are bytes).
+  // Sentence boundaries, as byte offsets.
   std::vector<int32_t> bounds;
   {
     UErrorCode status = U_ZERO_ERROR;
-    ubrk_setUText(sb, ut.get(), &status);
+    ubrk_setText(sb, utf16.units.data(), static_cast<int32_t>(utf16.units.size()), &status);
     if (U_FAILURE(status)) return out;
-    for (int32_t b = ubrk_first(sb); b != UBRK_DONE; b = ubrk_next(sb)) bounds.push_back(b);
+    for (int32_t b = ubrk_first(sb); b != UBRK_DONE; b = ubrk_next(sb)) bounds.push_back(utf16.byte_at[b]);
   }
 
   // Words, grouped per sentence and script.
   std::vector<std::vector<Group>> sentences(bounds.size());
   size_t sentence = 0;
-  ForEachWord(ut.get(), [&](int32_t start, int32_t end) {
+  ForEachWord(prose, utf16, [&](int32_t start, int32_t end) {
     while (sentence + 1 < bounds.size() && start >= bounds[sentence + 1]) ++sentence;
     absl::string_view word(prose.data() + start, end - start);
     UScriptCode sc = WordScript(word);
@@ -354,33 +492,36 @@ LanguageAnalysis AnalyzeLanguages(absl::string_view text) {
         g.language = lang;
         g.reliable = true;
       } else if (NeedsDetection(g.script)) {
-        Detection d = DetectWithCld2(g.text);
-        g.language = d.language;
-        g.reliable = d.reliable && !d.language.empty();
-        // Latin script: a clear function-word vote overrules CLD2.
-        if (g.script == USCRIPT_LATIN) {
-          std::string vote = FunctionWordVote(g.text);
-          if (!vote.empty()) {
-            g.language = vote;
-            g.reliable = true;
-          } else if (g.words < 4) {
-            g.reliable = false;  // too short to trust either
-          }
+        // A clear function-word vote decides (it is also right where CLD2
+        // misreads short sentences); CLD2 decides the rest.
+        std::string vote = g.script == USCRIPT_LATIN || g.script == USCRIPT_CYRILLIC
+                               ? FunctionWordVote(g.text) : std::string();
+        if (!vote.empty()) {
+          g.language = vote;
+          g.reliable = true;
+        } else if (g.words >= kCld2Words) {
+          // Long enough for CLD2 to be worth its fixed cost per call.
+          Detection d = DetectWithCld2(g.text);
+          g.language = d.language;
+          g.reliable = d.reliable && !d.language.empty();
+          if (!g.reliable) undecided.push_back(&g);
+        } else {
+          undecided.push_back(&g);  // a neighbour or CLD2 decides below
         }
-        if (!g.reliable) undecided.push_back(&g);
       } else {
         g.language = "und";
         g.reliable = true;
       }
     }
   }
-  // Short or unreliable groups: the nearest reliable group of the same
-  // script (earlier first), else CLD2 on all words of that script, else its
-  // own best guess.
-  std::map<UScriptCode, Detection> whole;
+  // Groups without a clear vote take the language of the nearest decided
+  // group of the same script (within kReach sentences, so the work stays
+  // linear). CLD2 costs tens of microseconds a call whatever the length, so
+  // it runs only for what is left: per group when there are at most two,
+  // else once on all of them together.
+  constexpr long kReach = 8;
+  std::map<UScriptCode, std::vector<Group*>> left;
   for (Group* g : undecided) {
-    // Look at most kReach sentences away, so the work stays linear.
-    constexpr long kReach = 8;
     const Group* best = nullptr;
     const long si = static_cast<long>(g->sentence);
     for (long dist = 1; best == nullptr && dist <= kReach; ++dist) {
@@ -393,23 +534,22 @@ LanguageAnalysis AnalyzeLanguages(absl::string_view text) {
     }
     if (best != nullptr) {
       g->language = best->language;
+    } else {
+      left[g->script].push_back(g);
+    }
+  }
+  for (auto& [script, groups] : left) {
+    if (groups.size() <= 2) {
+      for (Group* g : groups) {
+        Detection d = DetectWithCld2(g->text);
+        g->language = d.language.empty() ? "und" : d.language;
+      }
       continue;
     }
-    auto it = whole.find(g->script);
-    if (it == whole.end()) {
-      std::string all;
-      for (const auto& groups : sentences) {
-        for (const Group& x : groups) {
-          if (x.script == g->script) absl::StrAppend(&all, all.empty() ? "" : " ", x.text);
-        }
-      }
-      it = whole.emplace(g->script, DetectWithCld2(all)).first;
-    }
-    if (!it->second.language.empty()) {
-      g->language = it->second.language;
-    } else if (g->language.empty()) {
-      g->language = "und";
-    }
+    std::string all;
+    for (const Group* g : groups) absl::StrAppend(&all, all.empty() ? "" : " ", g->text);
+    Detection d = DetectWithCld2(all);
+    for (Group* g : groups) g->language = d.language.empty() ? "und" : d.language;
   }
 
   // All words of a sentence count for its language: that of its largest
