@@ -51,6 +51,10 @@ bool RunSlot(RunState* st, size_t i) {
     std::lock_guard<std::mutex> lock(st->mu);
     if (slot.state != SampleState::kPending) return true;  // cancelled before it ran
     slot.state = SampleState::kRunning;
+    // Set with the state, so the watchdog never sees a running sample
+    // without the start of its current call.
+    slot.term = 0;
+    slot.term_started = absl::Now();
     st->running.insert(i);
   }
   const size_t terms = st->batch->groups[slot.g].plan->terms.size();

@@ -140,6 +140,19 @@ TEST(SchedulerTest, HungCallIsAbandonedAndThePoolKeepsItsCapacity) {
   EXPECT_EQ(pool.live_threads(), 1);
 }
 
+TEST(SchedulerTest, NoSpuriousTimeouts) {
+  // Regression: a sample just claimed by a worker once looked to the watchdog
+  // as if its call had started in 1970, and was abandoned as TIMEOUT.
+  WorkerPool pool(2, 2);
+  Scheduler scheduler(&pool);
+  auto batch = Prepare(SleepGroup({0, 0, 0, 0, 0, 0}));
+  for (int i = 0; i < 3000; ++i) {
+    auto grid = scheduler.Run(batch, absl::InfiniteFuture(), nullptr);
+    ASSERT_TRUE(grid.ok());
+    for (const auto& v : (*grid)[0]) ASSERT_EQ(v[0].status, "OK") << "run " << i << ": " << v[0].reason;
+  }
+}
+
 TEST(SchedulerTest, CancellationReturnsAtOnce) {
   WorkerPool pool(1, 0);
   Scheduler scheduler(&pool);
