@@ -3,15 +3,16 @@
 #include <cstdio>  // before CLD2, whose header uses FILE without it
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <memory>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "cld2/public/compact_lang_det.h"
 #include "rewards/format_verifier.h"
 #include "rewards/verifier.h"
@@ -181,14 +182,17 @@ const std::vector<std::pair<const char*, std::vector<absl::string_view>>>& Funct
   return *lists;
 }
 
-// Lower case (full Unicode), for looking words up.
-std::string LowerCase(absl::string_view w) {
-  std::string out;
-  out.reserve(w.size());
+// Lower case (full Unicode, ASCII fast), for looking words up; reuses `out`.
+void LowerCase(absl::string_view w, std::string* out) {
+  out->clear();
   int32_t i = 0;
   const auto* p = reinterpret_cast<const uint8_t*>(w.data());
   const int32_t n = static_cast<int32_t>(w.size());
   while (i < n) {
+    if (p[i] < 0x80) {
+      out->push_back(absl::ascii_tolower(p[i++]));
+      continue;
+    }
     UChar32 c;
     U8_NEXT(p, i, n, c);
     if (c < 0) continue;
@@ -196,40 +200,51 @@ std::string LowerCase(absl::string_view w) {
     char buf[4];
     int32_t len = 0;
     U8_APPEND_UNSAFE(reinterpret_cast<uint8_t*>(buf), len, c);
-    out.append(buf, len);
+    out->append(buf, len);
   }
-  return out;
 }
 
-// The language whose function words clearly win in `words` (space-separated
-// Latin-script words), or "" when the vote is too thin or too close. A word
-// on k lists gives each 1/k, so shared words ("de", "la") weigh little.
-std::string FunctionWordVote(absl::string_view words) {
+constexpr int kMaxVoteLanguages = 16;
+using Votes = std::array<float, kMaxVoteLanguages>;
+
+// Adds the function-word vote of one word. A word on k lists gives each 1/k,
+// so shared words ("de", "la") weigh little.
+void VoteWord(absl::string_view word, Votes* votes) {
+  struct Entry {
+    std::vector<int> langs;
+  };
   static const auto* weights = [] {
-    auto* m = new std::map<std::string, std::vector<const char*>, std::less<>>();
-    for (const auto& [lang, list] : FunctionWords()) {
-      for (absl::string_view w : list) (*m)[std::string(w)].push_back(lang);
+    auto* m = new absl::flat_hash_map<std::string, Entry>();
+    const auto& lists = FunctionWords();
+    for (size_t l = 0; l < lists.size() && l < kMaxVoteLanguages; ++l) {
+      for (absl::string_view w : lists[l].second) (*m)[std::string(w)].langs.push_back(static_cast<int>(l));
     }
     return m;
   }();
-  std::map<std::string, double> votes;
-  for (absl::string_view w : absl::StrSplit(words, ' ')) {
-    auto it = weights->find(LowerCase(w));
-    if (it == weights->end()) continue;
-    for (const char* lang : it->second) votes[lang] += 1.0 / it->second.size();
-  }
-  std::string best;
-  double first = 0, second = 0;
-  for (const auto& [lang, v] : votes) {
-    if (v > first) {
+  if (word.size() > 16) return;  // no function word is that long
+  thread_local std::string lower;
+  LowerCase(word, &lower);
+  auto it = weights->find(lower);
+  if (it == weights->end()) return;
+  const float w = 1.0f / it->second.langs.size();
+  for (int l : it->second.langs) (*votes)[l] += w;
+}
+
+// The language whose function words clearly win, or "" when the vote is too
+// thin or too close.
+std::string FunctionWordVote(const Votes& votes) {
+  int best = -1;
+  float first = 0, second = 0;
+  for (int l = 0; l < kMaxVoteLanguages; ++l) {
+    if (votes[l] > first) {
       second = first;
-      first = v;
-      best = lang;
-    } else if (v > second) {
-      second = v;
+      first = votes[l];
+      best = l;
+    } else if (votes[l] > second) {
+      second = votes[l];
     }
   }
-  return first >= 1.0 && first >= 2 * second ? best : "";
+  return best >= 0 && first >= 1.0f && first >= 2 * second ? FunctionWords()[best].first : "";
 }
 
 // Groups of fewer words get their language from a neighbour before CLD2.
@@ -241,6 +256,7 @@ struct Group {
   size_t sentence = 0;
   int words = 0;
   std::string text;  // the words joined by spaces (for CLD2)
+  Votes votes{};     // function-word votes (Latin and Cyrillic)
   std::string language;
   bool reliable = false;
 };
@@ -476,6 +492,7 @@ LanguageAnalysis AnalyzeLanguages(absl::string_view text) {
     if (NeedsDetection(sc)) {
       if (!g->text.empty()) g->text.push_back(' ');
       g->text.append(word.data(), word.size());
+      if (sc == USCRIPT_LATIN || sc == USCRIPT_CYRILLIC) VoteWord(word, &g->votes);
     }
   });
 
@@ -495,7 +512,7 @@ LanguageAnalysis AnalyzeLanguages(absl::string_view text) {
         // A clear function-word vote decides (it is also right where CLD2
         // misreads short sentences); CLD2 decides the rest.
         std::string vote = g.script == USCRIPT_LATIN || g.script == USCRIPT_CYRILLIC
-                               ? FunctionWordVote(g.text) : std::string();
+                               ? FunctionWordVote(g.votes) : std::string();
         if (!vote.empty()) {
           g.language = vote;
           g.reliable = true;
