@@ -77,6 +77,7 @@ bool IsCountedWord(int32_t status) {
 
 // The script of a word: that of its first character with a specific script.
 UScriptCode WordScript(absl::string_view word) {
+  if (!word.empty() && absl::ascii_isalpha(static_cast<unsigned char>(word[0]))) return USCRIPT_LATIN;
   int32_t i = 0;
   const auto* p = reinterpret_cast<const uint8_t*>(word.data());
   const int32_t n = static_cast<int32_t>(word.size());
@@ -248,7 +249,7 @@ std::string FunctionWordVote(const Votes& votes) {
 }
 
 // Groups of fewer words get their language from a neighbour before CLD2.
-constexpr int kCld2Words = 8;
+constexpr int kCld2Words = 16;
 
 // The words of one sentence in one script.
 struct Group {
