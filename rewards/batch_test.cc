@@ -147,6 +147,19 @@ TEST(BatchTest, BadSamplesAreMarkedNotDropped) {
   EXPECT_LT(out.samples(3).advantage(), 0);
 }
 
+TEST(BatchTest, InvalidUtf8IsReportedOnTheSampleForEveryVerifier) {
+  ScoreRequest req = Request(std::string(R"({"profile":"r1","groups":[)") + kSeedGroup + "]}");
+  req.mutable_groups(0)->mutable_completions(0)->set_text("<think>caf\xc3</think><answer>14</answer>");
+  auto resp = ScoreAll(req);
+  ASSERT_TRUE(resp.ok()) << resp.status();
+  const auto& s0 = resp->groups(0).samples(0);
+  EXPECT_EQ(s0.status(), "INVALID_UTF8");
+  ASSERT_EQ(s0.components_size(), 3);  // math, format, language
+  for (const auto& c : s0.components()) EXPECT_EQ(c.status(), "INVALID_UTF8") << c.verifier();
+  EXPECT_EQ(resp->groups(0).samples(1).status(), "OK");
+  EXPECT_EQ(resp->groups(0).samples(1).components(2).verifier(), "language");
+}
+
 TEST(BatchTest, GroupLevelErrorsSpareOtherGroups) {
   auto resp = ScoreAll(Request(
       R"({"profile":"len","groups":[)"
