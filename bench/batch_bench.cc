@@ -4,6 +4,7 @@
 // on one thread (rewards::ScoreSerially). Shows the scheduler's overhead and
 // its speed-up on this machine's cores.
 #include <algorithm>
+#include "bench/timing.h"
 #include <chrono>
 #include <cstdio>
 #include <thread>
@@ -14,7 +15,7 @@
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+
 
 std::shared_ptr<const reward::v1::ScoreRequest> MakeRequest(int groups, int per_group) {
   auto req = std::make_shared<reward::v1::ScoreRequest>();
@@ -35,18 +36,6 @@ std::shared_ptr<const reward::v1::ScoreRequest> MakeRequest(int groups, int per_
   return req;
 }
 
-template <typename F>
-double MedianSeconds(int reps, F f) {
-  std::vector<double> t;
-  for (int i = 0; i < reps; ++i) {
-    auto start = Clock::now();
-    f();
-    t.push_back(std::chrono::duration<double>(Clock::now() - start).count());
-  }
-  std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
-}
-
 }  // namespace
 
 int main() {
@@ -57,21 +46,21 @@ int main() {
   server::WorkerPool pool(threads, 0);
   server::Scheduler scheduler(&pool);
 
-  double serial = MedianSeconds(kReps, [&] {
+  double serial = bench::MedianSeconds(kReps, [&] {
     auto batch = rewards::PrepareBatch(request, profiles, rewards::Limits());
     rewards::AssembleResponse(*batch, rewards::ScoreSerially(*batch));
   });
-  double pooled = MedianSeconds(kReps, [&] {
+  double pooled = bench::MedianSeconds(kReps, [&] {
     auto batch = std::make_shared<const rewards::PreparedBatch>(
         *rewards::PrepareBatch(request, profiles, rewards::Limits()));
     auto grid = scheduler.Run(batch, absl::InfiniteFuture(), nullptr);
     rewards::AssembleResponse(*batch, *grid);
   });
   // Where the serial time goes: validation and assembly stay on the request thread.
-  double prepare = MedianSeconds(kReps, [&] { rewards::PrepareBatch(request, profiles, rewards::Limits()); });
+  double prepare = bench::MedianSeconds(kReps, [&] { rewards::PrepareBatch(request, profiles, rewards::Limits()); });
   auto prepared = rewards::PrepareBatch(request, profiles, rewards::Limits());
   auto serial_grid = rewards::ScoreSerially(*prepared);
-  double assemble = MedianSeconds(kReps, [&] { rewards::AssembleResponse(*prepared, serial_grid); });
+  double assemble = bench::MedianSeconds(kReps, [&] { rewards::AssembleResponse(*prepared, serial_grid); });
   const int samples = kGroups * kPerGroup;
   std::printf("batch benchmark: %d groups x %d completions (~1 KB each), profile r1_zero (math + format), "
               "median of %d\n", kGroups, kPerGroup, kReps);

@@ -4,6 +4,7 @@
 // one CLD2 call per text (document-level detection, which cannot give shares
 // per sentence).
 #include <algorithm>
+#include "bench/timing.h"
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -20,19 +21,7 @@
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 
-template <typename F>
-double MedianSeconds(int reps, F f) {
-  std::vector<double> t;
-  for (int i = 0; i < reps; ++i) {
-    auto start = Clock::now();
-    f();
-    t.push_back(std::chrono::duration<double>(Clock::now() - start).count());
-  }
-  std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
-}
 
 }  // namespace
 
@@ -61,45 +50,36 @@ int main(int argc, char** argv) {
   const int kReps = 5;
   double mb = bytes / 1e6;
   long sink = 0;
-  UErrorCode status = U_ZERO_ERROR;
-  UBreakIterator* wb = ubrk_open(UBRK_WORD, "", nullptr, 0, &status);
-  double icu = MedianSeconds(kReps, [&] {
-    std::vector<UChar> u;
-    for (const auto& t : texts) {
-      u.resize(t.size() + 1);
-      int32_t len = 0;
-      UErrorCode st = U_ZERO_ERROR;
-      u_strFromUTF8(u.data(), static_cast<int32_t>(u.size()), &len, t.data(), static_cast<int32_t>(t.size()), &st);
-      ubrk_setText(wb, u.data(), len, &st);
-      for (int32_t b = ubrk_first(wb); b != UBRK_DONE; b = ubrk_next(wb)) {
-        sink += ubrk_getRuleStatus(wb) >= UBRK_WORD_LETTER;
+  // One ICU break iterator of `type` over every text (as UTF-16).
+  auto icu_pass = [&](UBreakIteratorType type) {
+    UErrorCode status = U_ZERO_ERROR;
+    UBreakIterator* bi = ubrk_open(type, "", nullptr, 0, &status);
+    double seconds = bench::MedianSeconds(kReps, [&] {
+      std::vector<UChar> u;
+      for (const auto& t : texts) {
+        u.resize(t.size() + 1);
+        int32_t len = 0;
+        UErrorCode st = U_ZERO_ERROR;
+        u_strFromUTF8(u.data(), static_cast<int32_t>(u.size()), &len, t.data(), static_cast<int32_t>(t.size()), &st);
+        ubrk_setText(bi, u.data(), len, &st);
+        for (int32_t b = ubrk_first(bi); b != UBRK_DONE; b = ubrk_next(bi)) sink += ubrk_getRuleStatus(bi) > 0;
       }
-    }
-  });
-  ubrk_close(wb);
-  UBreakIterator* sbi = ubrk_open(UBRK_SENTENCE, "", nullptr, 0, &status);
-  double sentences = MedianSeconds(kReps, [&] {
-    std::vector<UChar> u;
-    for (const auto& t : texts) {
-      u.resize(t.size() + 1);
-      int32_t len = 0;
-      UErrorCode st = U_ZERO_ERROR;
-      u_strFromUTF8(u.data(), static_cast<int32_t>(u.size()), &len, t.data(), static_cast<int32_t>(t.size()), &st);
-      ubrk_setText(sbi, u.data(), len, &st);
-      for (int32_t b = ubrk_first(sbi); b != UBRK_DONE; b = ubrk_next(sbi)) ++sink;
-    }
-  });
-  ubrk_close(sbi);
-  double words = MedianSeconds(kReps, [&] {
+    });
+    ubrk_close(bi);
+    return seconds;
+  };
+  double icu = icu_pass(UBRK_WORD);
+  double sentences = icu_pass(UBRK_SENTENCE);
+  double words = bench::MedianSeconds(kReps, [&] {
     for (const auto& t : texts) sink += rewards::CountWords(t);
   });
-  double cld2 = MedianSeconds(kReps, [&] {
+  double cld2 = bench::MedianSeconds(kReps, [&] {
     for (const auto& t : texts) {
       bool reliable;
       sink += CLD2::DetectLanguage(t.data(), static_cast<int>(t.size()), true, &reliable);
     }
   });
-  double ours = MedianSeconds(kReps, [&] {
+  double ours = bench::MedianSeconds(kReps, [&] {
     for (const auto& t : texts) sink += rewards::AnalyzeLanguages(t).words;
   });
   std::printf("language benchmark: %zu texts, %.1f MB, mean %.0f bytes, median of %d passes, 1 thread\n",
