@@ -47,14 +47,14 @@ int main(int argc, char** argv) {
     bytes += text.size();
     texts.push_back(std::move(text));
   }
-  const int kReps = 5;
+  const int kReps = 9;
   double mb = bytes / 1e6;
   long sink = 0;
   // One ICU break iterator of `type` over every text (as UTF-16).
   auto icu_pass = [&](UBreakIteratorType type) {
     UErrorCode status = U_ZERO_ERROR;
     UBreakIterator* bi = ubrk_open(type, "", nullptr, 0, &status);
-    double seconds = bench::MedianSeconds(kReps, [&] {
+    double seconds = bench::BestSeconds(kReps, [&] {
       std::vector<UChar> u;
       for (const auto& t : texts) {
         u.resize(t.size() + 1);
@@ -70,19 +70,19 @@ int main(int argc, char** argv) {
   };
   double icu = icu_pass(UBRK_WORD);
   double sentences = icu_pass(UBRK_SENTENCE);
-  double words = bench::MedianSeconds(kReps, [&] {
+  double words = bench::BestSeconds(kReps, [&] {
     for (const auto& t : texts) sink += rewards::CountWords(t);
   });
-  double cld2 = bench::MedianSeconds(kReps, [&] {
+  double cld2 = bench::BestSeconds(kReps, [&] {
     for (const auto& t : texts) {
       bool reliable;
       sink += CLD2::DetectLanguage(t.data(), static_cast<int>(t.size()), true, &reliable);
     }
   });
-  double ours = bench::MedianSeconds(kReps, [&] {
+  double ours = bench::BestSeconds(kReps, [&] {
     for (const auto& t : texts) sink += rewards::AnalyzeLanguages(t).words;
   });
-  std::printf("language benchmark: %zu texts, %.1f MB, mean %.0f bytes, median of %d passes, 1 thread\n",
+  std::printf("language benchmark: %zu texts, %.1f MB, mean %.0f bytes, best of %d passes, 1 thread\n",
               texts.size(), mb, static_cast<double>(bytes) / texts.size(), kReps);
   std::printf("  %-46s %8.1f MB/s\n", "baseline: ICU word break iterator only", mb / icu);
   std::printf("  %-46s %8.1f MB/s\n", "baseline: ICU sentence break iterator only", mb / sentences);

@@ -245,7 +245,11 @@ std::string FunctionWordVote(const Votes& votes) {
       second = votes[l];
     }
   }
-  return best >= 0 && first >= 1.0f && first >= 2 * second ? FunctionWords()[best].first : "";
+  if (best < 0) return "";
+  // Clear: at least one distinctive word and twice the runner-up, or, with
+  // more evidence, three and half as much again as the runner-up.
+  bool clear = (first >= 1.0f && first >= 2 * second) || (first >= 3.0f && first >= 1.5f * second);
+  return clear ? FunctionWords()[best].first : "";
 }
 
 // Groups of fewer words get their language from a neighbour before CLD2.
