@@ -1,0 +1,409 @@
+// sandbox-runner: runs one untrusted program in fresh namespaces and reports
+// how it ended. Single-threaded, so it may fork; the multithreaded server
+// never forks itself but spawns this binary (sandbox/sandbox.h).
+//
+// Protocol: a serialized sandbox.v1.RunRequest on stdin (until EOF), a
+// serialized sandbox.v1.RunResult on stdout.
+//
+// Layers, each refused rather than half-built when it fails:
+//   namespaces  user (mapped to nobody when run as root), PID (the program is
+//               PID 1: when it ends, every descendant is killed), network
+//               (no interface but a down loopback), mount, IPC, UTS
+//   mounts      a tmpfs root with read-only binds of /usr, /bin, /lib*, /sbin
+//               and the few /etc files programs load; a fresh /proc; /dev
+//               with null, zero, random, urandom; a size-capped tmpfs /work
+//               as the only writable directory (/tmp points there)
+//   limits      rlimits for CPU, address space, file size, open files,
+//               processes; wall clock kill; output caps
+//   seccomp     sandbox/seccomp_policy.h
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include <linux/securebits.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "sandbox/sandbox.pb.h"
+#include "sandbox/seccomp_policy.h"
+
+namespace {
+
+using sandbox::v1::Limits;
+using sandbox::v1::RunRequest;
+using sandbox::v1::RunResult;
+
+std::string ErrnoText(const std::string& what) { return what + ": " + std::strerror(errno); }
+
+bool WriteAll(int fd, const char* data, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, data, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    data += w;
+    n -= static_cast<size_t>(w);
+  }
+  return true;
+}
+
+bool WriteFile(const std::string& path, const std::string& content) {
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = WriteAll(fd, content.data(), content.size());
+  close(fd);
+  return ok;
+}
+
+// ------------------------------------------------------------ the child
+
+struct ChildArgs {
+  const RunRequest* request;
+  int sync_read;   // parent writes one byte once the uid map is in place
+  int error_write; // setup errors go here; closed by a successful exec
+  int stdin_read, stdout_write, stderr_write;
+};
+
+[[noreturn]] void Fail(const ChildArgs& a, const std::string& message) {
+  WriteAll(a.error_write, message.data(), message.size());
+  _exit(127);
+}
+
+void Check(const ChildArgs& a, bool ok, const std::string& what) {
+  if (!ok) Fail(a, ErrnoText(what));
+}
+
+void BindReadOnly(const ChildArgs& a, const std::string& from, const std::string& to, bool is_dir) {
+  struct stat st;
+  if (lstat(from.c_str(), &st) != 0) return;  // not on this system
+  if (S_ISLNK(st.st_mode)) {                  // /bin -> usr/bin on merged-/usr systems
+    char target[4096];
+    ssize_t n = readlink(from.c_str(), target, sizeof target - 1);
+    Check(a, n > 0, "readlink " + from);
+    target[n] = 0;
+    Check(a, symlink(target, to.c_str()) == 0, "symlink " + to);
+    return;
+  }
+  if (is_dir) {
+    Check(a, mkdir(to.c_str(), 0755) == 0, "mkdir " + to);
+  } else {
+    int fd = open(to.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+    Check(a, fd >= 0, "create " + to);
+    close(fd);
+  }
+  Check(a, mount(from.c_str(), to.c_str(), nullptr, MS_BIND | MS_REC, nullptr) == 0, "bind " + from);
+  Check(a,
+        mount(nullptr, to.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, nullptr) == 0,
+        "read-only " + to);
+}
+
+void BuildFilesystem(const ChildArgs& a) {
+  const Limits& l = a.request->limits();
+  Check(a, mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0, "make / private");
+  const std::string root = "/tmp";  // any existing directory serves as a mount point
+  Check(a, mount("sandbox-root", root.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755") == 0,
+        "tmpfs root");
+  for (const char* dir : {"/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32"}) {
+    BindReadOnly(a, dir, root + dir, true);
+  }
+  Check(a, mkdir((root + "/etc").c_str(), 0755) == 0, "mkdir /etc");
+  for (const char* file : {"/etc/ld.so.cache", "/etc/localtime", "/etc/alternatives"}) {
+    struct stat st;
+    if (stat(file, &st) == 0) BindReadOnly(a, file, root + file, S_ISDIR(st.st_mode));
+  }
+  // /proc of the new PID namespace: it shows only the sandbox's processes.
+  Check(a, mkdir((root + "/proc").c_str(), 0555) == 0, "mkdir /proc");
+  Check(a, mount("proc", (root + "/proc").c_str(), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) == 0,
+        "mount /proc");
+  // A minimal /dev.
+  Check(a, mkdir((root + "/dev").c_str(), 0755) == 0, "mkdir /dev");
+  Check(a, mount("sandbox-dev", (root + "/dev").c_str(), "tmpfs", MS_NOSUID | MS_NOEXEC, "size=64k,mode=0755") == 0,
+        "tmpfs /dev");
+  for (const char* dev : {"/dev/null", "/dev/zero", "/dev/random", "/dev/urandom"}) {
+    std::string to = root + dev;
+    int fd = open(to.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0666);
+    Check(a, fd >= 0, "create " + to);
+    close(fd);
+    Check(a, mount(dev, to.c_str(), nullptr, MS_BIND, nullptr) == 0, std::string("bind ") + dev);
+  }
+  // The only writable place.
+  Check(a, mkdir((root + "/work").c_str(), 0777) == 0, "mkdir /work");
+  std::string size = "size=" + std::to_string(l.workdir_mb() ? l.workdir_mb() : 16) + "m,mode=0777";
+  Check(a, mount("sandbox-work", (root + "/work").c_str(), "tmpfs", MS_NOSUID | MS_NODEV, size.c_str()) == 0,
+        "tmpfs /work");
+  Check(a, symlink("work", (root + "/tmp").c_str()) == 0, "symlink /tmp");
+  for (const auto& [name, content] : a.request->files()) {
+    if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..") {
+      Fail(a, "bad file name '" + name + "'");
+    }
+    std::string path = root + "/work/" + name;
+    int fd = open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0644);
+    Check(a, fd >= 0 && WriteAll(fd, content.data(), content.size()), "write " + name);
+    close(fd);
+  }
+  // Enter it: the old root is detached and gone.
+  Check(a, chdir(root.c_str()) == 0, "chdir new root");
+  Check(a, syscall(SYS_pivot_root, ".", ".") == 0, "pivot_root");
+  Check(a, umount2(".", MNT_DETACH) == 0, "detach old root");
+  Check(a, chdir("/") == 0, "chdir /");
+  Check(a, mount(nullptr, "/", nullptr, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, "size=1m,mode=0755") == 0,
+        "read-only root");
+  Check(a, chdir("/work") == 0, "chdir /work");
+}
+
+void SetLimit(const ChildArgs& a, int resource, rlim_t soft, rlim_t hard, const char* name) {
+  struct rlimit r = {soft, hard};
+  Check(a, setrlimit(resource, &r) == 0, std::string("setrlimit ") + name);
+}
+
+void DropCapabilities(const ChildArgs& a) {
+  // uid 0 inside the namespace must not regain capabilities on exec.
+  Check(a,
+        prctl(PR_SET_SECUREBITS, SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |
+                                     SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED) == 0,
+        "securebits");
+  for (int cap = 0; cap <= CAP_LAST_CAP; ++cap) prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
+  struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct data[2] = {};
+  Check(a, syscall(SYS_capset, &hdr, data) == 0, "capset");
+  Check(a, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0, "no_new_privs");
+}
+
+int ChildMain(void* arg) {
+  const ChildArgs& a = *static_cast<ChildArgs*>(arg);
+  char byte;
+  if (read(a.sync_read, &byte, 1) != 1) Fail(a, "parent did not map the user");
+  close(a.sync_read);
+  // Become the namespace's root, i.e. the mapped outer user (nobody when the
+  // runner is root): files are created, and permissions checked, as that user.
+  Check(a, setresgid(0, 0, 0) == 0 && setresuid(0, 0, 0) == 0, "switch to the mapped user");
+  BuildFilesystem(a);
+  Check(a, sethostname("sandbox", 7) == 0, "sethostname");
+
+  const Limits& l = a.request->limits();
+  rlim_t cpu_s = (l.cpu_ms() + 999) / 1000;
+  if (cpu_s == 0) cpu_s = 1;
+  SetLimit(a, RLIMIT_CPU, cpu_s, cpu_s + 1, "cpu");
+  rlim_t mem = static_cast<rlim_t>(l.memory_mb() ? l.memory_mb() : 256) << 20;
+  SetLimit(a, RLIMIT_AS, mem, mem, "as");
+  rlim_t fsize = static_cast<rlim_t>(l.file_size_mb() ? l.file_size_mb() : 16) << 20;
+  SetLimit(a, RLIMIT_FSIZE, fsize, fsize, "fsize");
+  rlim_t files = l.max_files() ? l.max_files() : 64;
+  SetLimit(a, RLIMIT_NOFILE, files, files, "nofile");
+  rlim_t procs = l.max_processes() ? l.max_processes() : 32;
+  SetLimit(a, RLIMIT_NPROC, procs, procs, "nproc");
+  SetLimit(a, RLIMIT_CORE, 0, 0, "core");
+
+  Check(a, dup2(a.stdin_read, 0) >= 0 && dup2(a.stdout_write, 1) >= 0 && dup2(a.stderr_write, 2) >= 0, "dup2");
+  // Every other descriptor closes (the error pipe on exec).
+  for (int fd = 3; fd < 1024; ++fd) {
+    if (fd != a.error_write) close(fd);
+  }
+  DropCapabilities(a);
+  std::string seccomp_error = sandbox::InstallSeccompPolicy();
+  if (!seccomp_error.empty()) Fail(a, seccomp_error);
+
+  std::vector<char*> argv;
+  for (const auto& s : a.request->argv()) argv.push_back(const_cast<char*>(s.c_str()));
+  argv.push_back(nullptr);
+  char* env[] = {const_cast<char*>("PATH=/usr/bin:/bin"), const_cast<char*>("HOME=/work"),
+                 const_cast<char*>("TMPDIR=/work"), const_cast<char*>("LANG=C.UTF-8"),
+                 const_cast<char*>("PYTHONDONTWRITEBYTECODE=1"), nullptr};
+  execve(argv[0], argv.data(), env);
+  Fail(a, ErrnoText(std::string("exec ") + argv[0]));
+}
+
+// ----------------------------------------------------------- the parent
+
+RunResult SetupFailed(const std::string& why) {
+  RunResult r;
+  r.set_outcome(RunResult::SETUP_FAILED);
+  r.set_error(why);
+  return r;
+}
+
+RunResult Run(const RunRequest& req) {
+  if (req.argv_size() == 0 || req.argv(0).empty() || req.argv(0)[0] != '/') {
+    return SetupFailed("argv[0] must be an absolute path");
+  }
+  const Limits& l = req.limits();
+  const size_t max_out = l.max_output_bytes() ? l.max_output_bytes() : (1u << 20);
+  const int wall_ms = l.wall_ms() ? static_cast<int>(l.wall_ms()) : 5000;
+
+  int sync[2], err[2], in[2], out[2], errout[2];
+  if (pipe2(sync, O_CLOEXEC) || pipe2(err, O_CLOEXEC) || pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) ||
+      pipe2(errout, O_CLOEXEC)) {
+    return SetupFailed(ErrnoText("pipe"));
+  }
+  ChildArgs args{&req, sync[0], err[1], in[0], out[1], errout[1]};
+  static char stack[1 << 20];
+  const int flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS;
+  auto start = std::chrono::steady_clock::now();
+  pid_t pid = clone(ChildMain, stack + sizeof stack, flags | SIGCHLD, &args);
+  if (pid < 0) return SetupFailed(ErrnoText("clone with new namespaces"));
+  close(sync[0]);
+  close(err[1]);
+  close(in[0]);
+  close(out[1]);
+  close(errout[1]);
+
+  // Map the sandbox's root to nobody (or to ourselves when not root).
+  const uid_t outer_uid = getuid() == 0 ? 65534 : getuid();
+  const gid_t outer_gid = getgid() == 0 ? 65534 : getgid();
+  std::string proc = "/proc/" + std::to_string(pid);
+  bool mapped = WriteFile(proc + "/uid_map", "0 " + std::to_string(outer_uid) + " 1\n") &&
+                WriteFile(proc + "/setgroups", "deny") &&
+                WriteFile(proc + "/gid_map", "0 " + std::to_string(outer_gid) + " 1\n");
+  if (!mapped) {
+    std::string why = ErrnoText("user namespace mapping");
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    return SetupFailed(why);
+  }
+  if (write(sync[1], "x", 1) != 1) {
+    kill(pid, SIGKILL);
+  }
+  close(sync[1]);
+
+  RunResult result;
+  std::string out_buf, err_buf, setup_error;
+  size_t in_sent = 0, out_total = 0, err_total = 0;
+  const std::string& input = req.stdin();
+  int in_fd = in[1];
+  if (input.empty()) {
+    close(in_fd);
+    in_fd = -1;
+  } else {
+    fcntl(in_fd, F_SETFL, O_NONBLOCK);
+  }
+  int fds[3] = {out[0], errout[0], err[0]};
+  bool killed_wall = false, killed_output = false, exited = false;
+  int status = 0;
+  struct rusage usage = {};
+  auto deadline = start + std::chrono::milliseconds(wall_ms);
+  while (true) {
+    std::vector<pollfd> p;
+    for (int fd : fds) {
+      if (fd >= 0) p.push_back({fd, POLLIN, 0});
+    }
+    if (in_fd >= 0) p.push_back({in_fd, POLLOUT, 0});
+    if (p.empty() && exited) break;
+    auto now = std::chrono::steady_clock::now();
+    int timeout = exited ? 50 : static_cast<int>(std::max<long>(
+                                    0, std::min<long>(20, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                              deadline - now).count())));
+    int n = p.empty() ? (usleep(timeout * 1000), 0) : poll(p.data(), p.size(), timeout);
+    if (n < 0 && errno != EINTR) break;
+    for (const pollfd& q : p) {
+      if (q.revents == 0) continue;
+      if (q.fd == in_fd) {
+        ssize_t w = write(in_fd, input.data() + in_sent, input.size() - in_sent);
+        if (w > 0) in_sent += static_cast<size_t>(w);
+        if (w < 0 && errno != EAGAIN) in_sent = input.size();
+        if (in_sent >= input.size()) {
+          close(in_fd);
+          in_fd = -1;
+        }
+        continue;
+      }
+      char buf[65536];
+      ssize_t r = read(q.fd, buf, sizeof buf);
+      int* slot = q.fd == fds[0] ? &fds[0] : q.fd == fds[1] ? &fds[1] : &fds[2];
+      if (r <= 0) {
+        close(q.fd);
+        *slot = -1;
+        continue;
+      }
+      if (slot == &fds[2]) {
+        setup_error.append(buf, r);
+        continue;
+      }
+      std::string& dst = slot == &fds[0] ? out_buf : err_buf;
+      size_t& total = slot == &fds[0] ? out_total : err_total;
+      total += static_cast<size_t>(r);
+      if (dst.size() < max_out) dst.append(buf, std::min(static_cast<size_t>(r), max_out - dst.size()));
+      if (total > 4 * max_out && !killed_output && !exited) {
+        killed_output = true;
+        kill(pid, SIGKILL);
+      }
+    }
+    if (!exited) {
+      pid_t w = wait4(pid, &status, WNOHANG, &usage);
+      if (w == pid) {
+        exited = true;
+        result.set_wall_ms(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+        // PID 1 is gone: the kernel kills the rest of the namespace. Drain
+        // what they wrote, briefly.
+        deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+      } else if (std::chrono::steady_clock::now() >= deadline) {
+        killed_wall = true;
+        kill(pid, SIGKILL);
+        wait4(pid, &status, 0, &usage);
+        exited = true;
+        result.set_wall_ms(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+        deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+      }
+    } else if (std::chrono::steady_clock::now() >= deadline) {
+      break;  // descendants still hold the pipes: stop reading
+    }
+  }
+  for (int fd : fds) {
+    if (fd >= 0) close(fd);
+  }
+  if (in_fd >= 0) close(in_fd);
+
+  double cpu_ms = (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e3 +
+                  (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e3;
+  result.set_cpu_ms(cpu_ms);
+  result.set_stdout(out_buf);
+  result.set_stderr(err_buf);
+  result.set_stdout_truncated(out_total > max_out);
+  result.set_stderr_truncated(err_total > max_out);
+  if (!setup_error.empty()) {
+    result.set_outcome(RunResult::SETUP_FAILED);
+    result.set_error(setup_error);
+  } else if (killed_output) {
+    result.set_outcome(RunResult::OUTPUT_LIMIT);
+  } else if (killed_wall) {
+    result.set_outcome(RunResult::WALL_TIMEOUT);
+  } else if (WIFSIGNALED(status)) {
+    int sig = WTERMSIG(status);
+    result.set_signal(sig);
+    bool cpu = sig == SIGXCPU || (sig == SIGKILL && cpu_ms >= l.cpu_ms());
+    result.set_outcome(cpu ? RunResult::CPU_TIMEOUT : RunResult::SIGNALED);
+  } else {
+    result.set_outcome(RunResult::EXITED);
+    result.set_exit_code(WEXITSTATUS(status));
+  }
+  return result;
+}
+
+}  // namespace
+
+int main() {
+  std::string input;
+  char buf[65536];
+  for (ssize_t n; (n = read(0, buf, sizeof buf)) != 0;) {
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return 2;
+    }
+    input.append(buf, n);
+  }
+  RunRequest req;
+  RunResult result = req.ParseFromString(input) ? Run(req) : SetupFailed("cannot parse the RunRequest");
+  std::string out = result.SerializeAsString();
+  return WriteAll(1, out.data(), out.size()) ? 0 : 2;
+}
