@@ -259,13 +259,16 @@ RunResult Run(const RunRequest& req) {
   close(out[1]);
   close(errout[1]);
 
-  // Map the sandbox's root to nobody (or to ourselves when not root).
-  const uid_t outer_uid = getuid() == 0 ? 65534 : getuid();
-  const gid_t outer_gid = getgid() == 0 ? 65534 : getgid();
+  // Map the sandbox's root to nobody when we may (real root), else to
+  // ourselves (an unprivileged runner, or one already inside a user
+  // namespace, e.g. Bazel's test sandbox, where nobody is not mapped).
   std::string proc = "/proc/" + std::to_string(pid);
-  bool mapped = WriteFile(proc + "/uid_map", "0 " + std::to_string(outer_uid) + " 1\n") &&
-                WriteFile(proc + "/setgroups", "deny") &&
-                WriteFile(proc + "/gid_map", "0 " + std::to_string(outer_gid) + " 1\n");
+  auto map_ids = [&](uid_t uid, gid_t gid) {
+    return WriteFile(proc + "/uid_map", "0 " + std::to_string(uid) + " 1\n") &&
+           WriteFile(proc + "/setgroups", "deny") &&
+           WriteFile(proc + "/gid_map", "0 " + std::to_string(gid) + " 1\n");
+  };
+  bool mapped = (getuid() == 0 && map_ids(65534, 65534)) || map_ids(getuid(), getgid());
   if (!mapped) {
     std::string why = ErrnoText("user namespace mapping");
     kill(pid, SIGKILL);

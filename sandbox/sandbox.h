@@ -1,0 +1,42 @@
+// Runs untrusted programs through sandbox-runner (runner_main.cc). Safe to
+// call from any thread of a multithreaded server: the runner is started
+// with posix_spawn, and the server process itself never forks.
+//
+//   sandbox::Sandbox box("/path/to/sandbox-runner");
+//   sandbox::v1::RunRequest req;
+//   req.add_argv("/usr/bin/python3");
+//   req.add_argv("-c");
+//   req.add_argv("print(6 * 7)");
+//   absl::StatusOr<sandbox::v1::RunResult> r = box.Run(req);  // r->stdout() == "42\n"
+#ifndef SANDBOX_SANDBOX_H_
+#define SANDBOX_SANDBOX_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "sandbox/sandbox.pb.h"
+
+namespace sandbox {
+
+class Sandbox {
+ public:
+  explicit Sandbox(std::string runner_path) : runner_path_(std::move(runner_path)) {}
+
+  // Runs one program. The status is an error only when the runner itself
+  // could not be started or answered nonsense; a program that fails, or a
+  // sandbox that could not be built (outcome SETUP_FAILED), is a RunResult.
+  absl::StatusOr<v1::RunResult> Run(const v1::RunRequest& request) const;
+
+  const std::string& runner_path() const { return runner_path_; }
+
+ private:
+  std::string runner_path_;
+};
+
+// The runner installed beside the current executable (".../sandbox-runner"),
+// or "" when there is none.
+std::string RunnerBesideExecutable();
+
+}  // namespace sandbox
+
+#endif  // SANDBOX_SANDBOX_H_

@@ -1,0 +1,172 @@
+// Each isolation layer of the sandbox, tested through the real runner.
+#include "sandbox/sandbox.h"
+
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace sandbox {
+namespace {
+
+using ::testing::HasSubstr;
+using v1::RunResult;
+
+const Sandbox& Box() {
+  static const Sandbox* box = new Sandbox(
+      absl::StrCat(std::getenv("TEST_SRCDIR"), "/", std::getenv("TEST_WORKSPACE"), "/sandbox/sandbox-runner"));
+  return *box;
+}
+
+RunResult Shell(const std::string& script, v1::Limits limits = v1::Limits(), const std::string& stdin_data = "") {
+  v1::RunRequest req;
+  req.add_argv("/bin/sh");
+  req.add_argv("-c");
+  req.add_argv(script);
+  req.set_stdin(stdin_data);
+  *req.mutable_limits() = limits;
+  auto r = Box().Run(req);
+  EXPECT_TRUE(r.ok()) << r.status();
+  return r.ok() ? *r : RunResult();
+}
+
+RunResult Python(const std::string& code, v1::Limits limits = v1::Limits()) {
+  v1::RunRequest req;
+  req.add_argv("/usr/bin/python3");
+  req.add_argv("-S");
+  req.add_argv("-c");
+  req.add_argv(code);
+  *req.mutable_limits() = limits;
+  auto r = Box().Run(req);
+  EXPECT_TRUE(r.ok()) << r.status();
+  return r.ok() ? *r : RunResult();
+}
+
+TEST(SandboxTest, RunsAndCaptures) {
+  RunResult r = Shell("read x; echo out $x; echo err >&2; exit 3", v1::Limits(), "in\n");
+  EXPECT_EQ(r.outcome(), RunResult::EXITED) << r.error();
+  EXPECT_EQ(r.exit_code(), 3);
+  EXPECT_EQ(r.stdout(), "out in\n");
+  EXPECT_EQ(r.stderr(), "err\n");
+  EXPECT_GT(r.wall_ms(), 0);
+}
+
+TEST(SandboxTest, PidNamespace) {
+  EXPECT_EQ(Shell("echo $$").stdout(), "1\n");
+  // Only the sandbox's own processes are visible.
+  RunResult ps = Shell("ls /proc | grep -c '^[0-9]'");
+  EXPECT_LE(std::atoi(ps.stdout().c_str()), 3);
+}
+
+TEST(SandboxTest, UserUtsAndEnvironment) {
+  EXPECT_EQ(Shell("hostname").stdout(), "sandbox\n");
+  RunResult env = Shell("env | sort");
+  EXPECT_THAT(env.stdout(), HasSubstr("HOME=/work"));
+  EXPECT_THAT(env.stdout(), ::testing::Not(HasSubstr("TEST_")));  // nothing of the caller's environment
+}
+
+TEST(SandboxTest, NetworkIsGone) {
+  RunResult r = Python("import socket\ns = socket.socket()\ns.connect(('127.0.0.1', 80))");
+  EXPECT_EQ(r.exit_code(), 1);
+  EXPECT_THAT(r.stderr(), HasSubstr("PermissionError"));
+  RunResult udp = Python("import socket\nsocket.socket(socket.AF_INET6, socket.SOCK_DGRAM)");
+  EXPECT_THAT(udp.stderr(), HasSubstr("PermissionError"));
+  // AF_UNIX stays (multiprocessing needs it).
+  EXPECT_EQ(Python("import socket\na, b = socket.socketpair()\nprint('ok')").stdout(), "ok\n");
+}
+
+TEST(SandboxTest, FilesystemIsReadOnlyButWork) {
+  RunResult r = Shell("cat /etc/shadow; echo x > /usr/x; echo x > /x; echo data > /work/f && cat /tmp/f");
+  EXPECT_THAT(r.stderr(), HasSubstr("/etc/shadow: No such file"));
+  EXPECT_THAT(r.stderr(), HasSubstr("/usr/x: Read-only file system"));
+  EXPECT_THAT(r.stderr(), HasSubstr("/x: Read-only file system"));
+  EXPECT_EQ(r.stdout(), "data\n");
+  v1::RunRequest req;
+  req.add_argv("/bin/cat");
+  req.add_argv("prog.py");
+  (*req.mutable_files())["prog.py"] = "print(1)\n";
+  auto files = Box().Run(req);
+  ASSERT_TRUE(files.ok());
+  EXPECT_EQ(files->stdout(), "print(1)\n");
+}
+
+TEST(SandboxTest, WallClock) {
+  v1::Limits l;
+  l.set_wall_ms(300);
+  RunResult r = Shell("sleep 10", l);
+  EXPECT_EQ(r.outcome(), RunResult::WALL_TIMEOUT);
+  EXPECT_LT(r.wall_ms(), 3000);
+}
+
+TEST(SandboxTest, CpuTime) {
+  v1::Limits l;
+  l.set_cpu_ms(500);
+  l.set_wall_ms(10000);
+  EXPECT_EQ(Shell("while :; do :; done", l).outcome(), RunResult::CPU_TIMEOUT);
+}
+
+TEST(SandboxTest, Memory) {
+  v1::Limits l;
+  l.set_memory_mb(256);
+  RunResult r = Python("x = bytearray(1 << 30)", l);
+  EXPECT_EQ(r.exit_code(), 1);
+  EXPECT_THAT(r.stderr(), HasSubstr("MemoryError"));
+}
+
+TEST(SandboxTest, OutputFlood) {
+  v1::Limits l;
+  l.set_max_output_bytes(1000);
+  RunResult r = Shell("yes", l);
+  EXPECT_EQ(r.outcome(), RunResult::OUTPUT_LIMIT);
+  EXPECT_TRUE(r.stdout_truncated());
+  EXPECT_EQ(r.stdout().size(), 1000u);
+}
+
+TEST(SandboxTest, FileSizeAndDisk) {
+  v1::Limits l;
+  l.set_file_size_mb(1);
+  RunResult r = Shell("head -c 2000000 /dev/zero > /work/big; echo rc=$?", l);
+  EXPECT_NE(r.stdout(), "rc=0\n");
+  v1::Limits w;
+  w.set_workdir_mb(1);
+  w.set_file_size_mb(64);
+  RunResult full = Shell("head -c 3000000 /dev/zero > /work/big; echo rc=$?", w);
+  EXPECT_THAT(full.stderr(), HasSubstr("No space left"));
+}
+
+TEST(SandboxTest, BackgroundProcessesEndWithTheRun) {
+  RunResult r = Shell("sleep 100 & echo started");
+  EXPECT_EQ(r.outcome(), RunResult::EXITED);
+  EXPECT_EQ(r.stdout(), "started\n");
+  EXPECT_LT(r.wall_ms(), 2000);
+}
+
+TEST(SandboxTest, SeccompDeniesNamespaceAndMountCalls) {
+  RunResult r = Python(
+      "import ctypes, os\n"
+      "libc = ctypes.CDLL(None, use_errno=True)\n"
+      "print(libc.unshare(0x10000000), ctypes.get_errno())\n"          // CLONE_NEWUSER
+      "print(libc.mount(b'none', b'/work', b'tmpfs', 0, None), ctypes.get_errno())\n"
+      "print(libc.ptrace(0, 0, None, None), ctypes.get_errno())\n");
+  EXPECT_EQ(r.stdout(), "-1 1\n-1 1\n-1 1\n") << r.stderr();
+}
+
+TEST(SandboxTest, SetupErrorsAreReported) {
+  v1::RunRequest req;
+  req.add_argv("/no/such/program");
+  auto r = Box().Run(req);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->outcome(), RunResult::SETUP_FAILED);
+  EXPECT_THAT(r->error(), HasSubstr("exec /no/such/program"));
+  v1::RunRequest relative;
+  relative.add_argv("python3");
+  EXPECT_THAT(Box().Run(relative)->error(), HasSubstr("absolute path"));
+  v1::RunRequest bad_file;
+  bad_file.add_argv("/bin/true");
+  (*bad_file.mutable_files())["../escape"] = "x";
+  EXPECT_THAT(Box().Run(bad_file)->error(), HasSubstr("bad file name"));
+}
+
+}  // namespace
+}  // namespace sandbox
