@@ -60,9 +60,13 @@ ProfileRegistry Profiles() {
   t = len.add_terms();
   t->set_verifier("test_length");
   t->set_weight(1);
+  reward::v1::Profile broken;
+  broken.set_name("broken");
+  broken.add_terms()->set_verifier("no_such_verifier");
   std::vector<reward::v1::Profile> all = BuiltinProfiles();
   all.push_back(fmt);
   all.push_back(len);
+  all.push_back(broken);
   return ProfileRegistry(all, "fmt", {});
 }
 
@@ -185,11 +189,11 @@ TEST(BatchTest, MalformedRequestsNameTheField) {
       {R"({"groups":[]})", absl::StatusCode::kInvalidArgument, "groups: the request has no groups"},
       {R"({"groups":[{"id":"q"}]})", absl::StatusCode::kInvalidArgument, "groups[0].completions: the group is empty"},
       {R"({"profile":"nope","groups":[)" + one + "]}", absl::StatusCode::kInvalidArgument,
-       "profile: unknown profile 'nope' (known: code, fmt, len, r1, r1_zero)"},
-      {R"({"profile":"code","groups":[)" + one + "]}", absl::StatusCode::kFailedPrecondition,
-       "profile: 'code' cannot be used on this server: terms[0].verifier: unknown verifier 'code'"},
+       "profile: unknown profile 'nope' (known: broken, code, fmt, len, r1, r1_zero)"},
+      {R"({"profile":"broken","groups":[)" + one + "]}", absl::StatusCode::kFailedPrecondition,
+       "profile: 'broken' cannot be used on this server: terms[0].verifier: unknown verifier 'no_such_verifier'"},
       {R"({"reward":[{"verifier":"nope"}],"groups":[)" + one + "]}", absl::StatusCode::kInvalidArgument,
-       "reward[0].verifier: unknown verifier 'nope' (known: format, language, math, test_length)"},
+       "reward[0].verifier: unknown verifier 'nope' (known: code, format, language, math, test_length)"},
       {R"({"reward":[{"verifier":"format","params":{"bogus":1}}],"groups":[)" + one + "]}",
        absl::StatusCode::kInvalidArgument, "reward[0].params: unknown parameter 'bogus'"},
       {R"({"reward":[{"verifier":"format","params":{"pattern":"(("}}],"groups":[)" + one + "]}",

@@ -30,6 +30,7 @@ from reward.v1 import reward_pb2, reward_pb2_grpc  # noqa: E402
 SERVER = RUNFILES / "server" / "reward-server"
 CLI = RUNFILES / "client" / "reward-cli"
 EXAMPLE = RUNFILES / "examples" / "r1_zero.jsonl"
+CODE_EXAMPLE = RUNFILES / "examples" / "code.jsonl"
 
 CONFIG = """
 listen_address: "127.0.0.1:0"
@@ -177,6 +178,23 @@ class IntegrationTest(unittest.TestCase):
         r1 = self.server.cli("score", "--input", str(EXAMPLE), "--profile", "r1", "--json")
         self.assertEqual(r1.returncode, 0, r1.stderr)
         self.assertAlmostEqual(json.loads(r1.stdout.splitlines()[0])["samples"][1]["reward"], 1.3)
+
+    def test_code_profile_four_completions(self):
+        # Not code, code that does not solve it, code failing a test, correct code.
+        out = self.server.cli("score", "--input", str(CODE_EXAMPLE), "--profile", "code", "--json")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        samples = json.loads(out.stdout.splitlines()[0])["samples"]
+        code = [next(c for c in s["components"] if c["verifier"] == "code") for s in samples]
+        self.assertEqual([c["status"] for c in code], ["NO_CODE", "WRONG_ANSWER", "WRONG_ANSWER", "PASSED"])
+        scores = [c["score"] for c in code]
+        self.assertEqual(scores[0], 0)
+        self.assertLess(scores[1], scores[2])
+        self.assertLess(scores[2], 1)
+        self.assertEqual(scores[3], 1)
+        self.assertAlmostEqual(samples[3]["reward"], 1.1)
+        self.assertGreater(samples[3]["advantage"], 0)
+        self.assertLess(samples[0]["advantage"], 0)
+        self.assert_healthy()
 
     def test_missing_reference_fails_that_group_alone(self):
         group = seed_group()

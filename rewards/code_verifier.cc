@@ -1,0 +1,339 @@
+// `code`: does the completion's program pass the reference's unit tests?
+// Python 3 only in this version (C++ and the warm zygote are planned, see
+// issue 6). Each test runs in a fresh sandbox (sandbox/).
+#include "rewards/code_verifier.h"
+
+#include <random>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "rewards/verifier.h"
+#include "sandbox/sandbox.h"
+
+namespace rewards {
+
+std::string ExtractCode(absl::string_view completion, const std::string& language, const std::string& extract) {
+  absl::string_view region = completion;
+  if (extract == "answer") {
+    size_t open = completion.rfind("<answer>");
+    if (open == absl::string_view::npos) return "";
+    region = completion.substr(open + 8);
+    size_t close = region.find("</answer>");
+    if (close != absl::string_view::npos) region = region.substr(0, close);
+  }
+  // The last fenced block whose info string names the language (or none).
+  std::string best;
+  bool found = false;
+  size_t pos = 0;
+  while ((pos = region.find("```", pos)) != absl::string_view::npos) {
+    size_t line_end = region.find('\n', pos);
+    if (line_end == absl::string_view::npos) break;
+    std::string info = absl::AsciiStrToLower(absl::StripAsciiWhitespace(region.substr(pos + 3, line_end - pos - 3)));
+    size_t close = region.find("```", line_end + 1);
+    if (close == absl::string_view::npos) break;
+    bool matches = info.empty() || info == language || (language == "python" && (info == "py" || info == "python3")) ||
+                   (language == "cpp" && (info == "c++" || info == "cc" || info == "cxx"));
+    if (matches) {
+      best = std::string(region.substr(line_end + 1, close - line_end - 1));
+      found = true;
+    }
+    pos = close + 3;
+  }
+  if (!found && extract == "answer") {
+    std::string plain(absl::StripAsciiWhitespace(region));
+    return plain;
+  }
+  return best;
+}
+
+bool OutputsMatch(absl::string_view got, absl::string_view want, double float_tolerance) {
+  std::vector<absl::string_view> a = absl::StrSplit(got, absl::ByAnyChar(" \t\r\n"), absl::SkipEmpty());
+  std::vector<absl::string_view> b = absl::StrSplit(want, absl::ByAnyChar(" \t\r\n"), absl::SkipEmpty());
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i] == b[i]) continue;
+    if (float_tolerance <= 0) return false;
+    char* end_a;
+    char* end_b;
+    std::string sa(a[i]), sb(b[i]);
+    double x = std::strtod(sa.c_str(), &end_a), y = std::strtod(sb.c_str(), &end_b);
+    if (*end_a != 0 || *end_b != 0) return false;
+    if (std::abs(x - y) > float_tolerance * std::max(1.0, std::abs(y))) return false;
+  }
+  return true;
+}
+
+namespace {
+
+// Runs `solution.py` and then the check code and function calls in the same
+// namespace. The completion marker is written only after every check ran; a
+// program that exits early, is killed or prints "passed" never produces it.
+// Function results are compared as canonical JSON, so an object whose __eq__
+// always answers True does not pass.
+constexpr char kHarness[] = R"PY(
+import json as _json, os as _os, sys as _sys
+def _harness():
+    token = _sys.stdin.readline().strip()
+    _sys.stdin = open(_os.devnull)
+    out = _os.dup(1)
+    g = {"__name__": "__main__", "__builtins__": __builtins__}
+    src = open("solution.py").read()
+    exec(compile(src, "solution.py", "exec"), g)
+    check = open("check.py").read()
+    if check.strip():
+        exec(compile(check, "check.py", "exec"), g)
+    calls = _json.loads(open("calls.json").read())
+    for i, c in enumerate(calls):
+        fn = g.get(c["function"])
+        if fn is None:
+            raise NameError("function %r is not defined" % c["function"])
+        got = fn(*_json.loads(c["args"]))
+        want = _json.loads(c["expected"])
+        if _json.dumps(got, sort_keys=True) != _json.dumps(want, sort_keys=True):
+            raise AssertionError("call %d: %s(%s) returned %r, expected %s" % (i, c["function"], c["args"][:60], got, c["expected"][:60]))
+    _os.write(out, ("\n" + token + "\n").encode())
+_harness()
+)PY";
+
+std::string Nonce() {
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  return absl::StrCat("harness-done-", rng(), "-", rng());
+}
+
+std::string LastLine(absl::string_view text) {
+  std::string t(absl::StripTrailingAsciiWhitespace(text));
+  size_t nl = t.rfind('\n');
+  std::string last = nl == std::string::npos ? t : t.substr(nl + 1);
+  return last.size() > 160 ? last.substr(0, 157) + "..." : last;
+}
+
+std::string Clip(absl::string_view s, size_t n = 60) {
+  std::string t(s);
+  for (char& c : t) {
+    if (c == '\n') c = ' ';
+  }
+  return t.size() > n ? t.substr(0, n - 3) + "..." : t;
+}
+
+struct TestOutcome {
+  std::string status;  // PASSED, WRONG_ANSWER, RUNTIME_ERROR, SYNTAX_ERROR, TIMEOUT, MEMORY_LIMIT, OUTPUT_LIMIT
+  std::string detail;
+};
+
+TestOutcome Classify(const sandbox::v1::RunResult& r) {
+  using sandbox::v1::RunResult;
+  switch (r.outcome()) {
+    case RunResult::WALL_TIMEOUT:
+    case RunResult::CPU_TIMEOUT:
+      return {"TIMEOUT", absl::StrCat("time limit (", static_cast<int>(r.wall_ms()), " ms)")};
+    case RunResult::OUTPUT_LIMIT:
+      return {"OUTPUT_LIMIT", "output limit"};
+    case RunResult::SETUP_FAILED:
+      return {"SANDBOX_ERROR", r.error()};
+    default:
+      break;
+  }
+  if (absl::StrContains(r.stderr(), "MemoryError")) return {"MEMORY_LIMIT", "MemoryError"};
+  if (absl::StrContains(r.stderr(), "SyntaxError") || absl::StrContains(r.stderr(), "IndentationError")) {
+    return {"SYNTAX_ERROR", LastLine(r.stderr())};
+  }
+  if (r.outcome() == RunResult::SIGNALED) return {"RUNTIME_ERROR", absl::StrCat("killed by signal ", r.signal())};
+  return {"RUNTIME_ERROR", LastLine(r.stderr())};
+}
+
+class CodeVerifier : public Verifier {
+ public:
+  CodeVerifier(std::string extract, bool all_or_nothing, int time_ms, int memory_mb, int max_tests, bool stop_first)
+      : extract_(std::move(extract)),
+        all_or_nothing_(all_or_nothing),
+        time_ms_(time_ms),
+        memory_mb_(memory_mb),
+        max_tests_(max_tests),
+        stop_first_(stop_first) {}
+
+  absl::Status CheckReference(const reward::v1::Reference& ref) const override {
+    const auto& t = ref.tests();
+    std::string lang = t.language().empty() ? "python" : t.language();
+    if (lang != "python") {
+      return absl::UnimplementedError(absl::StrCat("tests.language '", lang, "' is not supported yet (python)"));
+    }
+    if (t.io_size() == 0 && t.check().empty() && t.calls_size() == 0) {
+      return absl::InvalidArgumentError("tests has no io, check or calls");
+    }
+    return absl::OkStatus();
+  }
+
+  Verdict Score(const SampleInput& in) const override {
+    std::string runner = CodeSandboxRunner();
+    if (runner.empty()) return Verdict::Error("SANDBOX_UNAVAILABLE", "no sandbox-runner found");
+    sandbox::Sandbox box(runner);
+    const auto& t = in.reference->tests();
+    std::string code = ExtractCode(in.completion, "python", extract_);
+    if (absl::StripAsciiWhitespace(code).empty()) return Verdict::Outcome(0, "NO_CODE", "no python code block");
+
+    sandbox::v1::Limits limits;
+    limits.set_wall_ms(t.time_limit_ms() ? t.time_limit_ms() : time_ms_);
+    limits.set_cpu_ms(limits.wall_ms());
+    limits.set_memory_mb(t.memory_limit_mb() ? t.memory_limit_mb() : memory_mb_);
+    limits.set_max_output_bytes(1 << 20);
+
+    int total = 0, passed = 0;
+    TestOutcome first_failure;
+    auto record = [&](const TestOutcome& o) {
+      ++total;
+      if (o.status == "PASSED") {
+        ++passed;
+      } else if (first_failure.status.empty()) {
+        first_failure = o;
+      }
+    };
+    const int budget = max_tests_;
+    for (int i = 0; i < t.io_size() && total < budget; ++i) {
+      if (stop_first_ && !first_failure.status.empty()) break;
+      if (in.ShouldStop()) break;
+      sandbox::v1::RunRequest req;
+      req.add_argv("/usr/bin/python3");
+      req.add_argv("-S");
+      req.add_argv("solution.py");
+      (*req.mutable_files())["solution.py"] = code;
+      req.set_stdin(t.io(i).stdin());
+      *req.mutable_limits() = limits;
+      auto r = box.Run(req);
+      if (!r.ok()) return Verdict::Error("SANDBOX_ERROR", std::string(r.status().message()));
+      if (r->outcome() == sandbox::v1::RunResult::EXITED && r->exit_code() == 0) {
+        if (OutputsMatch(r->stdout(), t.io(i).stdout(), 1e-6)) {
+          record({"PASSED", ""});
+        } else {
+          record({"WRONG_ANSWER", absl::StrCat("test ", i, ": input \"", Clip(t.io(i).stdin()), "\" expected \"",
+                                               Clip(t.io(i).stdout()), "\" got \"", Clip(r->stdout()), "\"")});
+        }
+      } else {
+        TestOutcome o = Classify(*r);
+        o.detail = absl::StrCat("test ", i, ": ", o.detail);
+        record(o);
+      }
+    }
+    bool harness = !t.check().empty() || t.calls_size() > 0;
+    if (harness && total < budget && !(stop_first_ && !first_failure.status.empty()) && !in.ShouldStop()) {
+      std::string calls = "[";
+      for (int i = 0; i < t.calls_size(); ++i) {
+        absl::StrAppend(&calls, i ? "," : "", "{\"function\":", JsonString(t.calls(i).function()),
+                        ",\"args\":", JsonString(t.calls(i).args()), ",\"expected\":",
+                        JsonString(t.calls(i).expected()), "}");
+      }
+      calls += "]";
+      std::string token = Nonce();
+      sandbox::v1::RunRequest req;
+      req.add_argv("/usr/bin/python3");
+      req.add_argv("-S");
+      req.add_argv("_harness.py");
+      (*req.mutable_files())["_harness.py"] = kHarness;
+      (*req.mutable_files())["solution.py"] = code;
+      (*req.mutable_files())["check.py"] = t.check();
+      (*req.mutable_files())["calls.json"] = calls;
+      req.set_stdin(token + "\n");
+      *req.mutable_limits() = limits;
+      auto r = box.Run(req);
+      if (!r.ok()) return Verdict::Error("SANDBOX_ERROR", std::string(r.status().message()));
+      bool done = r->outcome() == sandbox::v1::RunResult::EXITED && r->exit_code() == 0 &&
+                  absl::StrContains(r->stdout(), "\n" + token + "\n");
+      if (done) {
+        record({"PASSED", ""});
+      } else if (r->outcome() == sandbox::v1::RunResult::EXITED && r->exit_code() == 0) {
+        record({"WRONG_ANSWER", "the program ended before the checks completed"});
+      } else {
+        TestOutcome o = Classify(*r);
+        if (o.status == "RUNTIME_ERROR" && absl::StrContains(r->stderr(), "AssertionError")) {
+          o.status = "WRONG_ANSWER";
+        }
+        o.detail = absl::StrCat("checks: ", o.detail);
+        record(o);
+      }
+    }
+    if (total == 0) return Verdict::Error("NO_TESTS", "no test could run");
+    double score = all_or_nothing_ ? (passed == total ? 1.0 : 0.0) : static_cast<double>(passed) / total;
+    if (passed == total) return Verdict::Outcome(score, "PASSED", absl::StrCat(passed, "/", total, " tests passed"));
+    return Verdict::Outcome(score, first_failure.status,
+                            absl::StrCat(passed, "/", total, " passed; ", first_failure.detail));
+  }
+
+ private:
+  static std::string JsonString(const std::string& s) {
+    std::string out = "\"";
+    for (unsigned char c : s) {
+      if (c == '"' || c == '\\') {
+        out += '\\';
+        out += static_cast<char>(c);
+      } else if (c < 0x20) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", c);
+        out += buf;
+      } else {
+        out += static_cast<char>(c);
+      }
+    }
+    return out + "\"";
+  }
+
+  std::string extract_;
+  bool all_or_nothing_;
+  int time_ms_, memory_mb_, max_tests_;
+  bool stop_first_;
+};
+
+class CodeVerifierFactory : public VerifierFactory {
+ public:
+  std::string Name() const override { return "code"; }
+  std::string Description() const override {
+    return "Unit tests in a sandbox (namespaces, seccomp, limits): stdin/stdout cases, assert-style checks "
+           "and function calls from reference.tests; Python 3.";
+  }
+  const std::vector<ParamSpec>& Params() const override {
+    static const auto* specs = new std::vector<ParamSpec>{
+        ParamSpec::Enum("extract", {"fenced", "answer"}, "fenced",
+                        "fenced: the last fenced block of the language; answer: the <answer> region (a "
+                        "fenced block inside it, else all of it)."),
+        ParamSpec::Enum("mode", {"fraction", "all_or_nothing"}, "fraction",
+                        "fraction: the share of tests passed; all_or_nothing: 1 only if all pass."),
+        ParamSpec::Number("time_limit_ms", 2000, 10, 60000,
+                          "Per-test wall-clock and CPU limit, unless tests.timeLimitMs is set."),
+        ParamSpec::Number("memory_limit_mb", 256, 16, 4096, "Per-test address-space limit, unless tests.memoryLimitMb."),
+        ParamSpec::Number("max_tests", 64, 1, 10000, "At most this many tests run (io cases, then the checks)."),
+        ParamSpec::Bool("stop_on_first_failure", false, "Stop at the first failing test."),
+    };
+    return *specs;
+  }
+  absl::Duration DefaultTimeout() const override { return absl::Seconds(120); }
+
+  absl::StatusOr<std::unique_ptr<Verifier>> Create(const rewards::Params& p) const override {
+    return std::make_unique<CodeVerifier>(p.GetString("extract"), p.GetString("mode") == "all_or_nothing",
+                                          static_cast<int>(p.GetNumber("time_limit_ms")),
+                                          static_cast<int>(p.GetNumber("memory_limit_mb")),
+                                          static_cast<int>(p.GetNumber("max_tests")),
+                                          p.GetBool("stop_on_first_failure"));
+  }
+};
+
+REGISTER_VERIFIER(CodeVerifierFactory);
+
+}  // namespace
+
+namespace {
+std::string& RunnerOverride() {
+  static auto* path = new std::string();
+  return *path;
+}
+}  // namespace
+
+void SetCodeSandboxRunner(const std::string& path) { RunnerOverride() = path; }
+
+std::string CodeSandboxRunner() {
+  if (!RunnerOverride().empty()) return RunnerOverride();
+  if (const char* env = std::getenv("REWARD_SANDBOX_RUNNER"); env != nullptr && *env) return env;
+  return sandbox::RunnerBesideExecutable();
+}
+
+}  // namespace rewards
