@@ -6,7 +6,7 @@
 // serialized sandbox.v1.RunResult on stdout.
 //
 // Layers, each refused rather than half-built when it fails:
-//   namespaces  user (mapped to nobody when run as root), PID (the program is
+//   namespaces  user (a fresh unused uid when run as root), PID (the program is
 //               PID 1: when it ends, every descendant is killed), network
 //               (no interface but a down loopback), mount, IPC, UTS
 //   mounts      a tmpfs root with read-only binds of /usr, /bin, /lib*, /sbin
@@ -191,6 +191,10 @@ int ChildMain(void* arg) {
   Check(a, setresgid(0, 0, 0) == 0 && setresuid(0, 0, 0) == 0, "switch to the mapped user");
   BuildFilesystem(a);
   Check(a, sethostname("sandbox", 7) == 0, "sethostname");
+  // A session and process group of its own: kill(0, ...) and kill(-pgid, ...)
+  // reach every member of a process group whatever its PID namespace, so the
+  // program must not share one with the runner or the server.
+  Check(a, setsid() >= 0, "setsid");
 
   const Limits& l = a.request->limits();
   rlim_t cpu_s = (l.cpu_ms() + 999) / 1000;
@@ -259,16 +263,21 @@ RunResult Run(const RunRequest& req) {
   close(out[1]);
   close(errout[1]);
 
-  // Map the sandbox's root to nobody when we may (real root), else to
-  // ourselves (an unprivileged runner, or one already inside a user
-  // namespace, e.g. Bazel's test sandbox, where nobody is not mapped).
+  // Map the sandbox's root to an unused user when we may (real root), else
+  // to ourselves (an unprivileged runner, or one already inside a user
+  // namespace, e.g. Bazel's test sandbox, where other users are not mapped).
   std::string proc = "/proc/" + std::to_string(pid);
   auto map_ids = [&](uid_t uid, gid_t gid) {
     return WriteFile(proc + "/uid_map", "0 " + std::to_string(uid) + " 1\n") &&
            WriteFile(proc + "/setgroups", "deny") &&
            WriteFile(proc + "/gid_map", "0 " + std::to_string(gid) + " 1\n");
   };
-  bool mapped = (getuid() == 0 && map_ids(65534, 65534)) || map_ids(getuid(), getgid());
+  // As root, each run gets a user of its own (100000 + the runner's pid,
+  // unused by the system): its process limit (RLIMIT_NPROC counts per user)
+  // is its own, so a fork bomb cannot starve concurrent runs, and runs cannot
+  // signal each other.
+  const uid_t run_id = 100000 + static_cast<uid_t>(getpid());
+  bool mapped = (getuid() == 0 && map_ids(run_id, run_id)) || map_ids(getuid(), getgid());
   if (!mapped) {
     std::string why = ErrnoText("user namespace mapping");
     kill(pid, SIGKILL);

@@ -28,11 +28,17 @@ absl::StatusOr<v1::RunResult> Sandbox::Run(const v1::RunRequest& request) const 
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, to_child[0], 0);
   posix_spawn_file_actions_adddup2(&actions, from_child[1], 1);
+  // The runner gets a session of its own, away from the server's process
+  // group (signals to a group cross PID namespaces).
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
   char* argv[] = {const_cast<char*>(runner_path_.c_str()), nullptr};
   char* envp[] = {nullptr};
   pid_t pid;
-  int rc = posix_spawn(&pid, runner_path_.c_str(), &actions, nullptr, argv, envp);
+  int rc = posix_spawn(&pid, runner_path_.c_str(), &actions, &attr, argv, envp);
   posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
   close(to_child[0]);
   close(from_child[1]);
   if (rc != 0) {

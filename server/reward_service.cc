@@ -2,6 +2,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -71,7 +72,7 @@ grpc::Status RewardServiceImpl::ScoreStream(
       shared->cv.wait(lock, [&] { return shared->in_flight < kMaxInFlight; });
       ++shared->in_flight;
     }
-    std::thread([this, context, stream, shared, request] {
+    auto work = [this, context, stream, shared, request] {
       ScoreResponse response;
       grpc::Status st = ScoreOne(context, request, &response);
       if (!st.ok()) {
@@ -85,7 +86,12 @@ grpc::Status RewardServiceImpl::ScoreStream(
       stream->Write(response);
       --shared->in_flight;
       shared->cv.notify_all();
-    }).detach();
+    };
+    try {
+      std::thread(work).detach();
+    } catch (const std::system_error&) {
+      work();  // no thread to be had: score it on this one
+    }
     request = std::make_shared<ScoreRequest>();
   }
   std::unique_lock<std::mutex> lock(shared->mu);

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <deque>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
 namespace server {
@@ -42,9 +43,17 @@ void WorkerLoop(std::shared_ptr<WorkerPool::State> st) {
   }
 }
 
-void Spawn(const std::shared_ptr<WorkerPool::State>& st) {
+// Starts a worker; false when the system refuses a thread (then the pool
+// goes on with the threads it has).
+bool Spawn(const std::shared_ptr<WorkerPool::State>& st) {
+  try {
+    std::thread(WorkerLoop, st).detach();
+  } catch (const std::system_error& e) {
+    std::fprintf(stderr, "worker pool: cannot start a thread: %s\n", e.what());
+    return false;
+  }
   ++st->live;
-  std::thread(WorkerLoop, st).detach();
+  return true;
 }
 
 }  // namespace

@@ -1,0 +1,154 @@
+#!/usr/bin/python3
+"""Hostile programs against the code verifier's sandbox, through the real
+server. Each attack either must be blocked (the program prints SAFE when the
+attempt fails and ESCAPED when it works; the test expects SAFE, so PASSED
+means the sandbox held) or must end with a given status (resource attacks).
+After the suite the host is checked (no leftover processes or files, the
+server's secrets unseen) and the server must still answer health checks.
+"""
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import time
+import unittest
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+import integration_test as it  # noqa: E402  (Server, request, junit writer)
+
+SECRET = "s3cr3t-" + str(os.getpid())
+HOST_MARKER = pathlib.Path("/tmp") / f"sandbox-escape-{os.getpid()}"
+
+CONFIG = """
+listen_address: "127.0.0.1:0"
+threads: 2
+"""
+
+# name -> program. Blocked attempts print SAFE.
+BLOCKED = {
+    "tcp connect": "import socket\ntry:\n    socket.create_connection(('127.0.0.1', 50051), 1)\n    print('ESCAPED')\nexcept OSError:\n    print('SAFE')",
+    "udp send": "import socket\ntry:\n    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n    s.sendto(b'x', ('8.8.8.8', 53))\n    print('ESCAPED')\nexcept OSError:\n    print('SAFE')",
+    "dns lookup": "import socket\ntry:\n    socket.getaddrinfo('example.com', 80)\n    print('ESCAPED')\nexcept OSError:\n    print('SAFE')",
+    "ipv6 socket": "import socket\ntry:\n    socket.socket(socket.AF_INET6)\n    print('ESCAPED')\nexcept OSError:\n    print('SAFE')",
+    "raw packet socket": "import socket\ntry:\n    socket.socket(socket.AF_PACKET, socket.SOCK_RAW)\n    print('ESCAPED')\nexcept (OSError, AttributeError):\n    print('SAFE')",
+    "netlink socket": "import socket\ntry:\n    socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)\n    print('ESCAPED')\nexcept OSError:\n    print('SAFE')",
+    "read /etc/shadow": "try:\n    open('/etc/shadow').read()\n    print('ESCAPED')\nexcept OSError:\n    print('SAFE')",
+    "read /etc/passwd": "try:\n    open('/etc/passwd').read()\n    print('ESCAPED')\nexcept OSError:\n    print('SAFE')",
+    "list /home and /root": "import os\nprint('SAFE' if not os.path.exists('/home') and not os.path.exists('/root') else 'ESCAPED')",
+    "server environ via /proc": "import os\nfound = False\nfor p in os.listdir('/proc'):\n    if p.isdigit():\n        try:\n            found |= b'" + SECRET + "' in open('/proc/%s/environ' % p, 'rb').read()\n        except OSError:\n            pass\nprint('ESCAPED' if found else 'SAFE')",
+    "environment variables": "import os\nprint('ESCAPED' if any('" + SECRET + "' in v for v in os.environ.values()) else 'SAFE')",
+    "see other processes": "import os\npids = [p for p in os.listdir('/proc') if p.isdigit()]\nprint('SAFE' if len(pids) <= 2 else 'ESCAPED')",
+    "write outside /work": "try:\n    open('/usr/lib/evil', 'w').write('x')\n    print('ESCAPED')\nexcept OSError:\n    print('SAFE')",
+    "write the root": "try:\n    open('/evil', 'w').write('x')\n    print('ESCAPED')\nexcept OSError:\n    print('SAFE')",
+    "write host /tmp": "open('/tmp/" + HOST_MARKER.name + "', 'w').write('x')\nprint('SAFE')",
+    "symlink escape": "import os\nos.symlink('/etc/shadow', 'l')\ntry:\n    open('l').read()\n    print('ESCAPED')\nexcept OSError:\n    print('SAFE')",
+    "proc root escape": "import os\ntry:\n    print('ESCAPED' if os.path.exists('/proc/1/root/home') or os.listdir('/proc/1/root/root') else 'SAFE')\nexcept OSError:\n    print('SAFE')",
+    "signal every process": "import os, signal\ntry:\n    os.kill(-1, signal.SIGTERM)\nexcept OSError:\n    pass\nprint('SAFE')",
+    "ptrace": "import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\nprint('ESCAPED' if libc.ptrace(16, 1, None, None) == 0 else 'SAFE')",
+    "unshare": "import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\nprint('ESCAPED' if libc.unshare(0x10000000) == 0 else 'SAFE')",
+    "mount": "import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\nprint('ESCAPED' if libc.mount(b'none', b'/work', b'tmpfs', 0, None) == 0 else 'SAFE')",
+    "chroot": "import os\ntry:\n    os.chroot('/work')\n    print('ESCAPED')\nexcept OSError:\n    print('SAFE')",
+    "setuid binary": "import subprocess\nr = subprocess.run(['/usr/bin/su', '-c', 'id'], capture_output=True, stdin=subprocess.DEVNULL)\nprint('ESCAPED' if b'uid=0' in r.stdout else 'SAFE')",
+    "become root": "import os\ntry:\n    os.setuid(0)\n    open('/usr/x', 'w')\n    print('ESCAPED')\nexcept OSError:\n    print('SAFE')",
+    "raw disk": "import os\nprint('SAFE' if not any(os.path.exists(d) for d in ['/dev/sda', '/dev/vda', '/dev/mem', '/dev/kmsg']) else 'ESCAPED')",
+    "sethostname": "import socket\ntry:\n    socket.sethostname('pwned')\n    print('ESCAPED')\nexcept OSError:\n    print('SAFE')",
+    "clock setting": "import time\ntry:\n    time.clock_settime(time.CLOCK_REALTIME, 0)\n    print('ESCAPED')\nexcept OSError:\n    print('SAFE')",
+    "reboot": "import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\nprint('ESCAPED' if libc.reboot(0x4321fedc) == 0 else 'SAFE')",
+    "bpf and keyctl": "import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\nprint('ESCAPED' if libc.syscall(321, 0, None, 0) >= 0 or libc.syscall(250, 0, 0, 0) >= 0 else 'SAFE')",
+    "too many files": "fs = []\ntry:\n    for i in range(100000):\n        fs.append(open('/dev/null'))\n    print('ESCAPED')\nexcept OSError:\n    print('SAFE')",
+    "orphan outlives the run": "import subprocess\nsubprocess.Popen(['/bin/sleep', '37.5'], start_new_session=True)\nprint('SAFE')",
+    "kill the parent": "import os, signal\ntry:\n    os.kill(os.getppid(), signal.SIGKILL)\nexcept OSError:\n    pass\nprint('SAFE')",
+    # kill(0) and kill(-pgid) reach a process group across PID namespaces:
+    # the sandbox must be in a group of its own (it once killed the server).
+    "kill the process group": "import os, signal\ntry:\n    os.kill(0, signal.SIGKILL)\nexcept OSError:\n    pass\nprint('SAFE')",
+    "kill a guessed group": "import os, signal\nfor g in range(2, 400):\n    try:\n        os.killpg(g, signal.SIGKILL)\n    except OSError:\n        pass\nprint('SAFE')",
+}
+
+# name -> (program, expected component status)
+RESOURCES = {
+    "fork bomb": ("import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass", "TIMEOUT"),
+    "memory bomb": ("x = []\nwhile True:\n    x.append(bytearray(10 << 20))", "MEMORY_LIMIT"),
+    "cpu spin": ("while True:\n    pass", "TIMEOUT"),
+    "sleep past the wall clock": ("import time\ntime.sleep(60)", "TIMEOUT"),
+    "output flood": ("while True:\n    print('A' * 10000)", "OUTPUT_LIMIT"),
+    "disk fill": ("f = open('/work/big', 'wb')\nwhile True:\n    f.write(b'x' * (1 << 20))", "RUNTIME_ERROR"),
+    # The main thread fails to start more, then waits for the sleepers: killed at the wall clock.
+    "thread explosion": ("import threading, time\nwhile True:\n    threading.Thread(target=time.sleep, args=(30,)).start()", "TIMEOUT"),
+    "stdin starvation": ("import sys\nwhile True:\n    sys.stdin.read(1) or (_ for _ in ()).throw(EOFError())", "RUNTIME_ERROR"),
+    # Python 3.11 stops reading the source at the NUL: it prints "a", not "done".
+    "NUL bytes in source": ("print('a')\x00\x00", "WRONG_ANSWER"),
+    "10 MB single line": ("x = '" + "a" * (10 << 20) + "'\nprint('done')", None),
+}
+
+
+def group(name, program, stdout="SAFE\n"):
+    return {"id": name, "prompt": "attack",
+            "completions": [{"id": "attack", "text": "```python\n" + program + "\n```"}],
+            "reference": {"tests": {"language": "python", "io": [{"stdin": "", "stdout": stdout}],
+                                    "timeLimitMs": 1500, "memoryLimitMb": 256}}}
+
+
+def host_sleepers():
+    out = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    return [l for l in out.splitlines() if "sleep 37.5" in l]
+
+
+class AttackTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        os.environ["ATTACK_TEST_SECRET"] = SECRET  # inherited by the server
+        cls.server = it.Server(CONFIG)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def score(self, groups):
+        resp = self.server.stub.Score(it.request({"groups": groups, "reward": [{"verifier": "code"}]}), timeout=300)
+        return {g.id: g.samples[0] for g in resp.groups}
+
+    def test_blocked_attacks(self):
+        self.assertGreaterEqual(len(BLOCKED) + len(RESOURCES), 30)
+        got = self.score([group(n, p) for n, p in BLOCKED.items()])
+        for name in BLOCKED:
+            c = got[name].components[0]
+            with self.subTest(name):
+                self.assertEqual(c.status, "PASSED", f"{name}: {c.status} {c.reason}")
+                self.assertNotIn(SECRET, c.reason)
+        self.assertFalse(HOST_MARKER.exists(), "a file reached the host's /tmp")
+        time.sleep(0.5)
+        self.assertEqual(host_sleepers(), [], "a background process outlived its run")
+
+    def test_resource_attacks(self):
+        got = self.score([group(n, p, "done\n") for n, (p, _) in RESOURCES.items()])
+        for name, (_, status) in RESOURCES.items():
+            c = got[name].components[0]
+            with self.subTest(name):
+                if status is None:  # refused before any run
+                    self.assertEqual(got[name].status, "TOO_LONG", c.reason)
+                else:
+                    self.assertEqual(c.status, status, f"{name}: {c.reason}")
+                self.assertEqual(got[name].reward, 0)
+
+    def test_hog_does_not_starve_others(self):
+        hogs = [group(f"hog{i}", "while True:\n    pass", "done\n") for i in range(2)]
+        fast = [group(f"fast{i}", "print('SAFE')") for i in range(6)]
+        got = self.score(hogs + fast)
+        for i in range(6):
+            self.assertEqual(got[f"fast{i}"].components[0].status, "PASSED")
+        for i in range(2):
+            self.assertEqual(got[f"hog{i}"].components[0].status, "TIMEOUT")
+
+    def test_zz_server_still_healthy(self):
+        resp = self.server.health.Check(it.health_pb2.HealthCheckRequest(), timeout=10)
+        self.assertEqual(resp.status, it.health_pb2.HealthCheckResponse.SERVING)
+
+
+if __name__ == "__main__":
+    start = time.time()
+    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
+    result = unittest.TextTestRunner(verbosity=2, resultclass=it.Result).run(suite)
+    if os.environ.get("XML_OUTPUT_FILE"):
+        it.write_junit(result, os.environ["XML_OUTPUT_FILE"], time.time() - start)
+    sys.exit(0 if result.wasSuccessful() else 1)
