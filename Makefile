@@ -26,10 +26,11 @@ test: bootstrap
 # Benchmarks (optimised build); each prints its numbers beside a baseline
 # measured in the same run.
 bench: bootstrap
-	$(BAZEL) build -c opt //bench:all
+	$(BAZEL) build -c opt //bench:all //sandbox:sandbox-runner
 	bazel-bin/bench/math_bench
 	bazel-bin/bench/batch_bench
 	bazel-bin/bench/language_bench tests/language/language_eval.jsonl
+	bazel-bin/bench/sandbox_bench bazel-bin/sandbox/sandbox-runner tests/data/HumanEval.jsonl.gz
 
 clean:
 	$(BAZEL) clean
