@@ -115,6 +115,22 @@ TEST_F(CodeVerifierTest, CannotFakeAPass) {
   EXPECT_EQ(Score(Fenced(kSolution), ref).score, 1.0);
 }
 
+TEST_F(CodeVerifierTest, MaxTestsAndStopOnFirstFailure) {
+  Verdict one = Score(Fenced(kSolution), SortTests(), R"({"max_tests":1})");
+  EXPECT_EQ(one.reason, "1/1 tests passed");
+  const std::string wrong = Fenced("def sort42(xs):\n    return xs\nimport sys\nprint(sys.stdin.read())");
+  Verdict all = Score(wrong, SortTests());
+  EXPECT_THAT(all.reason, HasSubstr("0/3 passed"));
+  Verdict stop = Score(wrong, SortTests(), R"({"stop_on_first_failure":true})");
+  EXPECT_THAT(stop.reason, HasSubstr("0/1 passed"));
+  EXPECT_EQ(Score(Fenced(kSolution), SortTests(), R"({"mode":"all_or_nothing"})").score, 1.0);
+  Verdict partial = Score(Fenced(
+      "def sort42(xs):\n    rest = sorted(x for x in xs if x != 42)\n    return ([42] if 42 in xs else []) + rest\n"
+      "if __name__ == '__main__':\n    import sys\n    print(*sort42([int(t) for t in sys.stdin.read().split()]))"),
+      SortTests(), R"({"mode":"all_or_nothing"})");
+  EXPECT_EQ(partial.score, 0.0);
+}
+
 TEST_F(CodeVerifierTest, Extraction) {
   EXPECT_EQ(ExtractCode("```python\na = 1\n```\ntext\n```py\nb = 2\n```", "python", "fenced"), "b = 2\n");
   EXPECT_EQ(ExtractCode("```js\nx\n```", "python", "fenced"), "");
