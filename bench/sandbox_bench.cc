@@ -85,7 +85,7 @@ int main(int argc, char** argv) {
   std::printf("sandbox benchmark: %d trivial Python runs (python3 -S -c pass), interleaved\n", kRuns);
   std::printf("  %-36s median %7.2f ms   p99 %7.2f ms\n", "baseline: bare posix_spawn + wait", Percentile(bare, 0.5),
               Percentile(bare, 0.99));
-  std::printf("  %-36s median %7.2f ms   p99 %7.2f ms\n", "through the sandbox (cold interpreter)",
+  std::printf("  %-36s median %7.2f ms   p99 %7.2f ms\n", "sandbox (warm runner, cold python)",
               Percentile(boxed, 0.5), Percentile(boxed, 0.99));
   std::printf("  overhead: median %.2f ms, p99 %.2f ms\n", Percentile(boxed, 0.5) - Percentile(bare, 0.5),
               Percentile(boxed, 0.99) - Percentile(bare, 0.99));

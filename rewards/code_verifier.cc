@@ -169,7 +169,7 @@ class CodeVerifier : public Verifier {
   Verdict Score(const SampleInput& in) const override {
     std::string runner = CodeSandboxRunner();
     if (runner.empty()) return Verdict::Error("SANDBOX_UNAVAILABLE", "no sandbox-runner found");
-    sandbox::Sandbox box(runner);
+    sandbox::Sandbox& box = sandbox::SharedSandbox(runner);
     const auto& t = in.reference->tests();
     std::string code = ExtractCode(in.completion, "python", extract_);
     if (absl::StripAsciiWhitespace(code).empty()) return Verdict::Outcome(0, "NO_CODE", "no python code block");

@@ -3,7 +3,8 @@
 // never forks itself but spawns this binary (sandbox/sandbox.h).
 //
 // Protocol: a serialized sandbox.v1.RunRequest on stdin (until EOF), a
-// serialized sandbox.v1.RunResult on stdout.
+// serialized sandbox.v1.RunResult on stdout; or, with --serve, one framed
+// request after another (see Serve).
 //
 // Layers, each refused rather than half-built when it fails:
 //   namespaces  user (a fresh unused uid when run as root), PID (the program is
@@ -375,6 +376,10 @@ RunResult Run(const RunRequest& req) {
       break;  // descendants still hold the pipes: stop reading
     }
   }
+  if (!exited) {  // the loop failed: never leave a child behind
+    kill(pid, SIGKILL);
+    wait4(pid, &status, 0, &usage);
+  }
   for (int fd : fds) {
     if (fd >= 0) close(fd);
   }
@@ -409,7 +414,42 @@ RunResult Run(const RunRequest& req) {
 
 }  // namespace
 
-int main() {
+// Reads exactly n bytes; false at EOF or on error.
+bool ReadExactly(int fd, char* data, size_t n) {
+  while (n > 0) {
+    ssize_t r = read(fd, data, n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    data += r;
+    n -= static_cast<size_t>(r);
+  }
+  return true;
+}
+
+// --serve: a warm runner that stays alive and runs one request after another,
+// each framed as a 4-byte little-endian length and the serialized message,
+// so no run pays for starting this process. It is single-threaded, so it may
+// clone; every run's descriptors are closed before the next.
+int Serve() {
+  for (;;) {
+    unsigned char len_bytes[4];
+    if (!ReadExactly(0, reinterpret_cast<char*>(len_bytes), 4)) return 0;  // the client closed
+    uint32_t len = len_bytes[0] | (len_bytes[1] << 8) | (len_bytes[2] << 16) | (uint32_t{len_bytes[3]} << 24);
+    if (len > (1u << 30)) return 2;
+    std::string input(len, '\0');
+    if (!ReadExactly(0, input.data(), len)) return 2;
+    RunRequest req;
+    RunResult result = req.ParseFromString(input) ? Run(req) : SetupFailed("cannot parse the RunRequest");
+    std::string out = result.SerializeAsString();
+    uint32_t n = static_cast<uint32_t>(out.size());
+    unsigned char head[4] = {static_cast<unsigned char>(n), static_cast<unsigned char>(n >> 8),
+                             static_cast<unsigned char>(n >> 16), static_cast<unsigned char>(n >> 24)};
+    if (!WriteAll(1, reinterpret_cast<char*>(head), 4) || !WriteAll(1, out.data(), out.size())) return 2;
+  }
+}
+
+int main(int argc, char** argv) {
+  if (argc > 1 && std::strcmp(argv[1], "--serve") == 0) return Serve();
   std::string input;
   char buf[65536];
   for (ssize_t n; (n = read(0, buf, sizeof buf)) != 0;) {

@@ -1,22 +1,58 @@
 #include "sandbox/sandbox.h"
 
 #include <fcntl.h>
-#include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <map>
+#include <memory>
 
 #include "absl/strings/str_cat.h"
 
-extern char** environ;
-
 namespace sandbox {
+namespace {
 
-absl::StatusOr<v1::RunResult> Sandbox::Run(const v1::RunRequest& request) const {
-  std::string input = request.SerializeAsString();
+constexpr size_t kMaxIdle = 64;
+
+bool WriteAll(int fd, const char* data, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, data, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    data += w;
+    n -= static_cast<size_t>(w);
+  }
+  return true;
+}
+
+bool ReadAll(int fd, char* data, size_t n) {
+  while (n > 0) {
+    ssize_t r = read(fd, data, n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    data += r;
+    n -= static_cast<size_t>(r);
+  }
+  return true;
+}
+
+}  // namespace
+
+Sandbox::~Sandbox() {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const Runner& r : idle_) Stop(r);
+  idle_.clear();
+}
+
+absl::StatusOr<Sandbox::Runner> Sandbox::Start() const {
+  // Writing to a runner that died must fail with EPIPE, not kill this
+  // process: SIGPIPE is ignored process-wide (as servers do anyway).
+  static std::once_flag ignore_sigpipe;
+  std::call_once(ignore_sigpipe, [] { signal(SIGPIPE, SIG_IGN); });
   int to_child[2], from_child[2];
   if (pipe2(to_child, O_CLOEXEC) != 0) return absl::InternalError(absl::StrCat("pipe: ", std::strerror(errno)));
   if (pipe2(from_child, O_CLOEXEC) != 0) {
@@ -33,10 +69,10 @@ absl::StatusOr<v1::RunResult> Sandbox::Run(const v1::RunRequest& request) const 
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
-  char* argv[] = {const_cast<char*>(runner_path_.c_str()), nullptr};
+  char* argv[] = {const_cast<char*>(runner_path_.c_str()), const_cast<char*>("--serve"), nullptr};
   char* envp[] = {nullptr};
-  pid_t pid;
-  int rc = posix_spawn(&pid, runner_path_.c_str(), &actions, &attr, argv, envp);
+  Runner r;
+  int rc = posix_spawn(&r.pid, runner_path_.c_str(), &actions, &attr, argv, envp);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   close(to_child[0]);
@@ -46,49 +82,81 @@ absl::StatusOr<v1::RunResult> Sandbox::Run(const v1::RunRequest& request) const 
     close(from_child[0]);
     return absl::InternalError(absl::StrCat("cannot start ", runner_path_, ": ", std::strerror(rc)));
   }
-  // Write the request and read the result together (either may fill a pipe).
-  std::string output;
-  size_t sent = 0;
-  int in_fd = to_child[1], out_fd = from_child[0];
-  fcntl(in_fd, F_SETFL, O_NONBLOCK);
-  while (out_fd >= 0) {
-    pollfd p[2];
-    int n = 0;
-    p[n++] = {out_fd, POLLIN, 0};
-    if (in_fd >= 0) p[n++] = {in_fd, POLLOUT, 0};
-    if (poll(p, n, -1) < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    if (in_fd >= 0 && p[1].revents) {
-      ssize_t w = write(in_fd, input.data() + sent, input.size() - sent);
-      if (w > 0) sent += static_cast<size_t>(w);
-      if ((w < 0 && errno != EAGAIN) || sent == input.size()) {
-        close(in_fd);
-        in_fd = -1;
+  r.to = to_child[1];
+  r.from = from_child[0];
+  return r;
+}
+
+void Sandbox::Stop(const Runner& r) {
+  close(r.to);  // a serving runner exits at EOF
+  close(r.from);
+  kill(r.pid, SIGKILL);
+  while (waitpid(r.pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
+}
+
+bool Sandbox::Exchange(const Runner& r, const std::string& request, std::string* response) {
+  uint32_t n = static_cast<uint32_t>(request.size());
+  unsigned char head[4] = {static_cast<unsigned char>(n), static_cast<unsigned char>(n >> 8),
+                           static_cast<unsigned char>(n >> 16), static_cast<unsigned char>(n >> 24)};
+  if (!WriteAll(r.to, reinterpret_cast<char*>(head), 4) || !WriteAll(r.to, request.data(), request.size())) {
+    return false;
+  }
+  unsigned char len[4];
+  if (!ReadAll(r.from, reinterpret_cast<char*>(len), 4)) return false;
+  uint32_t size = len[0] | (len[1] << 8) | (len[2] << 16) | (uint32_t{len[3]} << 24);
+  if (size > (1u << 30)) return false;
+  response->assign(size, '\0');
+  return ReadAll(r.from, response->data(), size);
+}
+
+absl::StatusOr<v1::RunResult> Sandbox::Run(const v1::RunRequest& request) const {
+  const std::string bytes = request.SerializeAsString();
+  // A warm runner if one is idle; a runner that breaks is replaced once.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    Runner runner;
+    bool have = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!idle_.empty() && attempt == 0) {
+        runner = idle_.back();
+        idle_.pop_back();
+        have = true;
       }
     }
-    if (p[0].revents) {
-      char buf[65536];
-      ssize_t r = read(out_fd, buf, sizeof buf);
-      if (r < 0 && errno == EINTR) continue;
-      if (r <= 0) {
-        close(out_fd);
-        out_fd = -1;
-      } else {
-        output.append(buf, r);
-      }
+    if (!have) {
+      absl::StatusOr<Runner> started = Start();
+      if (!started.ok()) return started.status();
+      runner = *started;
     }
+    std::string response;
+    if (!Exchange(runner, bytes, &response)) {
+      Stop(runner);
+      continue;
+    }
+    v1::RunResult result;
+    if (!result.ParseFromString(response)) {
+      Stop(runner);
+      return absl::InternalError("sandbox runner answered nonsense");
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    if (idle_.size() < kMaxIdle) {
+      idle_.push_back(runner);
+    } else {
+      Stop(runner);
+    }
+    return result;
   }
-  if (in_fd >= 0) close(in_fd);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  v1::RunResult result;
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !result.ParseFromString(output)) {
-    return absl::InternalError(absl::StrCat("sandbox runner failed (status ", status, ")"));
-  }
-  return result;
+  return absl::InternalError(absl::StrCat("sandbox runner ", runner_path_, " failed twice"));
+}
+
+Sandbox& SharedSandbox(const std::string& runner_path) {
+  static std::mutex mu;
+  static auto* boxes = new std::map<std::string, std::unique_ptr<Sandbox>>();
+  std::lock_guard<std::mutex> lock(mu);
+  auto& box = (*boxes)[runner_path];
+  if (!box) box = std::make_unique<Sandbox>(runner_path);
+  return *box;
 }
 
 std::string RunnerBesideExecutable() {

@@ -11,16 +11,27 @@
 #ifndef SANDBOX_SANDBOX_H_
 #define SANDBOX_SANDBOX_H_
 
+#include <sys/types.h>
+
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "sandbox/sandbox.pb.h"
 
 namespace sandbox {
 
+// Keeps warm runners (`sandbox-runner --serve`), one per concurrent caller,
+// so that a run does not pay for starting the runner. Thread-safe. Ignores
+// SIGPIPE process-wide on first use (a runner that died must give EPIPE).
 class Sandbox {
  public:
   explicit Sandbox(std::string runner_path) : runner_path_(std::move(runner_path)) {}
+  ~Sandbox();  // ends the idle runners
+
+  Sandbox(const Sandbox&) = delete;
+  Sandbox& operator=(const Sandbox&) = delete;
 
   // Runs one program. The status is an error only when the runner itself
   // could not be started or answered nonsense; a program that fails, or a
@@ -30,8 +41,23 @@ class Sandbox {
   const std::string& runner_path() const { return runner_path_; }
 
  private:
+  struct Runner {
+    pid_t pid = -1;
+    int to = -1;    // its stdin
+    int from = -1;  // its stdout
+  };
+  absl::StatusOr<Runner> Start() const;
+  static void Stop(const Runner& r);
+  // One request on a warm runner; false when the runner broke.
+  static bool Exchange(const Runner& r, const std::string& request, std::string* response);
+
   std::string runner_path_;
+  mutable std::mutex mu_;
+  mutable std::vector<Runner> idle_;
 };
+
+// The Sandbox for `runner_path`, shared by every caller in this process.
+Sandbox& SharedSandbox(const std::string& runner_path);
 
 // The runner installed beside the current executable (".../sandbox-runner"),
 // or "" when there is none.
