@@ -131,6 +131,8 @@ TestOutcome Classify(const sandbox::v1::RunResult& r) {
       return {"TIMEOUT", absl::StrCat("time limit (", static_cast<int>(r.wall_ms()), " ms)")};
     case RunResult::OUTPUT_LIMIT:
       return {"OUTPUT_LIMIT", "output limit"};
+    case RunResult::MEMORY_LIMIT:
+      return {"MEMORY_LIMIT", "memory limit (cgroup)"};
     case RunResult::SETUP_FAILED:
       return {"SANDBOX_ERROR", r.error()};
     default:

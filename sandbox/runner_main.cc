@@ -38,6 +38,7 @@
 #include <string>
 #include <vector>
 
+#include "sandbox/cgroup.h"
 #include "sandbox/sandbox.pb.h"
 #include "sandbox/seccomp_policy.h"
 
@@ -263,6 +264,12 @@ RunResult Run(const RunRequest& req) {
   close(in[0]);
   close(out[1]);
   close(errout[1]);
+  // Before the child goes on: everything it starts is counted in the group.
+  const long max_procs = l.max_processes() ? l.max_processes() : 32;
+  const long long memory = (static_cast<long long>(l.memory_mb() ? l.memory_mb() : 256) +
+                            (l.workdir_mb() ? l.workdir_mb() : 16)) << 20;
+  sandbox::RunCgroup cgroup("run-" + std::to_string(getpid()) + "-" + std::to_string(pid), max_procs, memory);
+  cgroup.Add(pid);
 
   // Map the sandbox's root to an unused user when we may (real root), else
   // to ourselves (an unprivileged runner, or one already inside a user
@@ -393,6 +400,7 @@ RunResult Run(const RunRequest& req) {
   result.set_stderr(err_buf);
   result.set_stdout_truncated(out_total > max_out);
   result.set_stderr_truncated(err_total > max_out);
+  result.set_cgroup(cgroup.description());
   if (!setup_error.empty()) {
     result.set_outcome(RunResult::SETUP_FAILED);
     result.set_error(setup_error);
@@ -400,6 +408,9 @@ RunResult Run(const RunRequest& req) {
     result.set_outcome(RunResult::OUTPUT_LIMIT);
   } else if (killed_wall) {
     result.set_outcome(RunResult::WALL_TIMEOUT);
+  } else if (cgroup.OutOfMemory()) {
+    result.set_outcome(RunResult::MEMORY_LIMIT);
+    if (WIFSIGNALED(status)) result.set_signal(WTERMSIG(status));
   } else if (WIFSIGNALED(status)) {
     int sig = WTERMSIG(status);
     result.set_signal(sig);

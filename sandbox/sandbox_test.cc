@@ -152,6 +152,16 @@ TEST(SandboxTest, SeccompDeniesNamespaceAndMountCalls) {
   EXPECT_EQ(r.stdout(), "-1 1\n-1 1\n-1 1\n") << r.stderr();
 }
 
+TEST(SandboxTest, CgroupWhereTheMachineAllowsIt) {
+  v1::Limits l;
+  l.set_max_processes(8);
+  RunResult r = Shell("cat /proc/self/cgroup; for i in 1 2 3 4 5 6 7 8 9 10 11 12; do sleep 1 & done; wait", l);
+  if (r.cgroup().empty()) GTEST_SKIP() << "no writable cgroup hierarchy here (rlimits only)";
+  EXPECT_THAT(r.cgroup(), HasSubstr("pids"));
+  EXPECT_THAT(r.stdout(), HasSubstr("/reward-sandbox/run-"));
+  EXPECT_THAT(r.stderr(), HasSubstr("fork"));  // the 9th process is refused
+}
+
 TEST(SandboxTest, SetupErrorsAreReported) {
   v1::RunRequest req;
   req.add_argv("/no/such/program");

@@ -1,0 +1,43 @@
+// A cgroup per run, where the machine lets us make one: the pids controller
+// caps processes and threads whatever the user (so concurrent runs, or an
+// unprivileged server's own threads, do not share a count), and the memory
+// controller caps resident memory, tmpfs included. cgroup v1 hierarchies
+// (/sys/fs/cgroup/{pids,memory}) or a pure v2 one (/sys/fs/cgroup). When
+// neither is writable (an unprivileged container), nothing is made and the
+// rlimits are the floor.
+#ifndef SANDBOX_CGROUP_H_
+#define SANDBOX_CGROUP_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace sandbox {
+
+class RunCgroup {
+ public:
+  // Makes "reward-sandbox/<name>" under each usable controller.
+  RunCgroup(const std::string& name, long max_pids, long long memory_bytes);
+  ~RunCgroup();  // removes the groups (their processes are gone by then)
+
+  RunCgroup(const RunCgroup&) = delete;
+  RunCgroup& operator=(const RunCgroup&) = delete;
+
+  // Moves `pid` (and so its future children) into every group made.
+  void Add(pid_t pid);
+  // True when the memory controller killed a process for want of memory.
+  bool OutOfMemory() const;
+  // "pids+memory (v1)", "pids+memory (v2)", or "" when none could be made.
+  const std::string& description() const { return description_; }
+
+ private:
+  std::vector<std::string> dirs_;
+  std::string memory_dir_;
+  bool v2_ = false;
+  std::string description_;
+};
+
+}  // namespace sandbox
+
+#endif  // SANDBOX_CGROUP_H_
