@@ -39,27 +39,20 @@
 #include <vector>
 
 #include "sandbox/cgroup.h"
+#include "sandbox/io.h"
 #include "sandbox/sandbox.pb.h"
 #include "sandbox/seccomp_policy.h"
 
 namespace {
 
+using sandbox::ReadFrame;
+using sandbox::WriteAll;
+using sandbox::WriteFrame;
 using sandbox::v1::Limits;
 using sandbox::v1::RunRequest;
 using sandbox::v1::RunResult;
 
 std::string ErrnoText(const std::string& what) { return what + ": " + std::strerror(errno); }
-
-bool WriteAll(int fd, const char* data, size_t n) {
-  while (n > 0) {
-    ssize_t w = write(fd, data, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return false;
-    data += w;
-    n -= static_cast<size_t>(w);
-  }
-  return true;
-}
 
 bool WriteFile(const std::string& path, const std::string& content) {
   int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
@@ -425,38 +418,17 @@ RunResult Run(const RunRequest& req) {
 
 }  // namespace
 
-// Reads exactly n bytes; false at EOF or on error.
-bool ReadExactly(int fd, char* data, size_t n) {
-  while (n > 0) {
-    ssize_t r = read(fd, data, n);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return false;
-    data += r;
-    n -= static_cast<size_t>(r);
-  }
-  return true;
-}
-
 // --serve: a warm runner that stays alive and runs one request after another,
 // each framed as a 4-byte little-endian length and the serialized message,
 // so no run pays for starting this process. It is single-threaded, so it may
 // clone; every run's descriptors are closed before the next.
 int Serve() {
-  for (;;) {
-    unsigned char len_bytes[4];
-    if (!ReadExactly(0, reinterpret_cast<char*>(len_bytes), 4)) return 0;  // the client closed
-    uint32_t len = len_bytes[0] | (len_bytes[1] << 8) | (len_bytes[2] << 16) | (uint32_t{len_bytes[3]} << 24);
-    if (len > (1u << 30)) return 2;
-    std::string input(len, '\0');
-    if (!ReadExactly(0, input.data(), len)) return 2;
+  for (std::string input; ReadFrame(0, &input);) {
     RunRequest req;
     RunResult result = req.ParseFromString(input) ? Run(req) : SetupFailed("cannot parse the RunRequest");
-    std::string out = result.SerializeAsString();
-    uint32_t n = static_cast<uint32_t>(out.size());
-    unsigned char head[4] = {static_cast<unsigned char>(n), static_cast<unsigned char>(n >> 8),
-                             static_cast<unsigned char>(n >> 16), static_cast<unsigned char>(n >> 24)};
-    if (!WriteAll(1, reinterpret_cast<char*>(head), 4) || !WriteAll(1, out.data(), out.size())) return 2;
+    if (!WriteFrame(1, result.SerializeAsString())) return 2;
   }
+  return 0;  // the client closed
 }
 
 int main(int argc, char** argv) {

@@ -12,33 +12,12 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "sandbox/io.h"
 
 namespace sandbox {
 namespace {
 
 constexpr size_t kMaxIdle = 64;
-
-bool WriteAll(int fd, const char* data, size_t n) {
-  while (n > 0) {
-    ssize_t w = write(fd, data, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return false;
-    data += w;
-    n -= static_cast<size_t>(w);
-  }
-  return true;
-}
-
-bool ReadAll(int fd, char* data, size_t n) {
-  while (n > 0) {
-    ssize_t r = read(fd, data, n);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return false;
-    data += r;
-    n -= static_cast<size_t>(r);
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -96,18 +75,7 @@ void Sandbox::Stop(const Runner& r) {
 }
 
 bool Sandbox::Exchange(const Runner& r, const std::string& request, std::string* response) {
-  uint32_t n = static_cast<uint32_t>(request.size());
-  unsigned char head[4] = {static_cast<unsigned char>(n), static_cast<unsigned char>(n >> 8),
-                           static_cast<unsigned char>(n >> 16), static_cast<unsigned char>(n >> 24)};
-  if (!WriteAll(r.to, reinterpret_cast<char*>(head), 4) || !WriteAll(r.to, request.data(), request.size())) {
-    return false;
-  }
-  unsigned char len[4];
-  if (!ReadAll(r.from, reinterpret_cast<char*>(len), 4)) return false;
-  uint32_t size = len[0] | (len[1] << 8) | (len[2] << 16) | (uint32_t{len[3]} << 24);
-  if (size > (1u << 30)) return false;
-  response->assign(size, '\0');
-  return ReadAll(r.from, response->data(), size);
+  return WriteFrame(r.to, request) && ReadFrame(r.from, response);
 }
 
 absl::StatusOr<v1::RunResult> Sandbox::Run(const v1::RunRequest& request) const {

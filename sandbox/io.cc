@@ -1,0 +1,48 @@
+#include "sandbox/io.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+
+namespace sandbox {
+
+bool WriteAll(int fd, const char* data, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, data, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    data += w;
+    n -= static_cast<size_t>(w);
+  }
+  return true;
+}
+
+bool ReadExactly(int fd, char* data, size_t n) {
+  while (n > 0) {
+    ssize_t r = read(fd, data, n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    data += r;
+    n -= static_cast<size_t>(r);
+  }
+  return true;
+}
+
+bool WriteFrame(int fd, const std::string& message) {
+  uint32_t n = static_cast<uint32_t>(message.size());
+  unsigned char head[4] = {static_cast<unsigned char>(n), static_cast<unsigned char>(n >> 8),
+                           static_cast<unsigned char>(n >> 16), static_cast<unsigned char>(n >> 24)};
+  return WriteAll(fd, reinterpret_cast<char*>(head), 4) && WriteAll(fd, message.data(), message.size());
+}
+
+bool ReadFrame(int fd, std::string* message) {
+  unsigned char head[4];
+  if (!ReadExactly(fd, reinterpret_cast<char*>(head), 4)) return false;
+  uint32_t n = head[0] | (head[1] << 8) | (head[2] << 16) | (uint32_t{head[3]} << 24);
+  if (n > (1u << 30)) return false;
+  message->assign(n, '\0');
+  return ReadExactly(fd, message->data(), n);
+}
+
+}  // namespace sandbox

@@ -1,0 +1,22 @@
+// Blocking descriptor I/O shared by the runner and its client, and the
+// framing of `sandbox-runner --serve`: a 4-byte little-endian length, then
+// the serialized message.
+#ifndef SANDBOX_IO_H_
+#define SANDBOX_IO_H_
+
+#include <cstddef>
+#include <string>
+
+namespace sandbox {
+
+// Writes all n bytes (retrying on EINTR); false on error.
+bool WriteAll(int fd, const char* data, size_t n);
+// Reads exactly n bytes; false at EOF or on error.
+bool ReadExactly(int fd, char* data, size_t n);
+bool WriteFrame(int fd, const std::string& message);
+// False at EOF, on error, or for a frame over 1 GiB.
+bool ReadFrame(int fd, std::string* message);
+
+}  // namespace sandbox
+
+#endif  // SANDBOX_IO_H_
