@@ -1,8 +1,11 @@
 // `code`: does the completion's program pass the reference's unit tests?
-// Python 3 only in this version (C++ and the warm zygote are planned, see
-// issue 6). Each test runs in a fresh sandbox (sandbox/).
+// Python 3, and C++17 (compiled once per distinct source, io cases). Each
+// test runs in a fresh sandbox (sandbox/).
 #include "rewards/code_verifier.h"
 
+#include <deque>
+#include <map>
+#include <mutex>
 #include <random>
 
 #include "absl/strings/ascii.h"
@@ -159,8 +162,11 @@ class CodeVerifier : public Verifier {
   absl::Status CheckReference(const reward::v1::Reference& ref) const override {
     const auto& t = ref.tests();
     std::string lang = t.language().empty() ? "python" : t.language();
-    if (lang != "python") {
-      return absl::UnimplementedError(absl::StrCat("tests.language '", lang, "' is not supported yet (python)"));
+    if (lang != "python" && lang != "cpp") {
+      return absl::InvalidArgumentError(absl::StrCat("tests.language: '", lang, "' is not one of python, cpp"));
+    }
+    if (lang == "cpp" && (!t.check().empty() || t.calls_size() > 0)) {
+      return absl::InvalidArgumentError("tests: check and calls are Python-only; give C++ io cases");
     }
     if (t.io_size() == 0 && t.check().empty() && t.calls_size() == 0) {
       return absl::InvalidArgumentError("tests has no io, check or calls");
@@ -173,8 +179,20 @@ class CodeVerifier : public Verifier {
     if (runner.empty()) return Verdict::Error("SANDBOX_UNAVAILABLE", "no sandbox-runner found");
     sandbox::Sandbox& box = sandbox::SharedSandbox(runner);
     const auto& t = in.reference->tests();
-    std::string code = ExtractCode(in.completion, "python", extract_);
-    if (absl::StripAsciiWhitespace(code).empty()) return Verdict::Outcome(0, "NO_CODE", "no python code block");
+    const bool cpp = t.language() == "cpp";
+    std::string code = ExtractCode(in.completion, cpp ? "cpp" : "python", extract_);
+    if (absl::StripAsciiWhitespace(code).empty()) {
+      return Verdict::Outcome(0, "NO_CODE", absl::StrCat("no ", cpp ? "C++" : "python", " code block"));
+    }
+    std::string binary;
+    if (cpp) {
+      CompileResult compiled = Compile(box, code);
+      if (!compiled.error_status.empty()) {
+        if (compiled.error_status == "COMPILE_ERROR") return Verdict::Outcome(0, "COMPILE_ERROR", compiled.message);
+        return Verdict::Error(compiled.error_status, compiled.message);
+      }
+      binary = std::move(compiled.binary);
+    }
 
     sandbox::v1::Limits limits;
     limits.set_wall_ms(t.time_limit_ms() ? t.time_limit_ms() : time_ms_);
@@ -197,10 +215,16 @@ class CodeVerifier : public Verifier {
       if (stop_first_ && !first_failure.status.empty()) break;
       if (in.ShouldStop()) break;
       sandbox::v1::RunRequest req;
-      req.add_argv("/usr/bin/python3");
-      req.add_argv("-S");
-      req.add_argv("solution.py");
-      (*req.mutable_files())["solution.py"] = code;
+      if (cpp) {
+        req.add_argv("/work/solution");
+        (*req.mutable_files())["solution"] = binary;
+        req.add_executable("solution");
+      } else {
+        req.add_argv("/usr/bin/python3");
+        req.add_argv("-S");
+        req.add_argv("solution.py");
+        (*req.mutable_files())["solution.py"] = code;
+      }
       req.set_stdin(t.io(i).stdin());
       *req.mutable_limits() = limits;
       auto r = box.Run(req);
@@ -263,6 +287,63 @@ class CodeVerifier : public Verifier {
   }
 
  private:
+  struct CompileResult {
+    std::string binary;
+    std::string error_status;  // "" on success
+    std::string message;
+  };
+
+  // g++ -std=c++17 -O2 inside the sandbox; the binary comes back on stdout.
+  // Results are cached by source (a group's G completions often repeat).
+  static CompileResult Compile(sandbox::Sandbox& box, const std::string& source) {
+    static std::mutex mu;
+    static auto* cache = new std::map<std::string, CompileResult>();
+    static auto* order = new std::deque<std::string>();
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      auto it = cache->find(source);
+      if (it != cache->end()) return it->second;
+    }
+    sandbox::v1::RunRequest req;
+    req.add_argv("/bin/sh");
+    req.add_argv("-c");
+    req.add_argv("g++ -std=c++17 -O2 -pipe -o solution solution.cpp 1>&2 && cat solution");
+    (*req.mutable_files())["solution.cpp"] = source;
+    auto* l = req.mutable_limits();
+    l->set_wall_ms(30000);
+    l->set_cpu_ms(30000);
+    l->set_memory_mb(2048);
+    l->set_workdir_mb(256);
+    l->set_file_size_mb(128);
+    l->set_max_output_bytes(64 << 20);
+    l->set_max_processes(16);
+    CompileResult out;
+    auto r = box.Run(req);
+    if (!r.ok()) {
+      out.error_status = "SANDBOX_ERROR";
+      out.message = std::string(r.status().message());
+      return out;
+    }
+    if (r->outcome() == sandbox::v1::RunResult::EXITED && r->exit_code() == 0 && !r->stdout().empty()) {
+      out.binary = r->stdout();
+    } else if (r->outcome() == sandbox::v1::RunResult::EXITED) {
+      out.error_status = "COMPILE_ERROR";
+      std::string err = r->stderr();
+      size_t at = err.find("error:");
+      out.message = at == std::string::npos ? LastLine(err) : Clip(err.substr(at), 160);
+    } else {
+      out.error_status = "COMPILE_ERROR";
+      out.message = absl::StrCat("the compiler did not finish: ", Classify(*r).detail);
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    if (cache->size() >= 256) {
+      cache->erase(order->front());
+      order->pop_front();
+    }
+    if (cache->emplace(source, out).second) order->push_back(source);
+    return out;
+  }
+
   static std::string JsonString(const std::string& s) {
     std::string out = "\"";
     for (unsigned char c : s) {
@@ -291,7 +372,7 @@ class CodeVerifierFactory : public VerifierFactory {
   std::string Name() const override { return "code"; }
   std::string Description() const override {
     return "Unit tests in a sandbox (namespaces, seccomp, limits): stdin/stdout cases, assert-style checks "
-           "and function calls from reference.tests; Python 3.";
+           "and function calls from reference.tests; Python 3, and C++17 (io cases) compiled with g++.";
   }
   const std::vector<ParamSpec>& Params() const override {
     static const auto* specs = new std::vector<ParamSpec>{

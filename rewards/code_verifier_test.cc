@@ -131,6 +131,46 @@ TEST_F(CodeVerifierTest, MaxTestsAndStopOnFirstFailure) {
   EXPECT_EQ(partial.score, 0.0);
 }
 
+TEST_F(CodeVerifierTest, Cpp) {
+  reward::v1::Reference ref;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
+                  R"({"tests":{"language":"cpp","io":[{"stdin":"3 42 1\n","stdout":"42 1 3\n"},
+                      {"stdin":"42 5 42 4\n","stdout":"42 42 4 5\n"}]}})", &ref)
+                  .ok());
+  const std::string right = R"(```cpp
+#include <algorithm>
+#include <iostream>
+#include <vector>
+int main() {
+  std::vector<int> v, fours;
+  for (int x; std::cin >> x;) (x == 42 ? fours : v).push_back(x);
+  std::sort(v.begin(), v.end());
+  fours.insert(fours.end(), v.begin(), v.end());
+  for (size_t i = 0; i < fours.size(); ++i) std::cout << (i ? " " : "") << fours[i];
+  std::cout << "\n";
+}
+```)";
+  Verdict ok = Score(right, ref);
+  EXPECT_EQ(ok.status, "PASSED") << ok.reason;
+  EXPECT_EQ(ok.score, 1.0);
+  Verdict again = Score(right, ref);  // compiled once: the cache answers
+  EXPECT_EQ(again.status, "PASSED");
+  Verdict broken = Score("```cpp\nint main() { return undefined_name; }\n```", ref);
+  EXPECT_EQ(broken.status, "COMPILE_ERROR");
+  EXPECT_THAT(broken.reason, HasSubstr("undefined_name"));
+  Verdict wrong = Score("```c++\n#include <iostream>\nint main() { std::cout << \"1 2 3\\n\"; }\n```", ref);
+  EXPECT_EQ(wrong.status, "WRONG_ANSWER") << wrong.reason;
+  Verdict crash = Score("```cpp\n#include <cstdlib>\nint main() { std::abort(); }\n```", ref);
+  EXPECT_EQ(crash.status, "RUNTIME_ERROR") << crash.reason;
+  auto v = BuildVerifier("code", "{}");
+  reward::v1::Reference bad;
+  bad.mutable_tests()->set_language("cpp");
+  bad.mutable_tests()->set_check("assert(1)");
+  EXPECT_THAT(std::string((*v)->CheckReference(bad).message()), HasSubstr("Python-only"));
+  bad.mutable_tests()->set_language("rust");
+  EXPECT_THAT(std::string((*v)->CheckReference(bad).message()), HasSubstr("not one of python, cpp"));
+}
+
 TEST_F(CodeVerifierTest, Extraction) {
   EXPECT_EQ(ExtractCode("```python\na = 1\n```\ntext\n```py\nb = 2\n```", "python", "fenced"), "b = 2\n");
   EXPECT_EQ(ExtractCode("```js\nx\n```", "python", "fenced"), "");

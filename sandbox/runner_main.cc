@@ -144,7 +144,9 @@ void BuildFilesystem(const ChildArgs& a) {
       Fail(a, "bad file name '" + name + "'");
     }
     std::string path = root + "/work/" + name;
-    int fd = open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0644);
+    bool executable = false;
+    for (const auto& e : a.request->executable()) executable = executable || e == name;
+    int fd = open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, executable ? 0755 : 0644);
     Check(a, fd >= 0 && WriteAll(fd, content.data(), content.size()), "write " + name);
     close(fd);
   }
