@@ -280,6 +280,8 @@ class CodeVerifier : public Verifier {
       }
     }
     if (total == 0) return Verdict::Error("NO_TESTS", "no test could run");
+    // The sandbox failing is no verdict on the program: the sample sits out.
+    if (first_failure.status == "SANDBOX_ERROR") return Verdict::Error("SANDBOX_ERROR", first_failure.detail);
     double score = all_or_nothing_ ? (passed == total ? 1.0 : 0.0) : static_cast<double>(passed) / total;
     if (passed == total) return Verdict::Outcome(score, "PASSED", absl::StrCat(passed, "/", total, " tests passed"));
     return Verdict::Outcome(score, first_failure.status,
