@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "bench/timing.h"
 #include "google/protobuf/struct.pb.h"
 #include "re2/re2.h"
 #include "rewards/math_answer.h"
@@ -95,18 +96,6 @@ int VerifierPass(const rewards::Verifier& v, const std::vector<Sample>& samples,
   return correct;
 }
 
-template <typename F>
-double MedianRate(int reps, size_t n, F pass) {
-  std::vector<double> rates;
-  for (int r = 0; r < reps; ++r) {
-    auto start = Clock::now();
-    pass();
-    rates.push_back(n / Seconds(Clock::now() - start));
-  }
-  std::sort(rates.begin(), rates.end());
-  return rates[rates.size() / 2];
-}
-
 }  // namespace
 
 int main() {
@@ -124,8 +113,9 @@ int main() {
   auto verifier = f->Create(*params);
 
   int verifier_correct = 0, baseline_correct = 0;
-  double baseline = MedianRate(kReps, samples.size(), [&] { baseline_correct = BaselinePass(samples); });
-  double ours = MedianRate(kReps, samples.size(), [&] { verifier_correct = VerifierPass(**verifier, samples, refs); });
+  double baseline = samples.size() / bench::MedianSeconds(kReps, [&] { baseline_correct = BaselinePass(samples); });
+  double ours =
+      samples.size() / bench::MedianSeconds(kReps, [&] { verifier_correct = VerifierPass(**verifier, samples, refs); });
 
   std::printf("math verifier benchmark: %d completions, mean %.0f bytes, median of %d passes, 1 thread\n",
               kSamples, static_cast<double>(bytes) / kSamples, kReps);

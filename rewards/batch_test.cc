@@ -3,6 +3,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
+#include "rewards/verifier_testing.h"
 
 namespace rewards {
 namespace {
@@ -21,18 +22,8 @@ class LengthVerifier : public Verifier {
     return absl::OkStatus();
   }
 };
-class LengthFactory : public VerifierFactory {
- public:
-  std::string Name() const override { return "test_length"; }
-  std::string Description() const override { return "test"; }
-  const std::vector<ParamSpec>& Params() const override {
-    static const auto* specs = new std::vector<ParamSpec>();
-    return *specs;
-  }
-  absl::StatusOr<std::unique_ptr<Verifier>> Create(const rewards::Params&) const override {
-    return std::make_unique<LengthVerifier>();
-  }
-};
+constexpr char kLength[] = "test_length";
+using LengthFactory = TestVerifierFactory<LengthVerifier, kLength>;
 REGISTER_VERIFIER(LengthFactory);
 
 ScoreRequest Request(const std::string& json) {

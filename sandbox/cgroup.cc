@@ -1,6 +1,5 @@
 #include "sandbox/cgroup.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,16 +9,10 @@
 #include <sstream>
 #include <thread>
 
+#include "sandbox/io.h"
+
 namespace sandbox {
 namespace {
-
-bool Write(const std::string& path, const std::string& value) {
-  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  bool ok = write(fd, value.data(), value.size()) == static_cast<ssize_t>(value.size());
-  close(fd);
-  return ok;
-}
 
 std::string Read(const std::string& path) {
   std::ifstream in(path);
@@ -60,26 +53,26 @@ RunCgroup::RunCgroup(const std::string& name, long max_pids, long long memory_by
     if (controllers.find("pids") == std::string::npos) return;
     std::string parent = "/sys/fs/cgroup/reward-sandbox";
     if (!MakeDir(parent)) return;
-    Write("/sys/fs/cgroup/cgroup.subtree_control", "+pids +memory");
-    Write(parent + "/cgroup.subtree_control", "+pids +memory");
+    WriteFile("/sys/fs/cgroup/cgroup.subtree_control", "+pids +memory");
+    WriteFile(parent + "/cgroup.subtree_control", "+pids +memory");
     std::string dir = parent + "/" + name;
     if (!MakeDir(dir)) return;
     dirs_.push_back(dir);
-    bool pids = Write(dir + "/pids.max", std::to_string(max_pids));
-    bool memory = Write(dir + "/memory.max", std::to_string(memory_bytes)) &&
-                  Write(dir + "/memory.swap.max", "0");
+    bool pids = WriteFile(dir + "/pids.max", std::to_string(max_pids));
+    bool memory = WriteFile(dir + "/memory.max", std::to_string(memory_bytes)) &&
+                  WriteFile(dir + "/memory.swap.max", "0");
     if (memory) memory_dir_ = dir;
     description_ = std::string(pids ? "pids" : "") + (pids && memory ? "+" : "") + (memory ? "memory" : "") + " (v2)";
     return;
   }
   std::string pids_dir = MakeGroup("/sys/fs/cgroup/pids", name);
-  bool pids = !pids_dir.empty() && Write(pids_dir + "/pids.max", std::to_string(max_pids));
+  bool pids = !pids_dir.empty() && WriteFile(pids_dir + "/pids.max", std::to_string(max_pids));
   if (!pids_dir.empty()) dirs_.push_back(pids_dir);
   std::string mem_dir = MakeGroup("/sys/fs/cgroup/memory", name);
-  bool memory = !mem_dir.empty() && Write(mem_dir + "/memory.limit_in_bytes", std::to_string(memory_bytes));
+  bool memory = !mem_dir.empty() && WriteFile(mem_dir + "/memory.limit_in_bytes", std::to_string(memory_bytes));
   if (!mem_dir.empty()) {
     dirs_.push_back(mem_dir);
-    Write(mem_dir + "/memory.memsw.limit_in_bytes", std::to_string(memory_bytes));  // absent without swap accounting
+    WriteFile(mem_dir + "/memory.memsw.limit_in_bytes", std::to_string(memory_bytes));  // absent without swap accounting
     if (memory) memory_dir_ = mem_dir;
   }
   if (pids || memory) {
@@ -97,7 +90,7 @@ RunCgroup::~RunCgroup() {
 }
 
 void RunCgroup::Add(pid_t pid) {
-  for (const std::string& dir : dirs_) Write(dir + "/cgroup.procs", std::to_string(pid));
+  for (const std::string& dir : dirs_) WriteFile(dir + "/cgroup.procs", std::to_string(pid));
 }
 
 bool RunCgroup::OutOfMemory() const {

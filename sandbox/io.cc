@@ -1,5 +1,6 @@
 #include "sandbox/io.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -27,6 +28,14 @@ bool ReadExactly(int fd, char* data, size_t n) {
     n -= static_cast<size_t>(r);
   }
   return true;
+}
+
+bool WriteFile(const std::string& path, const std::string& content) {
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = WriteAll(fd, content.data(), content.size());
+  close(fd);
+  return ok;
 }
 
 bool WriteFrame(int fd, const std::string& message) {

@@ -13,6 +13,8 @@ namespace sandbox {
 bool WriteAll(int fd, const char* data, size_t n);
 // Reads exactly n bytes; false at EOF or on error.
 bool ReadExactly(int fd, char* data, size_t n);
+// Writes `content` to the existing file at `path` (a /proc or cgroup file).
+bool WriteFile(const std::string& path, const std::string& content);
 bool WriteFrame(int fd, const std::string& message);
 // False at EOF, on error, or for a frame over 1 GiB.
 bool ReadFrame(int fd, std::string* message);

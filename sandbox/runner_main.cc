@@ -47,20 +47,13 @@ namespace {
 
 using sandbox::ReadFrame;
 using sandbox::WriteAll;
+using sandbox::WriteFile;
 using sandbox::WriteFrame;
 using sandbox::v1::Limits;
 using sandbox::v1::RunRequest;
 using sandbox::v1::RunResult;
 
 std::string ErrnoText(const std::string& what) { return what + ": " + std::strerror(errno); }
-
-bool WriteFile(const std::string& path, const std::string& content) {
-  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  bool ok = WriteAll(fd, content.data(), content.size());
-  close(fd);
-  return ok;
-}
 
 // ------------------------------------------------------------ the child
 

@@ -8,6 +8,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
+#include "rewards/verifier_testing.h"
 
 namespace server {
 namespace {
@@ -41,24 +42,10 @@ class HangVerifier : public rewards::Verifier {
   }
 };
 
-template <typename V, const char* kName>
-class Factory : public rewards::VerifierFactory {
- public:
-  std::string Name() const override { return kName; }
-  std::string Description() const override { return "test"; }
-  const std::vector<rewards::ParamSpec>& Params() const override {
-    static const auto* specs = new std::vector<rewards::ParamSpec>();
-    return *specs;
-  }
-  absl::Duration DefaultTimeout() const override { return absl::Milliseconds(200); }
-  absl::StatusOr<std::unique_ptr<rewards::Verifier>> Create(const rewards::Params&) const override {
-    return std::make_unique<V>();
-  }
-};
 constexpr char kSleep[] = "test_sleep";
 constexpr char kHang[] = "test_hang";
-using SleepFactory = Factory<SleepVerifier, kSleep>;
-using HangFactory = Factory<HangVerifier, kHang>;
+using SleepFactory = rewards::TestVerifierFactory<SleepVerifier, kSleep, 200>;
+using HangFactory = rewards::TestVerifierFactory<HangVerifier, kHang, 200>;
 REGISTER_VERIFIER(SleepFactory);
 REGISTER_VERIFIER(HangFactory);
 
