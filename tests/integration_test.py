@@ -221,6 +221,17 @@ class IntegrationTest(unittest.TestCase):
         print(f"HumanEval: 164 canonical pass, 164 wrong variants fail, {elapsed:.1f} s for 328 programs",
               file=sys.stderr)
 
+    def test_bad_code_tests_fail_that_group_alone(self):
+        good = json.loads(CODE_EXAMPLE.read_text().splitlines()[0])
+        rust = dict(good, id="rust", reference={"tests": {"language": "rust", "io": [{"stdin": "", "stdout": "1"}]}})
+        empty = dict(good, id="empty", reference={"tests": {"language": "python"}})
+        resp = self.server.stub.Score(request({"groups": [good, rust, empty], "reward": [{"verifier": "code"}]}),
+                                      timeout=120)
+        self.assertEqual([g.status for g in resp.groups], ["OK", "INVALID_ARGUMENT", "INVALID_ARGUMENT"])
+        self.assertIn("tests.language: 'rust' is not one of python, cpp", resp.groups[1].error)
+        self.assertIn("tests has no io, check or calls", resp.groups[2].error)
+        self.assertEqual(resp.groups[0].samples[3].reward, 1.0)
+
     def test_missing_reference_fails_that_group_alone(self):
         group = seed_group()
         no_ref = dict(group, id="q2", reference={})
@@ -314,6 +325,10 @@ class IntegrationTest(unittest.TestCase):
              C.INVALID_ARGUMENT, "parameter 'target' must be a BCP-47 language tag"),
             ("language region", {"groups": [one], "reward": [{"verifier": "language", "params": {"region": "body"}}]},
              C.INVALID_ARGUMENT, "parameter 'region' must be one of think|answer|all"),
+            ("code extract", {"groups": [one], "reward": [{"verifier": "code", "params": {"extract": "last"}}]},
+             C.INVALID_ARGUMENT, "parameter 'extract' must be one of fenced|answer"),
+            ("code time limit", {"groups": [one], "reward": [{"verifier": "code", "params": {"time_limit_ms": 0}}]},
+             C.INVALID_ARGUMENT, "parameter 'time_limit_ms' must be a number in [10, 60000]"),
             ("math tolerance type", {"groups": [one], "reward": [{"verifier": "math", "params": {"rel_tol": "x"}}]},
              C.INVALID_ARGUMENT, "parameter 'rel_tol' must be a finite number"),
             ("unknown parameter", {"groups": [one], "reward": [{"verifier": "format", "params": {"strict": True}}]},
