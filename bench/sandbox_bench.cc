@@ -1,6 +1,7 @@
 // Sandbox costs, beside baselines measured in the same run:
-//  1. a trivial Python run through the sandbox vs the same `python3 -S -c pass`
-//     started bare (posix_spawn + wait): median and p99 overhead;
+//  1. a trivial Python run through the sandbox (warm zygote, and cold exec)
+//     vs the same `python3 -S -c pass` started bare (posix_spawn + wait):
+//     median and p99 overhead; a trivial C++ binary run; one compile;
 //  2. the 164 HumanEval canonical solutions through the code verifier on a
 //     worker pool of the machine's cores: wall time.
 // Usage: sandbox_bench RUNNER HUMANEVAL.jsonl.gz   (make bench passes both)
@@ -10,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -66,29 +68,69 @@ int main(int argc, char** argv) {
   sandbox::Sandbox box(argv[1]);
   rewards::SetCodeSandboxRunner(argv[1]);
   const int kRuns = 100;
-  std::vector<double> bare, boxed;
-  for (int i = 0; i < kRuns; ++i) {
-    bare.push_back(BarePython());
-    sandbox::v1::RunRequest req;
-    req.add_argv("/usr/bin/python3");
-    req.add_argv("-S");
-    req.add_argv("-c");
-    req.add_argv("pass");
+  // Interleaved, so that the machine's noise hits every series alike.
+  std::vector<double> bare, warm, cold, native;
+  auto timed = [&](const sandbox::v1::RunRequest& req, bool want_warm, std::vector<double>* into) {
     auto start = std::chrono::steady_clock::now();
     auto r = box.Run(req);
-    boxed.push_back(Ms(std::chrono::steady_clock::now() - start));
-    if (!r.ok() || r->outcome() != sandbox::v1::RunResult::EXITED) {
-      std::fprintf(stderr, "sandbox run failed\n");
-      return 1;
+    into->push_back(Ms(std::chrono::steady_clock::now() - start));
+    if (!r.ok() || r->outcome() != sandbox::v1::RunResult::EXITED || r->exit_code() != 0 || r->warm() != want_warm) {
+      std::fprintf(stderr, "sandbox run failed: %s\n", r.ok() ? r->DebugString().c_str() : r.status().ToString().c_str());
+      std::exit(1);
     }
+  };
+  sandbox::v1::RunRequest python;
+  for (const char* a : {"/usr/bin/python3", "-S", "-c", "pass"}) python.add_argv(a);
+  sandbox::v1::RunRequest python_cold = python;
+  python_cold.set_exec_only(true);
+  // A C++17 program: compiled once in the sandbox, then run like a test.
+  sandbox::v1::RunRequest compile;
+  for (const char* a : {"/bin/sh", "-c", "g++ -std=c++17 -O2 -o p p.cpp 1>&2 && cat p"}) compile.add_argv(a);
+  (*compile.mutable_files())["p.cpp"] = "int main() { return 0; }\n";
+  compile.mutable_limits()->set_wall_ms(30000);
+  compile.mutable_limits()->set_cpu_ms(30000);
+  compile.mutable_limits()->set_memory_mb(2048);
+  compile.mutable_limits()->set_max_output_bytes(64 << 20);
+  compile.mutable_limits()->set_workdir_mb(256);
+  compile.mutable_limits()->set_file_size_mb(128);
+  auto t0 = std::chrono::steady_clock::now();
+  auto compiled = box.Run(compile);
+  double compile_ms = Ms(std::chrono::steady_clock::now() - t0);
+  if (!compiled.ok() || compiled->exit_code() != 0) {
+    std::fprintf(stderr, "compile failed\n");
+    return 1;
   }
-  std::printf("sandbox benchmark: %d trivial Python runs (python3 -S -c pass), interleaved\n", kRuns);
-  std::printf("  %-36s median %7.2f ms   p99 %7.2f ms\n", "baseline: bare posix_spawn + wait", Percentile(bare, 0.5),
-              Percentile(bare, 0.99));
-  std::printf("  %-36s median %7.2f ms   p99 %7.2f ms\n", "sandbox (warm runner, cold python)",
-              Percentile(boxed, 0.5), Percentile(boxed, 0.99));
-  std::printf("  overhead: median %.2f ms, p99 %.2f ms\n", Percentile(boxed, 0.5) - Percentile(bare, 0.5),
-              Percentile(boxed, 0.99) - Percentile(bare, 0.99));
+  sandbox::v1::RunRequest binary;
+  binary.add_argv("/work/p");
+  (*binary.mutable_files())["p"] = compiled->stdout();
+  binary.add_executable("p");
+  // One untimed run of each kind: the runner's one-time start (and the
+  // zygote's interpreter load) is not a per-run cost.
+  std::vector<double> ignored;
+  BarePython();
+  timed(python, true, &ignored);
+  timed(python_cold, false, &ignored);
+  timed(binary, false, &ignored);
+  for (int i = 0; i < kRuns; ++i) {
+    bare.push_back(BarePython());
+    timed(python, true, &warm);
+    timed(python_cold, false, &cold);
+    timed(binary, false, &native);
+  }
+  std::printf("sandbox benchmark: %d trivial runs of each kind, interleaved\n", kRuns);
+  auto row = [](const char* name, const std::vector<double>& v) {
+    std::printf("  %-44s median %7.2f ms   p99 %7.2f ms\n", name, Percentile(v, 0.5), Percentile(v, 0.99));
+  };
+  row("baseline: bare python3 -S -c pass (spawn+wait)", bare);
+  row("sandbox, warm Python zygote (fork per run)", warm);
+  row("sandbox, cold Python (exec per run)", cold);
+  row("sandbox, C++17 binary (int main)", native);
+  std::printf("  warm overhead vs bare python: median %+.2f ms, p99 %+.2f ms (ratio of medians %.2f)\n",
+              Percentile(warm, 0.5) - Percentile(bare, 0.5), Percentile(warm, 0.99) - Percentile(bare, 0.99),
+              Percentile(warm, 0.5) / Percentile(bare, 0.5));
+  std::printf("  cold overhead vs bare python: median %+.2f ms, p99 %+.2f ms\n",
+              Percentile(cold, 0.5) - Percentile(bare, 0.5), Percentile(cold, 0.99) - Percentile(bare, 0.99));
+  std::printf("  C++ compile of a trivial program in the sandbox: %.0f ms (once; cached by source)\n", compile_ms);
 
   // HumanEval: every canonical solution, one group each, as the server runs them.
   auto request = std::make_shared<reward::v1::ScoreRequest>();

@@ -17,6 +17,9 @@
 //   limits      rlimits for CPU, address space, file size, open files,
 //               processes; wall clock kill; output caps
 //   seccomp     sandbox/seccomp_policy.h
+// Then the program is exec'd, or, for `python3 -S` runs, run in this
+// runner's preloaded interpreter (sandbox/python_zygote.h): the runner is
+// the zygote, and each run is a fork of it that pays no interpreter start.
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
@@ -35,16 +38,19 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "sandbox/cgroup.h"
 #include "sandbox/io.h"
+#include "sandbox/python_zygote.h"
 #include "sandbox/sandbox.pb.h"
 #include "sandbox/seccomp_policy.h"
 
 namespace {
 
+namespace python_zygote = sandbox::python_zygote;
 using sandbox::ReadFrame;
 using sandbox::WriteAll;
 using sandbox::WriteFile;
@@ -57,8 +63,16 @@ std::string ErrnoText(const std::string& what) { return what + ": " + std::strer
 
 // ------------------------------------------------------------ the child
 
+// The whole environment of a sandboxed program.
+const std::vector<std::string>& SandboxEnvironment() {
+  static const auto* env = new std::vector<std::string>{"PATH=/usr/bin:/bin", "HOME=/work", "TMPDIR=/work",
+                                                        "LANG=C.UTF-8", "PYTHONDONTWRITEBYTECODE=1"};
+  return *env;
+}
+
 struct ChildArgs {
   const RunRequest* request;
+  const python_zygote::WarmRun* warm;  // run in the preloaded interpreter, or exec argv
   int sync_read;   // parent writes one byte once the uid map is in place
   int error_write; // setup errors go here; closed by a successful exec
   int stdin_read, stdout_write, stderr_write;
@@ -176,8 +190,8 @@ void DropCapabilities(const ChildArgs& a) {
   Check(a, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0, "no_new_privs");
 }
 
-int ChildMain(void* arg) {
-  const ChildArgs& a = *static_cast<ChildArgs*>(arg);
+[[noreturn]] void ChildMain(const ChildArgs* arg) {
+  const ChildArgs& a = *arg;
   char byte;
   if (read(a.sync_read, &byte, 1) != 1) Fail(a, "parent did not map the user");
   close(a.sync_read);
@@ -212,16 +226,30 @@ int ChildMain(void* arg) {
     if (fd != a.error_write) close(fd);
   }
   DropCapabilities(a);
+  // Not dumpable: no other process of the sandbox may read this one's memory
+  // or open its descriptors through /proc (exec resets it; the warm run
+  // keeps it, which shields a test harness from the program it forks).
+  Check(a, prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0, "not dumpable");
   std::string seccomp_error = sandbox::InstallSeccompPolicy();
   if (!seccomp_error.empty()) Fail(a, seccomp_error);
 
+  if (a.warm != nullptr) {
+    close(a.error_write);  // setup is complete; the program must not reach this pipe
+    python_zygote::Run(*a.warm);
+  }
+  // The embedded interpreter ignores SIGPIPE and SIGXFSZ; an exec'd program
+  // starts with every signal at its default, and none blocked.
+  for (int sig = 1; sig < NSIG; ++sig) signal(sig, SIG_DFL);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
   std::vector<char*> argv;
   for (const auto& s : a.request->argv()) argv.push_back(const_cast<char*>(s.c_str()));
   argv.push_back(nullptr);
-  char* env[] = {const_cast<char*>("PATH=/usr/bin:/bin"), const_cast<char*>("HOME=/work"),
-                 const_cast<char*>("TMPDIR=/work"), const_cast<char*>("LANG=C.UTF-8"),
-                 const_cast<char*>("PYTHONDONTWRITEBYTECODE=1"), nullptr};
-  execve(argv[0], argv.data(), env);
+  std::vector<char*> env;
+  for (const auto& e : SandboxEnvironment()) env.push_back(const_cast<char*>(e.c_str()));
+  env.push_back(nullptr);
+  execve(argv[0], argv.data(), env.data());
   Fail(a, ErrnoText(std::string("exec ") + argv[0]));
 }
 
@@ -247,11 +275,19 @@ RunResult Run(const RunRequest& req) {
       pipe2(errout, O_CLOEXEC)) {
     return SetupFailed(ErrnoText("pipe"));
   }
-  ChildArgs args{&req, sync[0], err[1], in[0], out[1], errout[1]};
-  static char stack[1 << 20];
+  // Python runs fork the warm interpreter when it loads (else they exec).
+  std::optional<python_zygote::WarmRun> warm = python_zygote::Plan(req);
+  std::string preload_error;
+  if (warm && !python_zygote::Preload(SandboxEnvironment(), &preload_error)) warm.reset();
+  ChildArgs args{&req, warm ? &*warm : nullptr, sync[0], err[1], in[0], out[1], errout[1]};
   const int flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS;
   auto start = std::chrono::steady_clock::now();
-  pid_t pid = clone(ChildMain, stack + sizeof stack, flags | SIGCHLD, &args);
+  // Like fork (the child continues on a copy of this stack, which a warm
+  // interpreter needs at full size), into new namespaces.
+  python_zygote::BeforeFork();
+  pid_t pid = static_cast<pid_t>(syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
+  if (pid == 0) ChildMain(&args);
+  python_zygote::AfterForkInParent();
   if (pid < 0) return SetupFailed(ErrnoText("clone with new namespaces"));
   close(sync[0]);
   close(err[1]);
@@ -395,6 +431,7 @@ RunResult Run(const RunRequest& req) {
   result.set_stdout_truncated(out_total > max_out);
   result.set_stderr_truncated(err_total > max_out);
   result.set_cgroup(cgroup.description());
+  result.set_warm(warm.has_value());
   if (!setup_error.empty()) {
     result.set_outcome(RunResult::SETUP_FAILED);
     result.set_error(setup_error);

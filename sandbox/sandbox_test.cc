@@ -178,5 +178,91 @@ TEST(SandboxTest, SetupErrorsAreReported) {
   EXPECT_THAT(Box().Run(bad_file)->error(), HasSubstr("bad file name"));
 }
 
+// The warm interpreter (python_zygote.h) must be indistinguishable from an
+// exec'd one: the same program gives the same output, status and errors.
+TEST(PythonZygoteTest, WarmRunsBehaveLikeColdOnes) {
+  struct Case {
+    std::vector<std::string> args;  // after "/usr/bin/python3 -S"
+    std::string stdin_data;
+  };
+  const std::string probe = "print(__name__, __file__, sys.argv, sys.path[0], os.getcwd(), os.getpid())";
+  const Case kCases[] = {
+      {{"-c", "import os, sys; print(sys.argv, repr(sys.path[0]), os.getcwd(), os.getpid(), sys.flags.no_site, "
+              "sys.executable, sorted(os.environ.items()))",
+        "x", "y"}},
+      {{"prog.py", "a", "b"}},
+      {{"-c", "raise SystemExit(3)"}},
+      {{"-c", "import sys; sys.exit('bye')"}},
+      {{"-c", "1/0"}},
+      {{"-c", "print(input()[::-1]); print(len(__import__('sys').stdin.read()))"}, "abc\nrest of it\n"},
+      {{"-c", "import atexit; atexit.register(lambda: print('at exit')); print('x', end='')"}},
+      {{"-c", "import threading, time; threading.Thread(target=lambda: (time.sleep(0.05), print('thread'))).start()"}},
+      {{"-c", "import os; os._exit(7)"}},
+      {{"-c", "def f(n): return n and f(n - 1)\nimport sys; sys.setrecursionlimit(30000); print(f(20000))"}},
+      {{"missing.py"}},
+      {{"-c", "import sys; print(sorted(m for m in ('json', 'site') if m in sys.modules and m == 'site'))"}},
+  };
+  for (const Case& c : kCases) {
+    RunResult runs[2];
+    for (int exec_only = 0; exec_only < 2; ++exec_only) {
+      v1::RunRequest req;
+      req.add_argv("/usr/bin/python3");
+      req.add_argv("-S");
+      for (const auto& a : c.args) req.add_argv(a);
+      (*req.mutable_files())["prog.py"] = "import os, sys\n" + probe + "\n";
+      req.set_stdin(c.stdin_data);
+      req.set_exec_only(exec_only == 1);
+      auto r = Box().Run(req);
+      ASSERT_TRUE(r.ok()) << r.status();
+      runs[exec_only] = *r;
+    }
+    const std::string what = c.args[0] + " " + (c.args.size() > 1 ? c.args[1] : "");
+    EXPECT_TRUE(runs[0].warm()) << what;
+    EXPECT_FALSE(runs[1].warm()) << what;
+    EXPECT_EQ(runs[0].outcome(), runs[1].outcome()) << what;
+    EXPECT_EQ(runs[0].exit_code(), runs[1].exit_code()) << what;
+    EXPECT_EQ(runs[0].stdout(), runs[1].stdout()) << what;
+    EXPECT_EQ(runs[0].stderr(), runs[1].stderr()) << what;
+  }
+}
+
+TEST(PythonZygoteTest, EachRunStartsFresh) {
+  // Every run is a fork of the same pristine zygote: what one run changes is
+  // gone in the next, and random state is reseeded per run.
+  RunResult a = Python("import random, json; json.dumps = None; print(random.random())");
+  RunResult b = Python("import random, json; print(json.dumps is not None, random.random())");
+  ASSERT_TRUE(a.warm() && b.warm());
+  EXPECT_THAT(b.stdout(), ::testing::StartsWith("True "));
+  EXPECT_NE(a.stdout(), b.stdout().substr(5));
+  // Only python3 -S goes warm; anything else is exec'd.
+  v1::RunRequest site;
+  site.add_argv("/usr/bin/python3");
+  site.add_argv("-c");
+  site.add_argv("import sys; print('site' in sys.modules)");
+  auto r = Box().Run(site);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->warm());
+  EXPECT_EQ(r->stdout(), "True\n");
+}
+
+TEST(PythonZygoteTest, WarmRunsAreIsolatedAndLimited) {
+  RunResult r = Python(
+      "import os\n"
+      "print(os.getpid(), os.listdir('/work'), sorted(os.environ))\n"
+      "print(open('/proc/self/status').read().count('NoNewPrivs:\\t1'))\n");
+  ASSERT_TRUE(r.warm());
+  EXPECT_EQ(r.stdout(), "1 [] ['HOME', 'LANG', 'PATH', 'PYTHONDONTWRITEBYTECODE', 'TMPDIR']\n1\n") << r.stderr();
+  v1::Limits l;
+  l.set_cpu_ms(300);
+  l.set_wall_ms(5000);
+  RunResult spin = Python("while True: pass", l);
+  EXPECT_TRUE(spin.warm());
+  EXPECT_EQ(spin.outcome(), RunResult::CPU_TIMEOUT);
+  // The setup-error pipe is closed before the program runs: it cannot fake a
+  // sandbox failure (which would make its sample sit out).
+  RunResult fds = Python("import os; print(sorted(os.listdir('/proc/self/fd')))");
+  EXPECT_EQ(fds.stdout(), "['0', '1', '2', '3']\n") << fds.stderr();  // 3: the listing itself
+}
+
 }  // namespace
 }  // namespace sandbox

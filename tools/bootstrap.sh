@@ -9,7 +9,7 @@ PACKAGES=(
   bazel-bootstrap bazel-rules-java g++ pkg-config make
   # libraries
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libabsl-dev libre2-dev libicu-dev libfmt-dev libcld2-dev libseccomp-dev
+  libabsl-dev libre2-dev libicu-dev libfmt-dev libcld2-dev libseccomp-dev libpython3-dev
   grpc-proto
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-grpcio python3-protobuf

@@ -25,11 +25,17 @@ def _impl(ctx):
     linkopts = _pkg_config(ctx, "--libs") + ctx.attr.extra_linkopts
     defines = []
     copts = []
+    includes = []
     for f in _pkg_config(ctx, "--cflags"):
         if f.startswith("-D"):
             defines.append(f[2:])
         elif f.startswith("-I"):
-            copts.append("-isystem" + f[2:])
+            # A header directory outside /usr/include (e.g. python3.11) must
+            # reach the targets that depend on this library: link it into the
+            # repository and export it with `includes`.
+            name = "include_%d" % len(includes)
+            ctx.symlink(f[2:], name)
+            includes.append(name)
         else:
             copts.append(f)
     ctx.file("WORKSPACE", 'workspace(name = "%s")\n' % ctx.name)
@@ -39,9 +45,12 @@ cc_library(
     linkopts = {linkopts},
     defines = {defines},
     copts = {copts},
+    includes = {includes},
+    hdrs = glob([{globs}]),
     visibility = ["//visibility:public"],
 )
-""".format(linkopts = repr(linkopts), defines = repr(defines), copts = repr(copts)))
+""".format(linkopts = repr(linkopts), defines = repr(defines), copts = repr(copts),
+           includes = repr(includes), globs = ", ".join(['"%s/**/*.h"' % i for i in includes])))
 
 pkg_config_library = repository_rule(
     implementation = _impl,
