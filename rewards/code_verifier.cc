@@ -6,6 +6,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 
 #include "absl/strings/ascii.h"
@@ -13,6 +14,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
 #include "rewards/verifier.h"
 #include "sandbox/sandbox.h"
 
@@ -71,35 +74,9 @@ bool OutputsMatch(absl::string_view got, absl::string_view want, double float_to
 
 namespace {
 
-// Runs `solution.py` and then the check code and function calls in the same
-// namespace. The completion marker is written only after every check ran; a
-// program that exits early, is killed or prints "passed" never produces it.
-// Function results are compared as canonical JSON, so an object whose __eq__
-// always answers True does not pass.
-constexpr char kHarness[] = R"PY(
-import json as _json, os as _os, sys as _sys
-def _harness():
-    token = _sys.stdin.readline().strip()
-    _sys.stdin = open(_os.devnull)
-    out = _os.dup(1)
-    g = {"__name__": "__main__", "__builtins__": __builtins__}
-    src = open("solution.py").read()
-    exec(compile(src, "solution.py", "exec"), g)
-    check = open("check.py").read()
-    if check.strip():
-        exec(compile(check, "check.py", "exec"), g)
-    calls = _json.loads(open("calls.json").read())
-    for i, c in enumerate(calls):
-        fn = g.get(c["function"])
-        if fn is None:
-            raise NameError("function %r is not defined" % c["function"])
-        got = fn(*_json.loads(c["args"]))
-        want = _json.loads(c["expected"])
-        if _json.dumps(got, sort_keys=True) != _json.dumps(want, sort_keys=True):
-            raise AssertionError("call %d: %s(%s) returned %r, expected %s" % (i, c["function"], c["args"][:60], got, c["expected"][:60]))
-    _os.write(out, ("\n" + token + "\n").encode())
-_harness()
-)PY";
+// The judge of check and call tests (code_harness.py): a program can only
+// pass them by returning the right plain data from its functions.
+#include "rewards/code_harness.inc"
 
 std::string Nonce() {
   thread_local std::mt19937_64 rng(std::random_device{}());
@@ -244,40 +221,8 @@ class CodeVerifier : public Verifier {
     }
     bool harness = !t.check().empty() || t.calls_size() > 0;
     if (harness && total < budget && !(stop_first_ && !first_failure.status.empty()) && !in.ShouldStop()) {
-      std::string calls = "[";
-      for (int i = 0; i < t.calls_size(); ++i) {
-        absl::StrAppend(&calls, i ? "," : "", "{\"function\":", JsonString(t.calls(i).function()),
-                        ",\"args\":", JsonString(t.calls(i).args()), ",\"expected\":",
-                        JsonString(t.calls(i).expected()), "}");
-      }
-      calls += "]";
-      std::string token = Nonce();
-      sandbox::v1::RunRequest req;
-      req.add_argv("/usr/bin/python3");
-      req.add_argv("-S");
-      req.add_argv("_harness.py");
-      (*req.mutable_files())["_harness.py"] = kHarness;
-      (*req.mutable_files())["solution.py"] = code;
-      (*req.mutable_files())["check.py"] = t.check();
-      (*req.mutable_files())["calls.json"] = calls;
-      req.set_stdin(token + "\n");
-      *req.mutable_limits() = limits;
-      auto r = box.Run(req);
-      if (!r.ok()) return Verdict::Error("SANDBOX_ERROR", std::string(r.status().message()));
-      bool done = r->outcome() == sandbox::v1::RunResult::EXITED && r->exit_code() == 0 &&
-                  absl::StrContains(r->stdout(), "\n" + token + "\n");
-      if (done) {
-        record({"PASSED", ""});
-      } else if (r->outcome() == sandbox::v1::RunResult::EXITED && r->exit_code() == 0) {
-        record({"WRONG_ANSWER", "the program ended before the checks completed"});
-      } else {
-        TestOutcome o = Classify(*r);
-        if (o.status == "RUNTIME_ERROR" && absl::StrContains(r->stderr(), "AssertionError")) {
-          o.status = "WRONG_ANSWER";
-        }
-        o.detail = absl::StrCat("checks: ", o.detail);
-        record(o);
-      }
+      std::optional<Verdict> error = RunHarness(box, t, code, limits, budget - total, &record);
+      if (error) return *error;
     }
     if (total == 0) return Verdict::Error("NO_TESTS", "no test could run");
     // The sandbox failing is no verdict on the program: the sample sits out.
@@ -346,21 +291,85 @@ class CodeVerifier : public Verifier {
     return out;
   }
 
-  static std::string JsonString(const std::string& s) {
-    std::string out = "\"";
-    for (unsigned char c : s) {
-      if (c == '"' || c == '\\') {
-        out += '\\';
-        out += static_cast<char>(c);
-      } else if (c < 0x20) {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\u%04x", c);
-        out += buf;
-      } else {
-        out += static_cast<char>(c);
-      }
+  // Check and call tests through the judge (code_harness.py), one sandbox
+  // run for all of them; each test's outcome goes to `record`. Returns an
+  // error verdict (SANDBOX_ERROR, BAD_TESTS) when there is no verdict on the
+  // program.
+  template <typename Record>
+  std::optional<Verdict> RunHarness(sandbox::Sandbox& box, const reward::v1::Tests& t, const std::string& code,
+                          const sandbox::v1::Limits& test_limits, int budget, Record* record) const {
+    google::protobuf::Struct spec;
+    auto& f = *spec.mutable_fields();
+    f["check"].set_string_value(t.check());
+    auto* calls = f["calls"].mutable_list_value();
+    for (const auto& c : t.calls()) {
+      auto& call = *calls->add_values()->mutable_struct_value()->mutable_fields();
+      call["function"].set_string_value(c.function());
+      call["args"].set_string_value(c.args());
+      call["expected"].set_string_value(c.expected());
     }
-    return out + "\"";
+    f["timeLimitMs"].set_number_value(test_limits.wall_ms());
+    f["maxTests"].set_number_value(budget);
+    f["stopOnFirstFailure"].set_bool_value(stop_first_);
+    std::string spec_json;
+    if (!google::protobuf::util::MessageToJsonString(spec, &spec_json).ok()) {
+      return Verdict::Error("SANDBOX_ERROR", "cannot encode the tests");
+    }
+    const std::string token = Nonce();
+    sandbox::v1::RunRequest req;
+    req.add_argv("/usr/bin/python3");
+    req.add_argv("-S");
+    req.add_argv("_judge.py");
+    (*req.mutable_files())["_judge.py"] = kCodeHarness;
+    (*req.mutable_files())["solution.py"] = code;
+    req.set_stdin(token + "\n" + spec_json);
+    *req.mutable_limits() = test_limits;
+    // The judge enforces each test's limit; the run as a whole gets one per
+    // test, plus one to load the program, plus a second of slack.
+    const int tests = std::min(budget, t.calls_size() + std::max(1, CountTopLevelAsserts(t.check())));
+    const int64_t wall = std::min<int64_t>(110000, int64_t{test_limits.wall_ms()} * (tests + 1) + 1000);
+    req.mutable_limits()->set_wall_ms(static_cast<uint32_t>(wall));
+    req.mutable_limits()->set_cpu_ms(static_cast<uint32_t>(wall));
+    auto r = box.Run(req);
+    if (!r.ok()) return Verdict::Error("SANDBOX_ERROR", std::string(r.status().message()));
+    if (r->outcome() == sandbox::v1::RunResult::SETUP_FAILED) return Verdict::Error("SANDBOX_ERROR", r->error());
+    // The judge's report: the line after "\n<token> ".
+    const std::string mark = "\n" + token + " ";
+    size_t at = r->stdout().rfind(mark);
+    google::protobuf::Struct report;
+    if (at == std::string::npos ||
+        !google::protobuf::util::JsonStringToMessage(
+             std::string(absl::StripTrailingAsciiWhitespace(absl::string_view(r->stdout()).substr(at + mark.size()))),
+             &report)
+             .ok()) {
+      // The judge did not finish: the whole run was stopped (time, output,
+      // memory). Every test it held fails alike.
+      TestOutcome o = Classify(*r);
+      o.detail = absl::StrCat("checks: ", o.detail);
+      for (int i = 0; i < tests; ++i) (*record)(o);
+      return std::nullopt;
+    }
+    const auto& fields = report.fields();
+    if (fields.count("testError")) {
+      return Verdict::Error("BAD_TESTS", fields.at("testError").string_value());
+    }
+    if (!fields.count("tests") || fields.at("tests").list_value().values_size() == 0) {
+      return Verdict::Error("SANDBOX_ERROR", "the judge reported no tests");
+    }
+    for (const auto& v : fields.at("tests").list_value().values()) {
+      const auto& test = v.struct_value().fields();
+      auto get = [&](const char* k) { return test.count(k) ? test.at(k).string_value() : std::string(); };
+      TestOutcome o{get("status"), get("status") == "PASSED" ? "" : absl::StrCat(get("name"), ": ", get("detail"))};
+      (*record)(o);
+    }
+    return std::nullopt;
+  }
+
+  // Top-level `assert` statements of Python check code (each is a test).
+  static int CountTopLevelAsserts(absl::string_view check) {
+    int n = 0;
+    for (absl::string_view line : absl::StrSplit(check, '\n')) n += absl::StartsWith(line, "assert");
+    return n;
   }
 
   std::string extract_;

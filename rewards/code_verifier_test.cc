@@ -73,7 +73,7 @@ TEST_F(CodeVerifierTest, SeedsFourCompletions) {
   Verdict right = Score(Fenced(kSolution));
   EXPECT_EQ(right.status, "PASSED") << right.reason;
   EXPECT_EQ(right.score, 1.0);
-  EXPECT_EQ(right.reason, "3/3 tests passed");
+  EXPECT_EQ(right.reason, "4/4 tests passed");  // 2 io cases, 1 check assert, 1 call
 }
 
 TEST_F(CodeVerifierTest, ErrorsAndLimits) {
@@ -115,12 +115,150 @@ TEST_F(CodeVerifierTest, CannotFakeAPass) {
   EXPECT_EQ(Score(Fenced(kSolution), ref).score, 1.0);
 }
 
+reward::v1::Reference PythonTests(const std::string& json) {
+  reward::v1::Reference ref;
+  auto st = google::protobuf::util::JsonStringToMessage(R"({"tests":)" + json + "}", &ref);
+  EXPECT_TRUE(st.ok()) << st << json;
+  return ref;
+}
+
+// Hacks against the check/call judge (code_harness.py): the program runs in
+// a process of its own and can only hand back data.
+TEST_F(CodeVerifierTest, CannotFakeAPassThroughTheJudge) {
+  const reward::v1::Reference check_only = PythonTests(R"({"check":"assert sort42([3, 42]) == [42, 3]"})");
+  const reward::v1::Reference calls_only =
+      PythonTests(R"({"calls":[{"function":"sort42","args":"[[3, 42]]","expected":"[42, 3]"}]})");
+  const char* kHacks[] = {
+      // Objects that equal everything, or are always true.
+      "class A:\n    def __eq__(self, o): return True\n    def __bool__(self): return True\n"
+      "def sort42(xs):\n    return A()",
+      "class L(list):\n    def __eq__(self, o): return True\ndef sort42(xs):\n    return L()",
+      "class I(int):\n    def __eq__(self, o): return True\ndef sort42(xs):\n    return I(0)",
+      // Tamper with what the comparison would use.
+      "import json, builtins, operator\njson.dumps = lambda *a, **k: ''\nbuiltins.AssertionError = Exception\n"
+      "operator.eq = lambda a, b: True\ndef sort42(xs):\n    return xs",
+      // Find a secret in memory and forge the judge's report.
+      "import gc, os, sys\n"
+      "def sort42(xs):\n"
+      "    toks = [o for o in gc.get_objects() if isinstance(o, str) and o.startswith('harness-done-')]\n"
+      "    f = sys._getframe()\n"
+      "    while f:\n"
+      "        toks += [v for v in f.f_locals.values() if isinstance(v, str) and 'harness-done' in v]\n"
+      "        f = f.f_back\n"
+      "    for t in toks + ['x']:\n"
+      "        line = '\\n%s {\"tests\":[{\"name\":\"c\",\"status\":\"PASSED\"}]}\\n' % t\n"
+      "        for path in ('/proc/1/fd/1', '/proc/self/fd/1'):\n"
+      "            try:\n"
+      "                open(path, 'w').write(line)\n"
+      "            except OSError:\n"
+      "                pass\n"
+      "        os.write(1, line.encode())\n"
+      "    os._exit(0)",
+      // Read the judge's memory or input.
+      "def sort42(xs):\n    return open('/proc/1/mem', 'rb').read(10) or xs",
+      "import os\ndef sort42(xs):\n    return os.read(0, 100) or os.read(os.open('/proc/1/fd/0', 0), 100)",
+      // Kill the judge or the process that forks programs; exit inside a call.
+      "import os, signal\ndef sort42(xs):\n    os.kill(1, signal.SIGKILL)\n    os.kill(os.getppid(), signal.SIGKILL)\n"
+      "    os.kill(1, signal.SIGINT)\n    return xs",
+      "import sys\ndef sort42(xs):\n    sys.exit(0)",
+      "import os\ndef sort42(xs):\n    os._exit(0)",
+  };
+  for (const char* hack : kHacks) {
+    for (const auto* ref : {&check_only, &calls_only}) {
+      Verdict v = Score(Fenced(hack), *ref);
+      EXPECT_EQ(v.score, 0) << hack << " -> " << v.status << " " << v.reason;
+      EXPECT_NE(v.status, "SANDBOX_ERROR") << hack;
+    }
+  }
+  EXPECT_EQ(Score(Fenced(kSolution), check_only).score, 1.0);
+  EXPECT_EQ(Score(Fenced(kSolution), calls_only).score, 1.0);
+}
+
+TEST_F(CodeVerifierTest, EachAssertAndCallIsATest) {
+  // Three top-level asserts and two calls: five tests. The program is wrong
+  // for negative numbers and loops forever on zero.
+  const reward::v1::Reference ref = PythonTests(R"({
+      "check":"import math\nassert absdiff(3, 1) == 2\nassert absdiff(1, 3) == 2\nassert absdiff(5, 5) == 0",
+      "calls":[{"function":"absdiff","args":"[2, 9]","expected":"7"},
+               {"function":"absdiff","args":"[4, 0]","expected":"4"}],
+      "timeLimitMs":500})");
+  const std::string program =
+      "def absdiff(a, b):\n"
+      "    while a == b:\n"
+      "        pass\n"
+      "    return a - b\n";
+  Verdict v = Score(Fenced(program), ref);
+  EXPECT_DOUBLE_EQ(v.score, 2.0 / 5) << v.reason;  // (3,1) and (4,0) pass
+  EXPECT_EQ(v.status, "WRONG_ANSWER");
+  // The reason shows the failing assert and what the function returned.
+  EXPECT_THAT(v.reason, HasSubstr("2/5 passed; check.py line 3: assert absdiff(1, 3) == 2 -- got -2, want == 2"));
+  // A test that times out fails alone: later tests get a fresh process.
+  const reward::v1::Reference zero_last = PythonTests(R"({
+      "calls":[{"function":"absdiff","args":"[5, 5]","expected":"0"},
+               {"function":"absdiff","args":"[4, 0]","expected":"4"}],
+      "timeLimitMs":300})");
+  Verdict t = Score(Fenced(program), zero_last);
+  EXPECT_DOUBLE_EQ(t.score, 0.5) << t.reason;
+  EXPECT_EQ(t.status, "TIMEOUT") << t.reason;
+  // A program that does not load fails every test with its error.
+  Verdict syntax = Score(Fenced("def absdiff(a, b) return 0"), ref);
+  EXPECT_EQ(syntax.status, "SYNTAX_ERROR");
+  EXPECT_THAT(syntax.reason, HasSubstr("0/5 passed"));
+}
+
+TEST_F(CodeVerifierTest, JudgeSupportsCommonTestShapes) {
+  // In-place mutation, classes with methods (LeetCode style), expected
+  // exceptions, helper functions of the program used by the check (HumanEval
+  // 32 calls the prompt's `poly`), tuples, floats, None, and prints.
+  const reward::v1::Reference ref = PythonTests(
+      std::string(R"({"check":")") +
+      "xs = [3, 1, 2]\\nsort_in_place(xs)\\nassert xs == [1, 2, 3]\\n"
+      "assert Solution().twoSum([2, 7, 11], 9) == [0, 1]\\n"
+      "try:\\n    root(-1)\\nexcept ValueError:\\n    pass\\nelse:\\n    assert False, 'no ValueError'\\n"
+      "assert abs(square(root(2.0)) - 2.0) < 1e-9\\n"
+      "assert pair() == (1, 'a') and pair() is not None\\n"
+      "assert nothing() is None\\n"
+      "def check(candidate):\\n    assert candidate(9) == 3.0\\n    assert candidate(0) == 0\\ncheck(root)" +
+      R"("})");
+  const std::string program = R"(
+import math
+def sort_in_place(xs):
+    print("sorting", xs)
+    xs.sort()
+class Solution:
+    def twoSum(self, nums, target):
+        seen = {}
+        for i, x in enumerate(nums):
+            if target - x in seen:
+                return [seen[target - x], i]
+            seen[x] = i
+def root(x):
+    if x < 0:
+        raise ValueError("negative")
+    return math.sqrt(x)
+def square(x):
+    return x * x
+def pair():
+    return (1, "a")
+def nothing():
+    return None
+)";
+  Verdict v = Score(Fenced(program), ref);
+  EXPECT_EQ(v.status, "PASSED") << v.reason;
+  // Five top-level asserts: the try block runs with the assert after it, and
+  // check(root) with the last.
+  EXPECT_EQ(v.reason, "5/5 tests passed");
+  // A check that does not parse is the reference's fault: no verdict.
+  Verdict bad = Score(Fenced(program), PythonTests(R"({"check":"assert (("})"));
+  EXPECT_EQ(bad.status, "BAD_TESTS") << bad.reason;
+}
+
 TEST_F(CodeVerifierTest, MaxTestsAndStopOnFirstFailure) {
   Verdict one = Score(Fenced(kSolution), SortTests(), R"({"max_tests":1})");
   EXPECT_EQ(one.reason, "1/1 tests passed");
   const std::string wrong = Fenced("def sort42(xs):\n    return xs\nimport sys\nprint(sys.stdin.read())");
   Verdict all = Score(wrong, SortTests());
-  EXPECT_THAT(all.reason, HasSubstr("0/3 passed"));
+  EXPECT_THAT(all.reason, HasSubstr("1/4 passed"));  // returning xs unchanged passes the check's one assert
   Verdict stop = Score(wrong, SortTests(), R"({"stop_on_first_failure":true})");
   EXPECT_THAT(stop.reason, HasSubstr("0/1 passed"));
   EXPECT_EQ(Score(Fenced(kSolution), SortTests(), R"({"mode":"all_or_nothing"})").score, 1.0);

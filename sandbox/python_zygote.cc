@@ -20,7 +20,8 @@ constexpr char kPreload[] = R"PY(
 for _name in ("json", "math", "re", "collections", "itertools", "functools", "heapq", "bisect",
               "typing", "string", "random", "copy", "ast", "traceback", "ctypes", "select",
               "struct", "operator", "io", "fractions", "decimal", "datetime", "statistics",
-              "dataclasses", "enum", "textwrap", "array", "queue", "hashlib", "unittest"):
+              "dataclasses", "enum", "textwrap", "array", "queue", "hashlib", "unittest",
+              "socket", "signal"):
     try:
         __import__(_name)
     except Exception:

@@ -1,0 +1,555 @@
+"""The test harness of the `code` verifier (rewards/code_verifier.cc).
+
+It runs inside one sandbox as three processes, so that nothing the program
+does can make a test pass that its functions did not pass:
+
+  judge     this process (PID 1 of the sandbox). It alone holds the
+            completion token, the check code and the expected values, and it
+            never runs the program's code: it runs the check code and compares
+            call results itself. The program's functions stand in as proxies;
+            a call travels to the program's process and its result comes back
+            as plain data (bool, int, float, complex, str, bytes, None, and
+            lists, tuples, dicts, sets of those). Anything else (an object
+            whose __eq__ always answers True, say) stays in the program's
+            process and comes back as an opaque handle that equals only
+            itself and has no truth value.
+  template  forked before the judge reads anything secret; forks a fresh
+            program process whenever the judge asks for one.
+  program   runs solution.py, then answers the judge's calls. A test in which
+            it dies or runs past the time limit fails, and the next test gets
+            a fresh program process.
+
+Every process of the sandbox is undumpable, so the program cannot read the
+judge's memory or open its descriptors through /proc. The judge's input is
+"<token>\\n<json>" on stdin; its only output is one line
+"<token> <json report>" on stdout, written after every test ran.
+"""
+import ast
+import builtins
+import json
+import operator
+import os
+import select
+import signal
+import socket
+import struct
+import sys
+import time
+import traceback
+
+_MAX_FRAME = 64 << 20
+_DETAIL = 300
+
+
+class _Timeout(BaseException):
+    """The program did not answer within the test's time limit."""
+
+
+class _Died(BaseException):
+    """The program's process ended (or broke the protocol) during a test."""
+
+
+class _Mismatch(AssertionError):
+    """A call returned something other than the expected value."""
+
+
+def _clip(text, n=_DETAIL):
+    text = " ".join(str(text).split())
+    return text if len(text) <= n else text[: n - 3] + "..."
+
+
+# ---------------------------------------------------------------- frames
+
+def _write_frame(fd, obj):
+    data = json.dumps(obj).encode()
+    data = struct.pack("<I", len(data)) + data
+    try:
+        while data:
+            data = data[os.write(fd, data):]
+    except OSError:
+        raise _Died("the program's process is gone")
+
+
+def _read_exact(fd, n, deadline):
+    chunks, have = [], 0
+    while have < n:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise _Timeout()
+        chunk = os.read(fd, min(n - have, 1 << 20))
+        if not chunk:
+            raise _Died("the program's process ended")
+        chunks.append(chunk)
+        have += len(chunk)
+    return b"".join(chunks)
+
+
+def _read_frame(fd, deadline=None):
+    (n,) = struct.unpack("<I", _read_exact(fd, 4, deadline))
+    if n > _MAX_FRAME:
+        raise _Died("the program sent an oversized message")
+    try:
+        return json.loads(_read_exact(fd, n, deadline))
+    except (ValueError, RecursionError):
+        raise _Died("the program sent a malformed message")
+
+
+# ----------------------------------------------------------- plain data
+
+def _encode(value, other, depth=0):
+    """Plain data as JSON; `other(value)` encodes anything else."""
+    t = type(value)
+    if t is bool or t is str or value is None:
+        return value
+    if depth > 100:
+        return other(value)
+    if t is int:
+        return value if -(1 << 53) < value < (1 << 53) else {"int": hex(value)}
+    if t is float:
+        return {"float": float.hex(value)}
+    if t is list:
+        return [_encode(v, other, depth + 1) for v in value]
+    if t is tuple:
+        return {"tuple": [_encode(v, other, depth + 1) for v in value]}
+    if t is dict:
+        return {"dict": [[_encode(k, other, depth + 1), _encode(v, other, depth + 1)] for k, v in value.items()]}
+    if t is set or t is frozenset:
+        return {t.__name__: [_encode(v, other, depth + 1) for v in value]}
+    if t is bytes:
+        return {"bytes": value.hex()}
+    if t is complex:
+        return {"complex": [float.hex(value.real), float.hex(value.imag)]}
+    return other(value)
+
+
+def _decode(data, ref):
+    """The inverse of _encode; `ref(id, type name)` resolves a handle."""
+    if isinstance(data, list):
+        return [_decode(v, ref) for v in data]
+    if not isinstance(data, dict):
+        return data
+    if len(data) != 1:
+        raise ValueError("malformed value")
+    ((kind, v),) = data.items()
+    if kind == "int":
+        return int(v, 16)
+    if kind == "float":
+        return float.fromhex(v)
+    if kind == "tuple":
+        return tuple(_decode(x, ref) for x in v)
+    if kind == "dict":
+        return {_decode(k, ref): _decode(x, ref) for k, x in v}
+    if kind == "set":
+        return {_decode(x, ref) for x in v}
+    if kind == "frozenset":
+        return frozenset(_decode(x, ref) for x in v)
+    if kind == "bytes":
+        return bytes.fromhex(v)
+    if kind == "complex":
+        return complex(float.fromhex(v[0]), float.fromhex(v[1]))
+    if kind == "ref":
+        return ref(int(v[0]), str(v[1]))
+    raise ValueError("malformed value")
+
+
+def _describe(e):
+    return _clip(traceback.format_exception_only(type(e), e)[-1].strip())
+
+
+# -------------------------------------------------------------- program
+
+def _program(requests, replies):
+    """Runs solution.py, then serves the judge's requests. Never returns."""
+    refs = []
+
+    def keep(value):
+        refs.append(value)
+        return {"ref": [len(refs) - 1, type(value).__name__]}
+
+    def lookup(i, _type):
+        return refs[i]
+
+    os.dup2(2, 1)  # the program's prints go to stderr, never to the judge's stdout
+    # Not "__main__": a program's `if __name__ == "__main__":` block (which
+    # often reads stdin) is for running it as a script, not for its tests.
+    g = {"__name__": "solution", "__builtins__": builtins}
+    try:
+        with open("solution.py", "rb") as f:
+            source = f.read()
+        exec(compile(source, "solution.py", "exec"), g)
+    except BaseException as e:  # SystemExit too: it ended before any test ran
+        _write_frame(replies, {"error": _describe(e), "type": type(e).__name__})
+        os._exit(1)
+    names = {}
+    for name, value in list(g.items()):
+        if not (name.startswith("__") and name.endswith("__")):
+            names[name] = _encode(value, keep)
+    _write_frame(replies, {"names": names})
+    while True:
+        request = _read_frame(requests)
+        try:
+            target = refs[request["ref"]]
+            if request["op"] == "getattr":
+                reply = {"value": _encode(getattr(target, request["name"]), keep)}
+            else:
+                args = [_decode(a, lookup) for a in request["args"]]
+                kwargs = {k: _decode(a, lookup) for k, a in request["kwargs"].items()}
+                value = target(*args, **kwargs)
+                reply = {"value": _encode(value, keep), "args": [_encode(a, keep) for a in args]}
+        except BaseException as e:
+            reply = {"raised": type(e).__name__, "message": _clip(e)}
+        _write_frame(replies, reply)
+
+
+def _template(sock):
+    """Forks program processes on request. Holds nothing secret."""
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    while True:
+        msg, fds, _, _ = socket.recv_fds(sock, 16, 2)
+        if not msg or len(fds) != 2:
+            os._exit(0)
+        pid = os.fork()
+        if pid == 0:
+            sock.close()
+            try:
+                _program(fds[0], fds[1])
+            finally:
+                os._exit(1)
+        for fd in fds:
+            os.close(fd)
+        sock.send(struct.pack("<i", pid))
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0] > 0:
+                pass
+        except ChildProcessError:
+            pass
+
+
+# ---------------------------------------------------------------- judge
+
+class _Remote:
+    """A function or object of the program, seen from the judge."""
+
+    __slots__ = ("_judge", "_generation", "_ref", "_type")
+
+    def __init__(self, judge, ref, type_name):
+        self._judge, self._generation, self._ref, self._type = judge, judge.generation, ref, type_name
+
+    def __call__(self, *args, **kwargs):
+        return self._judge.call(self, args, kwargs)
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self._judge.getattr(self, name)
+
+    def __bool__(self):
+        raise TypeError("the program returned a %s object, not plain data" % self._type)
+
+    def __repr__(self):
+        return "<%s object of the program>" % self._type
+
+
+_COMPARE = {
+    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+    ast.Gt: operator.gt, ast.GtE: operator.ge, ast.Is: operator.is_, ast.IsNot: operator.is_not,
+    ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
+}
+_OP_SYMBOLS = {"Eq": "==", "NotEq": "!=", "Lt": "<", "LtE": "<=", "Gt": ">", "GtE": ">=", "Is": "is",
+               "IsNot": "is not", "In": "in", "NotIn": "not in"}
+
+
+class _ShowValues(ast.NodeTransformer):
+    """assert a OP b  ->  assert _h_compare(a, "OP", b), which notes a and b when false."""
+
+    def visit_Assert(self, node):
+        test = node.test
+        if isinstance(test, ast.Compare) and len(test.ops) == 1 and type(test.ops[0]) in _COMPARE:
+            call = ast.Call(ast.Name("_h_compare", ast.Load()),
+                            [test.left, ast.Constant(type(test.ops[0]).__name__), test.comparators[0]], [])
+            node.test = ast.copy_location(call, test)
+        return node
+
+
+class _Judge:
+    def __init__(self, template_sock, spec):
+        self.sock = template_sock
+        self.limit = max(0.01, spec.get("timeLimitMs", 2000) / 1000.0)
+        self.generation = 0
+        self.program = None  # (pid, requests fd, replies fd)
+        self.load_error = None
+        self.names = {}
+        self.deadline = None
+        self.last_compare = None
+
+    # --- the program's process
+    def spawn(self):
+        self.generation += 1
+        req_r, req_w = os.pipe()
+        rep_r, rep_w = os.pipe()
+        socket.send_fds(self.sock, [b"spawn"], [req_r, rep_w])
+        os.close(req_r)
+        os.close(rep_w)
+        pid_bytes = self.sock.recv(4)
+        if len(pid_bytes) != 4:
+            os.close(req_w)
+            os.close(rep_r)
+            raise _Died("cannot start the program's process")
+        self.program = (struct.unpack("<i", pid_bytes)[0], req_w, rep_r)
+        loaded = _read_frame(rep_r, time.monotonic() + self.limit)
+        if "error" in loaded:
+            self.load_error = loaded
+            raise _Died(loaded["error"])
+        self.names = {k: _decode(v, self.remote) for k, v in loaded["names"].items()}
+
+    def kill(self):
+        if self.program:
+            pid, req_w, rep_r = self.program
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+            os.close(req_w)
+            os.close(rep_r)
+            self.program = None
+
+    def remote(self, ref, type_name):
+        return _Remote(self, ref, type_name)
+
+    def send(self, value):
+        def refuse(v):
+            if type(v) is _Remote and v._generation == self.generation:
+                return {"ref": [v._ref, v._type]}
+            raise TypeError("cannot pass %s to the program (plain data only)" % type(v).__name__)
+        return _encode(value, refuse)
+
+    def ask(self, request):
+        if self.program is None:
+            raise _Died("the program's process is gone")
+        _write_frame(self.program[1], request)
+        reply = _read_frame(self.program[2], self.deadline)
+        if "raised" in reply:
+            name, message = str(reply["raised"]), str(reply.get("message", ""))
+            cls = getattr(builtins, name, None)
+            if not (isinstance(cls, type) and issubclass(cls, Exception)):
+                cls = RuntimeError
+            error = cls(message)
+            error.h_from_program = True
+            raise error
+        return reply
+
+    def call(self, fn, args, kwargs):
+        if fn._generation != self.generation:
+            raise RuntimeError("a function of an earlier program process")
+        reply = self.ask({"op": "call", "ref": fn._ref, "args": [self.send(a) for a in args],
+                          "kwargs": {str(k): self.send(v) for k, v in kwargs.items()}})
+        # Arguments the function changed in place change here too.
+        for before, after in zip(args, reply.get("args", [])):
+            after = _decode(after, self.remote)
+            if type(before) is list and type(after) is list:
+                before[:] = after
+            elif type(before) in (dict, set) and type(after) is type(before):
+                before.clear()
+                before.update(after)
+        return _decode(reply["value"], self.remote)
+
+    def getattr(self, obj, name):
+        if obj._generation != self.generation:
+            raise RuntimeError("an object of an earlier program process")
+        return _decode(self.ask({"op": "getattr", "ref": obj._ref, "name": name})["value"], self.remote)
+
+    def compare(self, a, op, b):
+        result = _COMPARE[getattr(ast, op)](a, b)
+        if not result:
+            self.last_compare = (a, op, b)
+        return result
+
+    # --- one test
+    def run_test(self, name, body):
+        """body() raises on failure. Returns {"name", "status", "detail"}."""
+        if self.load_error is not None:
+            return self.result(name, *self.load_failure())
+        if self.program is None:
+            self.deadline = None
+            try:
+                self.spawn()
+            except _Timeout:
+                self.kill()
+                self.load_error = {"type": "Timeout", "error": "the program did not finish loading in time"}
+                return self.result(name, *self.load_failure())
+            except _Died as e:
+                self.kill()
+                if self.load_error is not None:
+                    return self.result(name, *self.load_failure())
+                return self.result(name, "RUNTIME_ERROR", str(e))
+        self.deadline = time.monotonic() + self.limit
+        self.last_compare = None
+        try:
+            body()
+            return self.result(name, "PASSED", "")
+        except _Timeout:
+            self.kill()
+            return self.result(name, "TIMEOUT", "time limit (%d ms)" % (self.limit * 1000))
+        except _Died as e:
+            self.kill()
+            return self.result(name, "RUNTIME_ERROR", str(e))
+        except _Mismatch as e:
+            return self.result(name, "WRONG_ANSWER", str(e))
+        except Exception as e:
+            if getattr(e, "h_from_program", False):  # raised by the program's code
+                status = "MEMORY_LIMIT" if isinstance(e, MemoryError) else "RUNTIME_ERROR"
+                return self.result(name, status, "%s: %s" % (type(e).__name__, e))
+            if isinstance(e, AssertionError):
+                return self.result(name, "WRONG_ANSWER", self.explain_assert(e, name))
+            return self.result(name, "RUNTIME_ERROR", _describe(e))
+
+    def load_failure(self):
+        kind = self.load_error.get("type")
+        status = {"SyntaxError": "SYNTAX_ERROR", "IndentationError": "SYNTAX_ERROR", "TabError": "SYNTAX_ERROR",
+                  "MemoryError": "MEMORY_LIMIT", "Timeout": "TIMEOUT"}.get(kind, "RUNTIME_ERROR")
+        return status, self.load_error["error"]
+
+    def explain_assert(self, e, test_name):
+        line = None
+        for frame, lineno in traceback.walk_tb(e.__traceback__):
+            if frame.f_code.co_filename == "check.py":
+                line = lineno
+        text = "assertion failed"
+        if line is not None and 0 < line <= len(self.check_lines):
+            text = self.check_lines[line - 1].strip()
+            if test_name != "check.py line %d" % line:
+                text = "line %d: %s" % (line, text)
+        if str(e):
+            text += " (%s)" % _clip(e, 80)
+        if self.last_compare is not None:
+            a, op, b = self.last_compare
+            text += " -- got %s, want %s %s" % (_clip(repr(a), 100), _OP_SYMBOLS[op], _clip(repr(b), 100))
+        return text
+
+    @staticmethod
+    def result(name, status, detail):
+        return {"name": name, "status": status, "detail": _clip(detail)}
+
+
+def _check_units(source):
+    """The check code as tests: each top-level assert (with the statements
+    before it) is one; check code without top-level asserts is one test."""
+    tree = _ShowValues().visit(ast.parse(source, "check.py"))
+    units, pending = [], []
+    for stmt in tree.body:
+        pending.append(stmt)
+        if isinstance(stmt, ast.Assert):
+            units.append(("check.py line %d" % stmt.lineno, pending))
+            pending = []
+    if not units:
+        units = [("check", pending)]
+    elif pending:  # statements after the last assert run with it
+        units[-1] = (units[-1][0], units[-1][1] + pending)
+    return [(name, compile(ast.fix_missing_locations(ast.Module(body, [])), "check.py", "exec"))
+            for name, body in units]
+
+
+def _same(got, want):
+    """Equality of plain data, with JSON's view of the expected value: lists
+    match lists or tuples, numbers match across int and float, bools only
+    bools, and dict keys compare as JSON would write them."""
+    if type(got) is bool or type(want) is bool:
+        return type(got) is type(want) and got == want
+    if type(got) in (int, float) and type(want) in (int, float):
+        return got == want or (got != got and want != want)
+    if type(want) is list:
+        return type(got) in (list, tuple) and len(got) == len(want) and all(map(_same, got, want))
+    if type(want) is dict:
+        if type(got) is not dict:
+            return False
+        keys = {}
+        for k, v in got.items():
+            keys[k if type(k) is str else json.dumps(k) if type(k) in (int, float, bool) or k is None else None] = v
+        return keys.keys() == want.keys() and all(_same(keys[k], want[k]) for k in want)
+    return type(got) is type(want) and got == want
+
+
+def main():
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:  # not dumpable (the warm sandbox is already; an exec'd one is not)
+        import ctypes
+        ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE
+    except Exception:
+        pass
+    judge_sock, template_sock = socket.socketpair()
+    if os.fork() == 0:
+        judge_sock.close()
+        try:
+            _template(template_sock)
+        finally:
+            os._exit(0)
+    template_sock.close()
+    # Only now the secrets: the template, and every program it forks, has none.
+    token = sys.stdin.readline().strip()
+    spec = json.loads(sys.stdin.read())
+    out = sys.stdout
+    sys.stdin = open(os.devnull)
+    sys.stdout = sys.stderr
+    judge = _Judge(judge_sock, spec)
+    judge.check_lines = spec.get("check", "").splitlines()
+    budget = int(spec.get("maxTests", 1 << 30))
+    stop_first = bool(spec.get("stopOnFirstFailure", False))
+    tests = []
+    try:
+        units = _check_units(spec.get("check", "")) if spec.get("check", "").strip() else []
+    except SyntaxError as e:
+        report = {"testError": "the check code does not parse: " + _describe(e)}
+        out.write("\n%s %s\n" % (token, json.dumps(report)))
+        out.flush()
+        os._exit(0)
+    g = {"__name__": "__check__", "__builtins__": builtins, "_h_compare": judge.compare}
+    applied = {"generation": 0, "keys": set()}
+
+    def program_names():
+        # The program's names, refreshed for each new program process; names
+        # the check code bound itself stay the check's.
+        if applied["generation"] != judge.generation:
+            keys = set()
+            for k, v in judge.names.items():
+                if k not in g or k in applied["keys"]:
+                    g[k] = v
+                    keys.add(k)
+            applied.update(generation=judge.generation, keys=keys)
+
+    def run_unit(code):
+        def body():
+            program_names()
+            exec(code, g)
+        return body
+
+    def run_call(call):
+        def body():
+            fn = judge.names.get(call["function"])
+            if fn is None:
+                raise NameError("the program defines no %r" % call["function"])
+            if type(fn) is not _Remote:
+                raise TypeError("%r is not a function" % call["function"])
+            got = fn(*json.loads(call["args"]))
+            want = json.loads(call["expected"])
+            if not _same(got, want):
+                raise _Mismatch("%s(%s) returned %s, expected %s" % (
+                    call["function"], _clip(call["args"][1:-1], 60), _clip(repr(got), 80), _clip(call["expected"], 80)))
+        return body
+
+    plan = [(name, run_unit(code)) for name, code in units]
+    plan += [("call %d" % i, run_call(c)) for i, c in enumerate(spec.get("calls", []))]
+    for name, body in plan[:budget]:
+        result = judge.run_test(name, body)
+        tests.append(result)
+        if stop_first and result["status"] != "PASSED":
+            break
+    judge.kill()
+    out.write("\n%s %s\n" % (token, json.dumps({"tests": tests})))
+    out.flush()
+    os._exit(0)
+
+
+main()
