@@ -3,6 +3,7 @@
 // test runs in a fresh sandbox (sandbox/).
 #include "rewards/code_verifier.h"
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -119,6 +120,7 @@ TestOutcome Classify(const sandbox::v1::RunResult& r) {
       break;
   }
   if (absl::StrContains(r.stderr(), "MemoryError")) return {"MEMORY_LIMIT", "MemoryError"};
+  if (absl::StrContains(r.stderr(), "std::bad_alloc")) return {"MEMORY_LIMIT", "std::bad_alloc"};
   if (absl::StrContains(r.stderr(), "SyntaxError") || absl::StrContains(r.stderr(), "IndentationError")) {
     return {"SYNTAX_ERROR", LastLine(r.stderr())};
   }
@@ -147,6 +149,26 @@ class CodeVerifier : public Verifier {
     }
     if (t.io_size() == 0 && t.check().empty() && t.calls_size() == 0) {
       return absl::InvalidArgumentError("tests has no io, check or calls");
+    }
+    for (int i = 0; i < t.calls_size(); ++i) {
+      const auto& c = t.calls(i);
+      const std::string where = absl::StrCat("tests.calls[", i, "]");
+      if (c.function().empty() || !std::all_of(c.function().begin(), c.function().end(), [](char ch) {
+            return absl::ascii_isalnum(static_cast<unsigned char>(ch)) || ch == '_';
+          })) {
+        return absl::InvalidArgumentError(absl::StrCat(where, ".function: '", c.function(),
+                                                       "' is not a Python identifier"));
+      }
+      google::protobuf::ListValue args;
+      if (!google::protobuf::util::JsonStringToMessage(c.args(), &args).ok()) {
+        return absl::InvalidArgumentError(absl::StrCat(where, ".args: '", c.args().substr(0, 60),
+                                                       "' is not a JSON array of arguments"));
+      }
+      google::protobuf::Value expected;
+      if (!google::protobuf::util::JsonStringToMessage(c.expected(), &expected).ok()) {
+        return absl::InvalidArgumentError(absl::StrCat(where, ".expected: '", c.expected().substr(0, 60),
+                                                       "' is not JSON"));
+      }
     }
     return absl::OkStatus();
   }

@@ -307,6 +307,20 @@ int main() {
   EXPECT_THAT(std::string((*v)->CheckReference(bad).message()), HasSubstr("Python-only"));
   bad.mutable_tests()->set_language("rust");
   EXPECT_THAT(std::string((*v)->CheckReference(bad).message()), HasSubstr("not one of python, cpp"));
+  struct Case {
+    const char* calls;
+    const char* want;
+  };
+  const Case kBadCalls[] = {
+      {R"j([{"function":"f(x)","args":"[1]","expected":"1"}])j", "tests.calls[0].function: 'f(x)' is not a Python"},
+      {R"([{"function":"f","args":"[1]","expected":"1"},{"function":"f","args":"1","expected":"1"}])",
+       "tests.calls[1].args: '1' is not a JSON array"},
+      {R"([{"function":"f","args":"[1]","expected":"[1,"}])", "tests.calls[0].expected: '[1,' is not JSON"},
+  };
+  for (const Case& c : kBadCalls) {
+    reward::v1::Reference ref = PythonTests(std::string(R"({"calls":)") + c.calls + "}");
+    EXPECT_THAT(std::string((*v)->CheckReference(ref).message()), HasSubstr(c.want)) << c.calls;
+  }
 }
 
 TEST_F(CodeVerifierTest, Extraction) {

@@ -225,11 +225,14 @@ class IntegrationTest(unittest.TestCase):
         good = json.loads(CODE_EXAMPLE.read_text().splitlines()[0])
         rust = dict(good, id="rust", reference={"tests": {"language": "rust", "io": [{"stdin": "", "stdout": "1"}]}})
         empty = dict(good, id="empty", reference={"tests": {"language": "python"}})
-        resp = self.server.stub.Score(request({"groups": [good, rust, empty], "reward": [{"verifier": "code"}]}),
-                                      timeout=120)
-        self.assertEqual([g.status for g in resp.groups], ["OK", "INVALID_ARGUMENT", "INVALID_ARGUMENT"])
+        bad_args = dict(good, id="args", reference={"tests": {"calls": [
+            {"function": "f", "args": "[1]", "expected": "1"}, {"function": "f", "args": "1, 2", "expected": "3"}]}})
+        resp = self.server.stub.Score(request({"groups": [good, rust, empty, bad_args],
+                                               "reward": [{"verifier": "code"}]}), timeout=120)
+        self.assertEqual([g.status for g in resp.groups], ["OK"] + ["INVALID_ARGUMENT"] * 3)
         self.assertIn("tests.language: 'rust' is not one of python, cpp", resp.groups[1].error)
         self.assertIn("tests has no io, check or calls", resp.groups[2].error)
+        self.assertIn("tests.calls[1].args: '1, 2' is not a JSON array of arguments", resp.groups[3].error)
         self.assertEqual(resp.groups[0].samples[3].reward, 1.0)
 
     def test_missing_reference_fails_that_group_alone(self):

@@ -81,12 +81,59 @@ RESOURCES = {
     "10 MB single line": ("x = '" + "a" * (10 << 20) + "'\nprint('done')", None),
 }
 
+# C++17: compiled in the sandbox, then run like the Python programs.
+CPP_PRELUDE = ("#include <cstdio>\n#include <cstdlib>\n#include <cstring>\n#include <fcntl.h>\n#include <signal.h>\n"
+               "#include <sys/socket.h>\n#include <netinet/in.h>\n#include <sys/ptrace.h>\n#include <sys/syscall.h>\n"
+               "#include <unistd.h>\n#include <sched.h>\n#include <vector>\n#include <thread>\n")
+CPP_BLOCKED = {
+    "c++ tcp connect": "int main() { int s = socket(AF_INET, SOCK_STREAM, 0); sockaddr_in a{}; a.sin_family = AF_INET; "
+                       "a.sin_port = htons(50051); a.sin_addr.s_addr = htonl(0x7f000001); "
+                       "puts(s >= 0 && connect(s, (sockaddr*)&a, sizeof a) == 0 ? \"ESCAPED\" : \"SAFE\"); }",
+    "c++ read /etc/shadow": "int main() { puts(open(\"/etc/shadow\", O_RDONLY) >= 0 ? \"ESCAPED\" : \"SAFE\"); }",
+    "c++ write outside /work": "int main() { puts(open(\"/usr/evil\", O_CREAT | O_WRONLY, 0644) >= 0 ? \"ESCAPED\" : \"SAFE\"); }",
+    "c++ ptrace": "int main() { puts(ptrace(PTRACE_ATTACH, 1, nullptr, nullptr) == 0 ? \"ESCAPED\" : \"SAFE\"); }",
+    "c++ raw unshare syscall": "int main() { puts(syscall(SYS_unshare, CLONE_NEWUSER) == 0 ? \"ESCAPED\" : \"SAFE\"); }",
+    "c++ kill the process group": "int main() { kill(0, SIGKILL); kill(-1, SIGKILL); puts(\"SAFE\"); }",
+}
+CPP_RESOURCES = {
+    "c++ fork bomb": ("int main() { for (;;) fork(); }", "TIMEOUT"),
+    "c++ memory bomb": ("int main() { std::vector<char*> v; for (;;) { char* p = new char[10 << 20]; "
+                        "memset(p, 1, 10 << 20); v.push_back(p); } }", "MEMORY_LIMIT"),
+    "c++ cpu spin": ("int main() { volatile unsigned long x = 0; for (;;) ++x; }", "TIMEOUT"),
+    "c++ output flood": ("int main() { for (;;) puts(\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"); }", "OUTPUT_LIMIT"),
+    "c++ segfault": ("int main() { *(volatile int*)nullptr = 1; }", "RUNTIME_ERROR"),
+    "c++ thread explosion": ("int main() { std::vector<std::thread> t; for (;;) t.emplace_back([] { sleep(30); }); }",
+                             "RUNTIME_ERROR"),
+    # The compiler runs in the sandbox too: it cannot read the host's files.
+    "c++ include a host file": ("#include \"/etc/shadow\"\nint main() {}", "COMPILE_ERROR"),
+}
 
-def group(name, program, stdout="SAFE\n"):
+# Tests run by the judge (check code, calls): a program that cannot solve
+# the task must not pass them by tampering. name -> program (all score 0).
+FAKES = {
+    "exit before the checks": "import sys\nsys.exit(0)",
+    "claim success": "print('all tests passed')\nimport os\nos._exit(0)",
+    "equal to everything": "class A:\n    def __eq__(self, o): return True\ndef f(x):\n    return A()",
+    "patch the comparison": "import json, operator, builtins\njson.dumps = repr\noperator.eq = lambda a, b: True\n"
+                            "builtins.AssertionError = Exception\ndef f(x):\n    return None",
+    "kill the judge": "import os, signal\ndef f(x):\n    for p in (1, os.getppid()):\n        os.kill(p, signal.SIGKILL)",
+}
+
+
+def group(name, program, stdout="SAFE\n", language="python"):
+    fence = "cpp" if language == "cpp" else "python"
+    return {"id": name, "prompt": "attack",
+            "completions": [{"id": "attack", "text": "```" + fence + "\n" + program + "\n```"}],
+            "reference": {"tests": {"language": language, "io": [{"stdin": "", "stdout": stdout}],
+                                    "timeLimitMs": 1500, "memoryLimitMb": 256}}}
+
+
+def judged_group(name, program):
     return {"id": name, "prompt": "attack",
             "completions": [{"id": "attack", "text": "```python\n" + program + "\n```"}],
-            "reference": {"tests": {"language": "python", "io": [{"stdin": "", "stdout": stdout}],
-                                    "timeLimitMs": 1500, "memoryLimitMb": 256}}}
+            "reference": {"tests": {"check": "assert f(2) == 4\nassert f(3) == 9",
+                                    "calls": [{"function": "f", "args": "[5]", "expected": "25"}],
+                                    "timeLimitMs": 1500}}}
 
 
 def host_sleepers():
@@ -109,7 +156,7 @@ class AttackTest(unittest.TestCase):
         return {g.id: g.samples[0] for g in resp.groups}
 
     def test_blocked_attacks(self):
-        self.assertGreaterEqual(len(BLOCKED) + len(RESOURCES), 30)
+        self.assertGreaterEqual(len(BLOCKED) + len(RESOURCES) + len(CPP_BLOCKED) + len(CPP_RESOURCES) + len(FAKES), 30)
         got = self.score([group(n, p) for n, p in BLOCKED.items()])
         for name in BLOCKED:
             c = got[name].components[0]
@@ -130,6 +177,28 @@ class AttackTest(unittest.TestCase):
                 else:
                     self.assertEqual(c.status, status, f"{name}: {c.reason}")
                 self.assertEqual(got[name].reward, 0)
+
+    def test_cpp_attacks(self):
+        got = self.score([group(n, CPP_PRELUDE + p, language="cpp") for n, p in CPP_BLOCKED.items()] +
+                         [group(n, CPP_PRELUDE + p, "done\n", "cpp") for n, (p, _) in CPP_RESOURCES.items()])
+        for name in CPP_BLOCKED:
+            c = got[name].components[0]
+            with self.subTest(name):
+                self.assertEqual(c.status, "PASSED", f"{name}: {c.status} {c.reason}")
+        for name, (_, status) in CPP_RESOURCES.items():
+            c = got[name].components[0]
+            with self.subTest(name):
+                self.assertEqual(c.status, status, f"{name}: {c.reason}")
+                self.assertEqual(got[name].reward, 0)
+
+    def test_cannot_fake_judged_tests(self):
+        got = self.score([judged_group(n, p) for n, p in FAKES.items()] +
+                         [judged_group("honest", "def f(x):\n    return x * x")])
+        for name in FAKES:
+            with self.subTest(name):
+                self.assertEqual(got[name].reward, 0, f"{name}: {got[name].components[0].reason}")
+        self.assertEqual(got["honest"].reward, 1.0, got["honest"].components[0].reason)
+        self.assertEqual(got["honest"].components[0].reason, "3/3 tests passed")
 
     def test_hog_does_not_starve_others(self):
         hogs = [group(f"hog{i}", "while True:\n    pass", "done\n") for i in range(2)]
