@@ -23,13 +23,35 @@ std::string Read(const std::string& path) {
 
 bool MakeDir(const std::string& path) { return mkdir(path.c_str(), 0755) == 0 || errno == EEXIST; }
 
-// A group under `root` (a controller's hierarchy), or "" when not writable.
-std::string MakeGroup(const std::string& root, const std::string& name) {
-  if (access(root.c_str(), W_OK) != 0) return "";
-  std::string parent = root + "/reward-sandbox";
-  if (!MakeDir(parent)) return "";
-  std::string dir = parent + "/" + name;
-  return MakeDir(dir) ? dir : "";
+// This process's group in the v1 hierarchy of `controller` ("/" if none),
+// from /proc/self/cgroup lines such as "4:memory:/system.slice/x".
+std::string OwnV1Group(const std::string& controller) {
+  std::istringstream in(Read("/proc/self/cgroup"));
+  for (std::string line; std::getline(in, line);) {
+    size_t a = line.find(':'), b = line.find(':', a + 1);
+    if (a == std::string::npos || b == std::string::npos) continue;
+    std::istringstream names(line.substr(a + 1, b - a - 1));
+    for (std::string n; std::getline(names, n, ',');) {
+      if (n == controller) return line.substr(b + 1);
+    }
+  }
+  return "/";
+}
+
+// "<hierarchy>/<own group>/reward-sandbox/<name>" in the v1 hierarchy of
+// `controller`: nested under the runner's own group, so that the runs count
+// against whatever limits the operator gave the service (a container's
+// memory, say); at the hierarchy's root when the own group is not writable.
+// "" when neither is.
+std::string MakeV1Group(const std::string& controller, const std::string& name) {
+  const std::string root = "/sys/fs/cgroup/" + controller;
+  for (const std::string& base : {root + OwnV1Group(controller), root}) {
+    if (access(base.c_str(), W_OK) != 0) continue;
+    std::string parent = (base.back() == '/' ? base : base + "/") + "reward-sandbox";
+    std::string dir = parent + "/" + name;
+    if (MakeDir(parent) && MakeDir(dir)) return dir;
+  }
+  return "";
 }
 
 // The value of `key` in a "key value" file such as memory.events.
@@ -43,41 +65,60 @@ long long Field(const std::string& text, const std::string& key) {
   return 0;
 }
 
+std::string Joined(bool pids, bool memory) {
+  return std::string(pids ? "pids" : "") + (pids && memory ? "+" : "") + (memory ? "memory" : "");
+}
+
 }  // namespace
 
 RunCgroup::RunCgroup(const std::string& name, long max_pids, long long memory_bytes) {
   struct stat st;
-  v2_ = stat("/sys/fs/cgroup/cgroup.controllers", &st) == 0;
-  if (v2_) {
-    std::string controllers = Read("/sys/fs/cgroup/cgroup.controllers");
-    if (controllers.find("pids") == std::string::npos) return;
-    std::string parent = "/sys/fs/cgroup/reward-sandbox";
-    if (!MakeDir(parent)) return;
-    WriteFile("/sys/fs/cgroup/cgroup.subtree_control", "+pids +memory");
-    WriteFile(parent + "/cgroup.subtree_control", "+pids +memory");
-    std::string dir = parent + "/" + name;
-    if (!MakeDir(dir)) return;
-    dirs_.push_back(dir);
-    bool pids = WriteFile(dir + "/pids.max", std::to_string(max_pids));
-    bool memory = WriteFile(dir + "/memory.max", std::to_string(memory_bytes)) &&
+  const bool pure_v2 = stat("/sys/fs/cgroup/cgroup.controllers", &st) == 0;
+  bool pids = false, memory = false;
+  // v1 controllers (a legacy or hybrid layout).
+  if (!pure_v2) {
+    std::string pids_dir = MakeV1Group("pids", name);
+    if (!pids_dir.empty()) {
+      dirs_.push_back(pids_dir);
+      pids = WriteFile(pids_dir + "/pids.max", std::to_string(max_pids));
+    }
+    std::string mem_dir = MakeV1Group("memory", name);
+    if (!mem_dir.empty()) {
+      dirs_.push_back(mem_dir);
+      memory = WriteFile(mem_dir + "/memory.limit_in_bytes", std::to_string(memory_bytes));
+      WriteFile(mem_dir + "/memory.memsw.limit_in_bytes", std::to_string(memory_bytes));  // absent without swap accounting
+      if (memory) memory_dir_ = mem_dir;
+    }
+  }
+  const std::string v1 = (pids || memory) ? Joined(pids, memory) + " (v1)" : "";
+  // v2 for what v1 did not give: the whole of a pure layout, or the unified
+  // mount of a hybrid one (it holds the controllers v1 does not).
+  const std::string v2_root = pure_v2 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified";
+  const std::string controllers = Read(v2_root + "/cgroup.controllers");
+  const bool want_pids = !pids && controllers.find("pids") != std::string::npos;
+  const bool want_memory = !memory && controllers.find("memory") != std::string::npos;
+  std::string v2;
+  if (want_pids || want_memory) {
+    std::string enable = std::string(want_pids ? "+pids " : "") + (want_memory ? "+memory" : "");
+    std::string parent = v2_root + "/reward-sandbox";
+    if (MakeDir(parent)) {
+      WriteFile(v2_root + "/cgroup.subtree_control", enable);
+      WriteFile(parent + "/cgroup.subtree_control", enable);
+      std::string dir = parent + "/" + name;
+      if (MakeDir(dir)) {
+        dirs_.push_back(dir);
+        bool p2 = want_pids && WriteFile(dir + "/pids.max", std::to_string(max_pids));
+        bool m2 = want_memory && WriteFile(dir + "/memory.max", std::to_string(memory_bytes)) &&
                   WriteFile(dir + "/memory.swap.max", "0");
-    if (memory) memory_dir_ = dir;
-    description_ = std::string(pids ? "pids" : "") + (pids && memory ? "+" : "") + (memory ? "memory" : "") + " (v2)";
-    return;
+        if (m2) {
+          memory_dir_ = dir;
+          memory_v2_ = true;
+        }
+        if (p2 || m2) v2 = Joined(p2, m2) + " (v2)";
+      }
+    }
   }
-  std::string pids_dir = MakeGroup("/sys/fs/cgroup/pids", name);
-  bool pids = !pids_dir.empty() && WriteFile(pids_dir + "/pids.max", std::to_string(max_pids));
-  if (!pids_dir.empty()) dirs_.push_back(pids_dir);
-  std::string mem_dir = MakeGroup("/sys/fs/cgroup/memory", name);
-  bool memory = !mem_dir.empty() && WriteFile(mem_dir + "/memory.limit_in_bytes", std::to_string(memory_bytes));
-  if (!mem_dir.empty()) {
-    dirs_.push_back(mem_dir);
-    WriteFile(mem_dir + "/memory.memsw.limit_in_bytes", std::to_string(memory_bytes));  // absent without swap accounting
-    if (memory) memory_dir_ = mem_dir;
-  }
-  if (pids || memory) {
-    description_ = std::string(pids ? "pids" : "") + (pids && memory ? "+" : "") + (memory ? "memory" : "") + " (v1)";
-  }
+  description_ = v1 + (!v1.empty() && !v2.empty() ? ", " : "") + v2;
 }
 
 RunCgroup::~RunCgroup() {
@@ -95,7 +136,7 @@ void RunCgroup::Add(pid_t pid) {
 
 bool RunCgroup::OutOfMemory() const {
   if (memory_dir_.empty()) return false;
-  if (v2_) return Field(Read(memory_dir_ + "/memory.events"), "oom_kill") > 0;
+  if (memory_v2_) return Field(Read(memory_dir_ + "/memory.events"), "oom_kill") > 0;
   return Field(Read(memory_dir_ + "/memory.oom_control"), "oom_kill") > 0;
 }
 

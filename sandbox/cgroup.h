@@ -1,10 +1,12 @@
 // A cgroup per run, where the machine lets us make one: the pids controller
 // caps processes and threads whatever the user (so concurrent runs, or an
 // unprivileged server's own threads, do not share a count), and the memory
-// controller caps resident memory, tmpfs included. cgroup v1 hierarchies
-// (/sys/fs/cgroup/{pids,memory}) or a pure v2 one (/sys/fs/cgroup). When
-// neither is writable (an unprivileged container), nothing is made and the
-// rlimits are the floor.
+// controller caps resident memory, tmpfs included, of all the run's
+// processes together (rlimits only bound each process). cgroup v1
+// hierarchies (/sys/fs/cgroup/{pids,memory}, groups nested under the
+// runner's own), a pure v2 one (/sys/fs/cgroup), or a hybrid layout's
+// unified mount for controllers v1 lacks. When none is writable (an
+// unprivileged container), nothing is made and the rlimits are the floor.
 #ifndef SANDBOX_CGROUP_H_
 #define SANDBOX_CGROUP_H_
 
@@ -17,7 +19,7 @@ namespace sandbox {
 
 class RunCgroup {
  public:
-  // Makes "reward-sandbox/<name>" under each usable controller.
+  // Makes ".../reward-sandbox/<name>" under each usable controller.
   RunCgroup(const std::string& name, long max_pids, long long memory_bytes);
   ~RunCgroup();  // removes the groups (their processes are gone by then)
 
@@ -28,13 +30,14 @@ class RunCgroup {
   void Add(pid_t pid);
   // True when the memory controller killed a process for want of memory.
   bool OutOfMemory() const;
-  // "pids+memory (v1)", "pids+memory (v2)", or "" when none could be made.
+  // "pids+memory (v1)", "pids+memory (v2)", "pids (v1), memory (v2)", or ""
+  // when none could be made.
   const std::string& description() const { return description_; }
 
  private:
   std::vector<std::string> dirs_;
   std::string memory_dir_;
-  bool v2_ = false;
+  bool memory_v2_ = false;
   std::string description_;
 };
 

@@ -162,6 +162,23 @@ TEST(SandboxTest, CgroupWhereTheMachineAllowsIt) {
   EXPECT_THAT(r.stderr(), HasSubstr("fork"));  // the 9th process is refused
 }
 
+TEST(SandboxTest, MemoryCgroupCapsAllProcessesTogether) {
+  v1::Limits l;
+  l.set_memory_mb(64);
+  l.set_workdir_mb(16);
+  l.set_wall_ms(15000);
+  l.set_cpu_ms(15000);
+  // Six processes of 35 MB each: every one is within its own 64 MB address
+  // space, which is all rlimits can bound; together they are far over the
+  // run's 80 MB (memory + working directory), which the cgroup bounds.
+  RunResult r = Shell(
+      "for i in 1 2 3 4 5 6; do /usr/bin/python3 -S -c \"x = b'x' * (35 << 20); import time; time.sleep(3)\" & "
+      "done; wait; echo done",
+      l);
+  if (r.cgroup().find("memory") == std::string::npos) GTEST_SKIP() << "no memory cgroup here: " << r.cgroup();
+  EXPECT_EQ(r.outcome(), RunResult::MEMORY_LIMIT) << r.stderr();
+}
+
 TEST(SandboxTest, SetupErrorsAreReported) {
   v1::RunRequest req;
   req.add_argv("/no/such/program");
