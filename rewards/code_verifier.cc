@@ -1,6 +1,7 @@
 // `code`: does the completion's program pass the reference's unit tests?
-// Python 3, and C++17 (compiled once per distinct source, io cases). Each
-// test runs in a fresh sandbox (sandbox/).
+// Python 3, and C++17 (compiled once per distinct source, io cases). Each io
+// case runs in a fresh sandbox (sandbox/); check asserts and calls run in one
+// sandbox through the judge of code_harness.py, each counted as a test.
 #include "rewards/code_verifier.h"
 
 #include <algorithm>
@@ -405,7 +406,8 @@ class CodeVerifierFactory : public VerifierFactory {
   std::string Name() const override { return "code"; }
   std::string Description() const override {
     return "Unit tests in a sandbox (namespaces, seccomp, limits): stdin/stdout cases, assert-style checks "
-           "and function calls from reference.tests; Python 3, and C++17 (io cases) compiled with g++.";
+           "and function calls from reference.tests, each a test; checks and calls judged outside the "
+           "program's process. Python 3 (warm zygote), and C++17 (io cases) compiled with g++.";
   }
   const std::vector<ParamSpec>& Params() const override {
     static const auto* specs = new std::vector<ParamSpec>{
@@ -417,7 +419,7 @@ class CodeVerifierFactory : public VerifierFactory {
         ParamSpec::Number("time_limit_ms", 2000, 10, 60000,
                           "Per-test wall-clock and CPU limit, unless tests.timeLimitMs is set."),
         ParamSpec::Number("memory_limit_mb", 256, 16, 4096, "Per-test address-space limit, unless tests.memoryLimitMb."),
-        ParamSpec::Number("max_tests", 64, 1, 10000, "At most this many tests run (io cases, then the checks)."),
+        ParamSpec::Number("max_tests", 64, 1, 10000, "At most this many tests run (io cases, then check asserts, then calls)."),
         ParamSpec::Bool("stop_on_first_failure", false, "Stop at the first failing test."),
     };
     return *specs;
