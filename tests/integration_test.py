@@ -7,6 +7,7 @@ and a graceful SIGTERM.
 Run by Bazel (tests/BUILD) with the binaries and generated Python stubs as
 runfiles; writes a JUnit report to $XML_OUTPUT_FILE so each case counts.
 """
+import collections
 import gzip
 import json
 import os
@@ -220,6 +221,21 @@ class IntegrationTest(unittest.TestCase):
         self.assertEqual(fooled, [])
         print(f"HumanEval: 164 canonical pass, 164 wrong variants fail, {elapsed:.1f} s for 328 programs",
               file=sys.stderr)
+
+    def test_queue_time_never_counts_against_run_limits(self):
+        # 1,000 runs of a ~5 ms program with a 250 ms limit on 2 cores: the
+        # last ones wait seconds in the pool's queue, and none may time out.
+        program = "```python\nprint(sum(map(int, input().split())))\n```"
+        groups = [{"id": f"q{i}", "prompt": "add",
+                   "reference": {"tests": {"io": [{"stdin": f"{i} 1\n", "stdout": f"{i + 1}\n"}], "timeLimitMs": 250}},
+                   "completions": [{"id": str(j), "text": program} for j in range(4)]} for i in range(250)]
+        start = time.time()
+        resp = self.server.stub.Score(request({"groups": groups, "reward": [{"verifier": "code"}]}), timeout=600)
+        elapsed = time.time() - start
+        statuses = collections.Counter(s.components[0].status for g in resp.groups for s in g.samples)
+        self.assertEqual(statuses, collections.Counter({"PASSED": 1000}))
+        print(f"1,000 runs with a 250 ms limit: all PASSED in {elapsed:.1f} s", file=sys.stderr)
+        self.assertGreater(elapsed, 4 * 0.25)  # the last runs waited several limits' worth in the queue
 
     def test_bad_code_tests_fail_that_group_alone(self):
         good = json.loads(CODE_EXAMPLE.read_text().splitlines()[0])
