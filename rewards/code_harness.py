@@ -26,6 +26,7 @@ judge's memory or open its descriptors through /proc. The judge's input is
 """
 import ast
 import builtins
+import itertools
 import json
 import operator
 import os
@@ -36,6 +37,7 @@ import struct
 import sys
 import time
 import traceback
+import types
 
 _MAX_FRAME = 64 << 20
 _DETAIL = 300
@@ -97,6 +99,12 @@ def _read_frame(fd, deadline=None):
 
 # ----------------------------------------------------------- plain data
 
+# Iterators a function may return instead of a list; at most _MAX_ITEMS of
+# an endless one cross.
+_ITERATORS = (types.GeneratorType, map, filter, zip, enumerate, reversed, type(iter([])), type(iter(())),
+              type(iter("")), type(iter(range(0))))
+_MAX_ITEMS = 1 << 20
+
 def _encode(value, other, depth=0):
     """Plain data as JSON; `other(value)` encodes anything else."""
     t = type(value)
@@ -120,6 +128,10 @@ def _encode(value, other, depth=0):
         return {"bytes": value.hex()}
     if t is complex:
         return {"complex": [float.hex(value.real), float.hex(value.imag)]}
+    if t is range:
+        return {"range": [value.start, value.stop, value.step]}
+    if t in _ITERATORS:  # drained here, an iterator over the items there
+        return {"iter": [_encode(v, other, depth + 1) for v in itertools.islice(value, _MAX_ITEMS)]}
     return other(value)
 
 
@@ -148,6 +160,10 @@ def _decode(data, ref):
         return bytes.fromhex(v)
     if kind == "complex":
         return complex(float.fromhex(v[0]), float.fromhex(v[1]))
+    if kind == "range":
+        return range(int(v[0]), int(v[1]), int(v[2]))
+    if kind == "iter":
+        return iter([_decode(x, ref) for x in v])
     if kind == "ref":
         return ref(int(v[0]), str(v[1]))
     raise ValueError("malformed value")

@@ -218,6 +218,7 @@ TEST_F(CodeVerifierTest, JudgeSupportsCommonTestShapes) {
       "assert abs(square(root(2.0)) - 2.0) < 1e-9\\n"
       "assert pair() == (1, 'a') and pair() is not None\\n"
       "assert nothing() is None\\n"
+      "assert list(evens(7)) == [0, 2, 4, 6] and sum(squares(3)) == 5 and halves(9) == range(0, 9, 2)\\n"
       "def check(candidate):\\n    assert candidate(9) == 3.0\\n    assert candidate(0) == 0\\ncheck(root)" +
       R"("})");
   const std::string program = R"(
@@ -242,12 +243,18 @@ def pair():
     return (1, "a")
 def nothing():
     return None
+def evens(n):
+    yield from range(0, n, 2)
+def squares(n):
+    return map(lambda x: x * x, range(n))
+def halves(n):
+    return range(0, n, 2)
 )";
   Verdict v = Score(Fenced(program), ref);
   EXPECT_EQ(v.status, "PASSED") << v.reason;
-  // Five top-level asserts: the try block runs with the assert after it, and
+  // Six top-level asserts: the try block runs with the assert after it, and
   // check(root) with the last.
-  EXPECT_EQ(v.reason, "5/5 tests passed");
+  EXPECT_EQ(v.reason, "6/6 tests passed");
   // A check that does not parse is the reference's fault: no verdict.
   Verdict bad = Score(Fenced(program), PythonTests(R"({"check":"assert (("})"));
   EXPECT_EQ(bad.status, "BAD_TESTS") << bad.reason;
