@@ -131,13 +131,15 @@ TestOutcome Classify(const sandbox::v1::RunResult& r) {
 
 class CodeVerifier : public Verifier {
  public:
-  CodeVerifier(std::string extract, bool all_or_nothing, int time_ms, int memory_mb, int max_tests, bool stop_first)
+  CodeVerifier(std::string extract, bool all_or_nothing, int time_ms, int memory_mb, int max_tests, bool stop_first,
+               double float_tolerance)
       : extract_(std::move(extract)),
         all_or_nothing_(all_or_nothing),
         time_ms_(time_ms),
         memory_mb_(memory_mb),
         max_tests_(max_tests),
-        stop_first_(stop_first) {}
+        stop_first_(stop_first),
+        float_tolerance_(float_tolerance) {}
 
   absl::Status CheckReference(const reward::v1::Reference& ref) const override {
     const auto& t = ref.tests();
@@ -230,7 +232,7 @@ class CodeVerifier : public Verifier {
       auto r = box.Run(req);
       if (!r.ok()) return Verdict::Error("SANDBOX_ERROR", std::string(r.status().message()));
       if (r->outcome() == sandbox::v1::RunResult::EXITED && r->exit_code() == 0) {
-        if (OutputsMatch(r->stdout(), t.io(i).stdout(), 1e-6)) {
+        if (OutputsMatch(r->stdout(), t.io(i).stdout(), float_tolerance_)) {
           record({"PASSED", ""});
         } else {
           record({"WRONG_ANSWER", absl::StrCat("test ", i, ": input \"", Clip(t.io(i).stdin()), "\" expected \"",
@@ -305,12 +307,20 @@ class CodeVerifier : public Verifier {
       out.error_status = "COMPILE_ERROR";
       out.message = absl::StrCat("the compiler did not finish: ", Classify(*r).detail);
     }
+    // Keyed by the whole source (a hash could be made to collide and hand
+    // one program another's binary); at most 256 programs and 256 MB.
+    static size_t bytes = 0;
     std::lock_guard<std::mutex> lock(mu);
-    if (cache->size() >= 256) {
-      cache->erase(order->front());
+    if (cache->emplace(source, out).second) {
+      order->push_back(source);
+      bytes += source.size() + out.binary.size() + out.message.size();
+    }
+    while (!order->empty() && (cache->size() > 256 || bytes > (256u << 20))) {
+      auto it = cache->find(order->front());
+      bytes -= it->first.size() + it->second.binary.size() + it->second.message.size();
+      cache->erase(it);
       order->pop_front();
     }
-    if (cache->emplace(source, out).second) order->push_back(source);
     return out;
   }
 
@@ -399,6 +409,7 @@ class CodeVerifier : public Verifier {
   bool all_or_nothing_;
   int time_ms_, memory_mb_, max_tests_;
   bool stop_first_;
+  double float_tolerance_;
 };
 
 class CodeVerifierFactory : public VerifierFactory {
@@ -421,6 +432,9 @@ class CodeVerifierFactory : public VerifierFactory {
         ParamSpec::Number("memory_limit_mb", 256, 16, 4096, "Per-test address-space limit, unless tests.memoryLimitMb."),
         ParamSpec::Number("max_tests", 64, 1, 10000, "At most this many tests run (io cases, then check asserts, then calls)."),
         ParamSpec::Bool("stop_on_first_failure", false, "Stop at the first failing test."),
+        ParamSpec::Number("float_tolerance", 1e-6, 0, 1,
+                          "io cases: output tokens that are numbers may differ by this much (relative, and "
+                          "absolute below 1); 0 compares every token exactly."),
     };
     return *specs;
   }
@@ -431,7 +445,7 @@ class CodeVerifierFactory : public VerifierFactory {
                                           static_cast<int>(p.GetNumber("time_limit_ms")),
                                           static_cast<int>(p.GetNumber("memory_limit_mb")),
                                           static_cast<int>(p.GetNumber("max_tests")),
-                                          p.GetBool("stop_on_first_failure"));
+                                          p.GetBool("stop_on_first_failure"), p.GetNumber("float_tolerance"));
   }
 };
 

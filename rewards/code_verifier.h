@@ -1,15 +1,17 @@
 // `code`: the share of the reference's unit tests that the completion's
-// program passes, each test run in a fresh sandbox (sandbox/).
+// program passes, in the sandbox (sandbox/).
 //
 // Tests (reference.tests): stdin/stdout cases (compared token-wise, numbers
-// within 1e-6), assert-style `check` code run after the program (HumanEval's
-// check(candidate), MBPP asserts), and function calls (name, JSON args,
-// expected JSON, compared as canonical JSON). The check code and calls run in
-// one harness, which prints a fresh random marker only after every check
-// completed: exiting early with status 0, printing "all tests passed" or
-// killing the harness scores as a failure.
-// Status: PASSED, WRONG_ANSWER, RUNTIME_ERROR, SYNTAX_ERROR, TIMEOUT,
-// MEMORY_LIMIT, OUTPUT_LIMIT, NO_CODE; the reason shows the first failure.
+// within `float_tolerance`), each in a fresh sandbox; then, in one sandbox
+// through the judge of code_harness.py, each top-level assert of the `check`
+// code (HumanEval's check(candidate) is one, MBPP's asserts one each) and
+// each function call (name, JSON args, expected JSON). The judge runs the
+// checks and comparisons outside the program's process, which can only hand
+// back plain data: exiting early, printing "all tests passed", objects that
+// equal everything, patching modules or killing the judge fail.
+// Status: PASSED, WRONG_ANSWER, RUNTIME_ERROR, SYNTAX_ERROR, COMPILE_ERROR,
+// TIMEOUT, MEMORY_LIMIT, OUTPUT_LIMIT, NO_CODE; the reason shows the first
+// failure. No verdict (the sample sits out): SANDBOX_ERROR, BAD_TESTS.
 #ifndef REWARDS_CODE_VERIFIER_H_
 #define REWARDS_CODE_VERIFIER_H_
 

@@ -260,6 +260,13 @@ def halves(n):
   EXPECT_EQ(bad.status, "BAD_TESTS") << bad.reason;
 }
 
+TEST_F(CodeVerifierTest, FloatTolerance) {
+  const reward::v1::Reference ref = PythonTests(R"({"io":[{"stdin":"","stdout":"0.333333\n"}]})");
+  const std::string program = Fenced("print(1 / 3)");
+  EXPECT_EQ(Score(program, ref).status, "PASSED");
+  EXPECT_EQ(Score(program, ref, R"({"float_tolerance":0})").status, "WRONG_ANSWER");
+}
+
 TEST_F(CodeVerifierTest, MaxTestsAndStopOnFirstFailure) {
   Verdict one = Score(Fenced(kSolution), SortTests(), R"({"max_tests":1})");
   EXPECT_EQ(one.reason, "1/1 tests passed");
