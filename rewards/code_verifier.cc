@@ -354,6 +354,7 @@ class CodeVerifier : public Verifier {
     req.add_argv("-S");
     req.add_argv("_judge.py");
     (*req.mutable_files())["_judge.py"] = kCodeHarness;
+    req.set_trusted_script(true);  // the judge is ours: the zygote compiles it once
     (*req.mutable_files())["solution.py"] = code;
     req.set_stdin(token + "\n" + spec_json);
     *req.mutable_limits() = test_limits;

@@ -29,6 +29,7 @@ struct WarmRun {
   bool is_command = false;        // -c CODE
   std::string program;            // the code (-c) or the script's path
   std::vector<std::string> argv;  // sys.argv
+  const void* compiled = nullptr; // the trusted script's code object, kept by the zygote (Compile)
 };
 
 // The warm plan for `request`, or nothing when it must be exec'd: argv[0] is
@@ -43,6 +44,12 @@ std::optional<WarmRun> Plan(const v1::RunRequest& request);
 // exec'd.
 bool Preload(const std::vector<std::string>& environment, std::string* error);
 bool Loaded();
+
+// For a request with trusted_script: the script's code object, compiled
+// here in the zygote on first sight of its text and kept (a few entries), so
+// that runs of the same harness do not compile it again. Never for the
+// untrusted program: compiling is done outside the sandbox.
+void CompileTrusted(const v1::RunRequest& request, WarmRun* run);
 
 // Around the fork, as CPython requires of embedders that fork (its own
 // locks; in the child, at-fork hooks such as reseeding `random`).

@@ -279,6 +279,7 @@ RunResult Run(const RunRequest& req) {
   std::optional<python_zygote::WarmRun> warm = python_zygote::Plan(req);
   std::string preload_error;
   if (warm && !python_zygote::Preload(SandboxEnvironment(), &preload_error)) warm.reset();
+  if (warm) python_zygote::CompileTrusted(req, &*warm);
   ChildArgs args{&req, warm ? &*warm : nullptr, sync[0], err[1], in[0], out[1], errout[1]};
   const int flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS;
   auto start = std::chrono::steady_clock::now();

@@ -220,26 +220,44 @@ TEST(PythonZygoteTest, WarmRunsBehaveLikeColdOnes) {
       {{"-c", "import sys; print(sorted(m for m in ('json', 'site') if m in sys.modules and m == 'site'))"}},
   };
   for (const Case& c : kCases) {
-    RunResult runs[2];
-    for (int exec_only = 0; exec_only < 2; ++exec_only) {
+    // Warm; exec'd; warm with the script compiled once in the zygote.
+    RunResult runs[3];
+    for (int variant = 0; variant < 3; ++variant) {
       v1::RunRequest req;
       req.add_argv("/usr/bin/python3");
       req.add_argv("-S");
       for (const auto& a : c.args) req.add_argv(a);
       (*req.mutable_files())["prog.py"] = "import os, sys\n" + probe + "\n";
       req.set_stdin(c.stdin_data);
-      req.set_exec_only(exec_only == 1);
+      req.set_exec_only(variant == 1);
+      req.set_trusted_script(variant == 2);
       auto r = Box().Run(req);
       ASSERT_TRUE(r.ok()) << r.status();
-      runs[exec_only] = *r;
+      runs[variant] = *r;
     }
     const std::string what = c.args[0] + " " + (c.args.size() > 1 ? c.args[1] : "");
     EXPECT_TRUE(runs[0].warm()) << what;
     EXPECT_FALSE(runs[1].warm()) << what;
-    EXPECT_EQ(runs[0].outcome(), runs[1].outcome()) << what;
-    EXPECT_EQ(runs[0].exit_code(), runs[1].exit_code()) << what;
-    EXPECT_EQ(runs[0].stdout(), runs[1].stdout()) << what;
-    EXPECT_EQ(runs[0].stderr(), runs[1].stderr()) << what;
+    for (int variant : {1, 2}) {
+      EXPECT_EQ(runs[0].outcome(), runs[variant].outcome()) << what << " variant " << variant;
+      EXPECT_EQ(runs[0].exit_code(), runs[variant].exit_code()) << what << " variant " << variant;
+      EXPECT_EQ(runs[0].stdout(), runs[variant].stdout()) << what << " variant " << variant;
+      EXPECT_EQ(runs[0].stderr(), runs[variant].stderr()) << what << " variant " << variant;
+    }
+  }
+  // A trusted script that raises and one that exits: as from a file.
+  for (const char* script : {"import sys\nprint('x')\nraise KeyError(3)\n", "raise SystemExit(4)\n"}) {
+    RunResult twice[2];
+    for (int trusted = 0; trusted < 2; ++trusted) {
+      v1::RunRequest req;
+      for (const char* a : {"/usr/bin/python3", "-S", "t.py"}) req.add_argv(a);
+      (*req.mutable_files())["t.py"] = script;
+      req.set_trusted_script(trusted == 1);
+      twice[trusted] = *Box().Run(req);
+    }
+    EXPECT_EQ(twice[0].exit_code(), twice[1].exit_code()) << script;
+    EXPECT_EQ(twice[0].stdout(), twice[1].stdout()) << script;
+    EXPECT_EQ(twice[0].stderr(), twice[1].stderr()) << script;
   }
 }
 
