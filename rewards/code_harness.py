@@ -300,6 +300,7 @@ class _Judge:
         self.names = {}
         self.deadline = None
         self.last_compare = None
+        self.fatal = None  # a timeout or death during the current test
 
     # --- the program's process
     def spawn(self):
@@ -343,10 +344,18 @@ class _Judge:
         return _encode(value, refuse)
 
     def ask(self, request):
-        if self.program is None:
-            raise _Died("the program's process is gone")
-        _write_frame(self.program[1], request)
-        reply = _read_frame(self.program[2], self.deadline)
+        # A timeout or a dead program fails the test even if the check code
+        # swallows the exception (a bare `except:`): see run_test.
+        try:
+            if self.program is None:
+                raise _Died("the program's process is gone")
+            _write_frame(self.program[1], request)
+            reply = _read_frame(self.program[2], self.deadline)
+            if type(reply) is not dict or not ("raised" in reply or "value" in reply):
+                raise _Died("the program sent a malformed reply")
+        except (_Timeout, _Died) as e:
+            self.fatal = e
+            raise
         if "raised" in reply:
             name, message = str(reply["raised"]), str(reply.get("message", ""))
             cls = getattr(builtins, name, None)
@@ -362,20 +371,29 @@ class _Judge:
             raise RuntimeError("a function of an earlier program process")
         reply = self.ask({"op": "call", "ref": fn._ref, "args": [self.send(a) for a in args],
                           "kwargs": {str(k): self.send(v) for k, v in kwargs.items()}})
-        # Arguments the function changed in place change here too.
-        for before, after in zip(args, reply.get("args", [])):
-            after = _decode(after, self.remote)
-            if type(before) is list and type(after) is list:
-                before[:] = after
-            elif type(before) in (dict, set) and type(after) is type(before):
-                before.clear()
-                before.update(after)
-        return _decode(reply["value"], self.remote)
+        try:
+            # Arguments the function changed in place change here too.
+            for before, after in zip(args, reply.get("args", [])):
+                after = _decode(after, self.remote)
+                if type(before) is list and type(after) is list:
+                    before[:] = after
+                elif type(before) in (dict, set) and type(after) is type(before):
+                    before.clear()
+                    before.update(after)
+            return _decode(reply["value"], self.remote)
+        except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
+            self.fatal = _Died("the program sent a malformed reply")
+            raise self.fatal
 
     def getattr(self, obj, name):
         if obj._generation != self.generation:
             raise RuntimeError("an object of an earlier program process")
-        return _decode(self.ask({"op": "getattr", "ref": obj._ref, "name": name})["value"], self.remote)
+        reply = self.ask({"op": "getattr", "ref": obj._ref, "name": name})
+        try:
+            return _decode(reply["value"], self.remote)
+        except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
+            self.fatal = _Died("the program sent a malformed reply")
+            raise self.fatal
 
     def compare(self, a, op, b):
         result = _COMPARE[getattr(ast, op)](a, b)
@@ -403,8 +421,11 @@ class _Judge:
                 return self.result(name, "RUNTIME_ERROR", str(e))
         self.deadline = time.monotonic() + self.limit
         self.last_compare = None
+        self.fatal = None
         try:
             body()
+            if self.fatal is not None:  # swallowed by the check code
+                raise self.fatal
             return self.result(name, "PASSED", "")
         except _Timeout:
             self.kill()

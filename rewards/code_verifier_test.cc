@@ -172,6 +172,23 @@ TEST_F(CodeVerifierTest, CannotFakeAPassThroughTheJudge) {
   }
   EXPECT_EQ(Score(Fenced(kSolution), check_only).score, 1.0);
   EXPECT_EQ(Score(Fenced(kSolution), calls_only).score, 1.0);
+  // A check whose bare `except:` would swallow the judge's own signals: a
+  // program that hangs, dies or answers garbage still fails.
+  const reward::v1::Reference swallowing = PythonTests(
+      R"({"check":"try:\n    got = sort42([3, 42])\nexcept:\n    got = [42, 3]\nassert got == [42, 3]",
+          "timeLimitMs":300})");
+  const char* kSwallowed[] = {
+      "def sort42(xs):\n    while True:\n        pass",
+      "import os\ndef sort42(xs):\n    os._exit(0)",
+      "import os, struct\ndef sort42(xs):\n    for fd in range(3, 12):\n        try:\n"
+      "            os.write(fd, struct.pack('<I', 2) + b'[]')\n        except OSError:\n            pass\n"
+      "    import time\n    time.sleep(5)",
+  };
+  for (const char* program : kSwallowed) {
+    Verdict v = Score(Fenced(program), swallowing);
+    EXPECT_EQ(v.score, 0) << program << " -> " << v.status << " " << v.reason;
+  }
+  EXPECT_EQ(Score(Fenced("def sort42(xs):\n    raise ValueError()"), swallowing).score, 1.0);  // the check allows it
 }
 
 TEST_F(CodeVerifierTest, EachAssertAndCallIsATest) {
