@@ -489,23 +489,27 @@ def _check_units(source):
             for name, body in units]
 
 
-def _same(got, want):
+def _same(got, want, tolerance=0.0):
     """Equality of plain data, with JSON's view of the expected value: lists
-    match lists or tuples, numbers match across int and float, bools only
-    bools, and dict keys compare as JSON would write them."""
+    match lists or tuples, numbers match across int and float (floats within
+    `tolerance`, relative and absolute below 1), bools only bools, and dict
+    keys compare as JSON would write them."""
     if type(got) is bool or type(want) is bool:
         return type(got) is type(want) and got == want
     if type(got) in (int, float) and type(want) in (int, float):
-        return got == want or (got != got and want != want)
+        if got == want or (got != got and want != want):
+            return True
+        return (type(got) is float or type(want) is float) and abs(got - want) <= tolerance * max(1.0, abs(want))
     if type(want) is list:
-        return type(got) in (list, tuple) and len(got) == len(want) and all(map(_same, got, want))
+        return (type(got) in (list, tuple) and len(got) == len(want) and
+                all(_same(g, w, tolerance) for g, w in zip(got, want)))
     if type(want) is dict:
         if type(got) is not dict:
             return False
         keys = {}
         for k, v in got.items():
             keys[k if type(k) is str else json.dumps(k) if type(k) in (int, float, bool) or k is None else None] = v
-        return keys.keys() == want.keys() and all(_same(keys[k], want[k]) for k in want)
+        return keys.keys() == want.keys() and all(_same(keys[k], want[k], tolerance) for k in want)
     return type(got) is type(want) and got == want
 
 
@@ -533,6 +537,7 @@ def main():
     judge = _Judge(judge_sock, spec)
     judge.check_lines = spec.get("check", "").splitlines()
     budget = int(spec.get("maxTests", 1 << 30))
+    tolerance = float(spec.get("floatTolerance", 0.0))
     stop_first = bool(spec.get("stopOnFirstFailure", False))
     tests = []
     try:
@@ -571,7 +576,7 @@ def main():
                 raise TypeError("%r is not a function" % call["function"])
             got = fn(*json.loads(call["args"]))
             want = json.loads(call["expected"])
-            if not _same(got, want):
+            if not _same(got, want, tolerance):
                 raise _Mismatch("%s(%s) returned %s, expected %s" % (
                     call["function"], _clip(call["args"][1:-1], 60), _clip(repr(got), 80), _clip(call["expected"], 80)))
         return body

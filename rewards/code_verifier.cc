@@ -344,6 +344,7 @@ class CodeVerifier : public Verifier {
     f["timeLimitMs"].set_number_value(test_limits.wall_ms());
     f["maxTests"].set_number_value(budget);
     f["stopOnFirstFailure"].set_bool_value(stop_first_);
+    f["floatTolerance"].set_number_value(float_tolerance_);
     std::string spec_json;
     if (!google::protobuf::util::MessageToJsonString(spec, &spec_json).ok()) {
       return Verdict::Error("SANDBOX_ERROR", "cannot encode the tests");
@@ -434,8 +435,8 @@ class CodeVerifierFactory : public VerifierFactory {
         ParamSpec::Number("max_tests", 64, 1, 10000, "At most this many tests run (io cases, then check asserts, then calls)."),
         ParamSpec::Bool("stop_on_first_failure", false, "Stop at the first failing test."),
         ParamSpec::Number("float_tolerance", 1e-6, 0, 1,
-                          "io cases: output tokens that are numbers may differ by this much (relative, and "
-                          "absolute below 1); 0 compares every token exactly."),
+                          "io cases and calls: numbers may differ by this much (relative, and absolute below 1; "
+                          "in calls only where a float is involved); 0 compares exactly."),
     };
     return *specs;
   }

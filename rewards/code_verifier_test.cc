@@ -282,6 +282,13 @@ TEST_F(CodeVerifierTest, FloatTolerance) {
   const std::string program = Fenced("print(1 / 3)");
   EXPECT_EQ(Score(program, ref).status, "PASSED");
   EXPECT_EQ(Score(program, ref, R"({"float_tolerance":0})").status, "WRONG_ANSWER");
+  const reward::v1::Reference calls = PythonTests(
+      R"({"calls":[{"function":"third","args":"[1]","expected":"0.333333"},
+                   {"function":"third","args":"[3]","expected":"1"}]})");
+  const std::string third = Fenced("def third(x):\n    return x / 3");
+  EXPECT_EQ(Score(third, calls).score, 1.0);
+  EXPECT_EQ(Score(third, calls, R"({"float_tolerance":0})").score, 0.5);  // 1.0 == 1 still
+  EXPECT_EQ(Score(Fenced("def third(x):\n    return x // 3 + 0.333333"), calls).score, 0.5);
 }
 
 TEST_F(CodeVerifierTest, MaxTestsAndStopOnFirstFailure) {
