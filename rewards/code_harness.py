@@ -26,7 +26,11 @@ judge's memory or open its descriptors through /proc. The judge's input is
 """
 import ast
 import builtins
-import itertools
+import collections
+import contextlib
+import decimal
+import fractions
+import io
 import json
 import operator
 import os
@@ -99,14 +103,14 @@ def _read_frame(fd, deadline=None):
 
 # ----------------------------------------------------------- plain data
 
-# Iterators a function may return instead of a list; at most _MAX_ITEMS of
-# an endless one cross.
-_ITERATORS = (types.GeneratorType, map, filter, zip, enumerate, reversed, type(iter([])), type(iter(())),
-              type(iter("")), type(iter(range(0))))
-_MAX_ITEMS = 1 << 20
+_MAX_NAME_BYTES = 1 << 20  # a larger global crosses as a handle
+_CHUNK = 256  # items fetched per round trip when the judge iterates a program's object
 
 def _encode(value, other, depth=0):
-    """Plain data as JSON; `other(value)` encodes anything else."""
+    """Plain data as JSON; `other(value)` encodes anything else. Subclasses
+    of plain types cross as their plain values (a list subclass whose __eq__
+    always answers True arrives as a plain list), Counter and OrderedDict as
+    themselves, namedtuples as namedtuples, Fraction and Decimal exactly."""
     t = type(value)
     if t is bool or t is str or value is None:
         return value
@@ -130,8 +134,19 @@ def _encode(value, other, depth=0):
         return {"complex": [float.hex(value.real), float.hex(value.imag)]}
     if t is range:
         return {"range": [value.start, value.stop, value.step]}
-    if t in _ITERATORS:  # drained here, an iterator over the items there
-        return {"iter": [_encode(v, other, depth + 1) for v in itertools.islice(value, _MAX_ITEMS)]}
+    if t is fractions.Fraction:
+        return {"fraction": [hex(value.numerator), hex(value.denominator)]}
+    if t is decimal.Decimal:
+        return {"decimal": str(value)}
+    if isinstance(value, tuple) and isinstance(getattr(t, "_fields", None), tuple):
+        fields = [str(f) for f in t._fields]
+        return {"namedtuple": [str(t.__name__), fields, [_encode(v, other, depth + 1) for v in tuple(value)]]}
+    if isinstance(value, (collections.Counter, collections.OrderedDict)):
+        kind = "counter" if isinstance(value, collections.Counter) else "odict"
+        return {kind: [[_encode(k, other, depth + 1), _encode(v, other, depth + 1)] for k, v in dict.items(value)]}
+    for base in (bool, int, float, complex, str, bytes, list, tuple, dict, set, frozenset):
+        if isinstance(value, base):
+            return _encode(base(value), other, depth + 1)
     return other(value)
 
 
@@ -162,8 +177,16 @@ def _decode(data, ref):
         return complex(float.fromhex(v[0]), float.fromhex(v[1]))
     if kind == "range":
         return range(int(v[0]), int(v[1]), int(v[2]))
-    if kind == "iter":
-        return iter([_decode(x, ref) for x in v])
+    if kind == "fraction":
+        return fractions.Fraction(int(v[0], 16), int(v[1], 16))
+    if kind == "decimal":
+        return decimal.Decimal(str(v))
+    if kind == "namedtuple":
+        return collections.namedtuple(str(v[0]), [str(f) for f in v[1]])(*[_decode(x, ref) for x in v[2]])
+    if kind == "counter":
+        return collections.Counter({_decode(k, ref): _decode(x, ref) for k, x in v})
+    if kind == "odict":
+        return collections.OrderedDict((_decode(k, ref), _decode(x, ref)) for k, x in v)
     if kind == "ref":
         return ref(int(v[0]), str(v[1]))
     raise ValueError("malformed value")
@@ -186,7 +209,13 @@ def _program(requests, replies):
     def lookup(i, _type):
         return refs[i]
 
+    def arg(data):
+        if isinstance(data, dict) and len(data) == 1 and "slice" in data:
+            return slice(*[_decode(x, lookup) for x in data["slice"]])
+        return _decode(data, lookup)
+
     os.dup2(2, 1)  # the program's prints go to stderr, never to the judge's stdout
+    sys.path.insert(0, "/work")  # as for a script in /work (the judge has it removed)
     # Not "__main__": a program's `if __name__ == "__main__":` block (which
     # often reads stdin) is for running it as a script, not for its tests.
     g = {"__name__": "solution", "__builtins__": builtins}
@@ -199,22 +228,54 @@ def _program(requests, replies):
         os._exit(1)
     names = {}
     for name, value in list(g.items()):
-        if not (name.startswith("__") and name.endswith("__")):
-            names[name] = _encode(value, keep)
+        if (name.startswith("__") and name.endswith("__")) or isinstance(value, types.ModuleType):
+            continue
+        encoded = _encode(value, keep)
+        if len(json.dumps(encoded)) > _MAX_NAME_BYTES:
+            encoded = keep(value)
+        names[name] = encoded
     _write_frame(replies, {"names": names})
     while True:
         request = _read_frame(requests)
+        printed = io.StringIO()
         try:
-            target = refs[request["ref"]]
-            if request["op"] == "getattr":
-                reply = {"value": _encode(getattr(target, request["name"]), keep)}
-            else:
-                args = [_decode(a, lookup) for a in request["args"]]
-                kwargs = {k: _decode(a, lookup) for k, a in request["kwargs"].items()}
-                value = target(*args, **kwargs)
-                reply = {"value": _encode(value, keep), "args": [_encode(a, keep) for a in args]}
+            with contextlib.redirect_stdout(printed):
+                target = refs[request["ref"]]
+                op = request["op"]
+                if op == "call":
+                    args = [arg(a) for a in request["args"]]
+                    kwargs = {k: arg(a) for k, a in request["kwargs"].items()}
+                    value = target(*args, **kwargs)
+                    reply = {"value": _encode(value, keep), "args": [_encode(a, keep) for a in args],
+                             "kwargs": {k: _encode(a, keep) for k, a in kwargs.items()}}
+                elif op == "getattr":
+                    reply = {"value": _encode(getattr(target, request["name"]), keep)}
+                elif op == "setattr":
+                    setattr(target, request["name"], arg(request["value"]))
+                    reply = {"value": None}
+                elif op == "getitem":
+                    reply = {"value": _encode(target[arg(request["key"])], keep)}
+                elif op == "len":
+                    reply = {"value": len(target)}
+                elif op == "str":
+                    reply = {"value": str(target)}
+                elif op == "iter":
+                    reply = {"value": keep(iter(target))}
+                elif op == "next":
+                    items, done = [], False
+                    for _ in range(max(1, min(int(request.get("n", 1)), _CHUNK))):
+                        try:
+                            items.append(_encode(next(target), keep))
+                        except StopIteration:
+                            done = True
+                            break
+                    reply = {"value": items, "done": done}
+                else:
+                    raise ValueError("unknown request")
         except BaseException as e:
-            reply = {"raised": type(e).__name__, "message": _clip(e)}
+            reply = {"raised": type(e).__name__, "message": _clip(e),
+                     "bases": [c.__name__ for c in type(e).__mro__]}
+        reply["printed"] = printed.getvalue()[:1 << 20]
         _write_frame(replies, reply)
 
 
@@ -247,12 +308,18 @@ def _template(sock):
 # ---------------------------------------------------------------- judge
 
 class _Remote:
-    """A function or object of the program, seen from the judge."""
+    """A function or object of the program, seen from the judge. What it
+    yields is data computed by the program (calls, attributes, items, len,
+    str); what would let the program decide a check's truth (==, bool, in,
+    hash) is not forwarded: == is identity, bool refuses, `in` iterates."""
 
     __slots__ = ("_judge", "_generation", "_ref", "_type")
 
     def __init__(self, judge, ref, type_name):
-        self._judge, self._generation, self._ref, self._type = judge, judge.generation, ref, type_name
+        object.__setattr__(self, "_judge", judge)
+        object.__setattr__(self, "_generation", judge.generation)
+        object.__setattr__(self, "_ref", ref)
+        object.__setattr__(self, "_type", type_name)
 
     def __call__(self, *args, **kwargs):
         return self._judge.call(self, args, kwargs)
@@ -260,13 +327,64 @@ class _Remote:
     def __getattr__(self, name):
         if name.startswith("__"):
             raise AttributeError(name)
-        return self._judge.getattr(self, name)
+        return self._judge.ask_value(self, {"op": "getattr", "name": name})
+
+    def __setattr__(self, name, value):
+        self._judge.ask_value(self, {"op": "setattr", "name": name, "value": self._judge.send(value)})
+
+    def __getitem__(self, key):
+        if type(key) is slice:
+            key = {"slice": [self._judge.send(key.start), self._judge.send(key.stop), self._judge.send(key.step)]}
+        else:
+            key = self._judge.send(key)
+        return self._judge.ask_value(self, {"op": "getitem", "key": key})
+
+    def __len__(self):
+        n = self._judge.ask_value(self, {"op": "len"})
+        if type(n) is not int or n < 0:
+            raise TypeError("len() of a %s object of the program is not a count" % self._type)
+        return n
+
+    def __str__(self):
+        text = self._judge.ask_value(self, {"op": "str"})
+        if type(text) is not str:
+            raise TypeError("str() of a %s object of the program is not a string" % self._type)
+        return text
+
+    def __iter__(self):
+        return _RemoteIterator(self._judge.ask_value(self, {"op": "iter"}))
+
+    def __next__(self):
+        items, done = self._judge.next_items(self, 1)
+        if done and not items:
+            raise StopIteration
+        return items[0]
 
     def __bool__(self):
         raise TypeError("the program returned a %s object, not plain data" % self._type)
 
     def __repr__(self):
         return "<%s object of the program>" % self._type
+
+
+class _RemoteIterator:
+    """Iterating a program's object: its items come in chunks."""
+
+    def __init__(self, remote):
+        if type(remote) is not _Remote:
+            raise TypeError("iter() of a program's object gave no iterator")
+        self.remote, self.buffer, self.done = remote, collections.deque(), False
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if not self.buffer and not self.done:
+            items, self.done = self.remote._judge.next_items(self.remote, _CHUNK)
+            self.buffer.extend(items)
+        if not self.buffer:
+            raise StopIteration
+        return self.buffer.popleft()
 
 
 _COMPARE = {
@@ -344,8 +462,9 @@ class _Judge:
         return _encode(value, refuse)
 
     def ask(self, request):
-        # A timeout or a dead program fails the test even if the check code
-        # swallows the exception (a bare `except:`): see run_test.
+        """One request to the program; its reply. A timeout, a dead program
+        or a malformed reply fails the test even if the check code swallows
+        the exception (a bare `except:`): see run_test."""
         try:
             if self.program is None:
                 raise _Died("the program's process is gone")
@@ -356,44 +475,77 @@ class _Judge:
         except (_Timeout, _Died) as e:
             self.fatal = e
             raise
+        printed = reply.get("printed")
+        if type(printed) is str and printed:
+            sys.stdout.write(printed)  # where the check code's redirect_stdout (if any) wants it
         if "raised" in reply:
-            name, message = str(reply["raised"]), str(reply.get("message", ""))
-            cls = getattr(builtins, name, None)
-            if not (isinstance(cls, type) and issubclass(cls, Exception)):
-                cls = RuntimeError
-            error = cls(message)
-            error.h_from_program = True
-            raise error
+            raise self.program_exception(reply)
         return reply
+
+    @staticmethod
+    def program_exception(reply):
+        """The program's exception as one the check code can catch: the first
+        built-in exception class among its bases (a NegError(ValueError) is a
+        ValueError). StopIteration becomes RuntimeError, as PEP 479 does for
+        generators: it must not end the judge's own loops."""
+        name, message = str(reply["raised"]), str(reply.get("message", ""))
+        cls = RuntimeError
+        for base in reply.get("bases", [name]) if type(reply.get("bases")) is list else [name]:
+            candidate = getattr(builtins, str(base), None)
+            if isinstance(candidate, type) and issubclass(candidate, Exception):
+                if not issubclass(candidate, (StopIteration, StopAsyncIteration)):
+                    cls = candidate
+                break
+        try:
+            error = cls(message if cls.__name__ == name else "%s: %s" % (name, message))
+        except Exception:
+            error = RuntimeError("%s: %s" % (name, message))
+        error.h_from_program = True
+        return error
+
+    def decoded(self, data):
+        try:
+            return _decode(data, self.remote)
+        except (KeyError, TypeError, ValueError, AttributeError, RecursionError, IndexError):
+            self.fatal = _Died("the program sent a malformed reply")
+            raise self.fatal
+
+    def ask_value(self, obj, request):
+        if obj._generation != self.generation:
+            raise RuntimeError("an object of an earlier program process")
+        request["ref"] = obj._ref
+        return self.decoded(self.ask(request)["value"])
+
+    def next_items(self, obj, n):
+        if obj._generation != self.generation:
+            raise RuntimeError("an object of an earlier program process")
+        reply = self.ask({"op": "next", "ref": obj._ref, "n": n})
+        items = self.decoded(reply["value"])
+        if type(items) is not list:
+            self.fatal = _Died("the program sent a malformed reply")
+            raise self.fatal
+        return items, bool(reply.get("done"))
 
     def call(self, fn, args, kwargs):
         if fn._generation != self.generation:
             raise RuntimeError("a function of an earlier program process")
+        kwargs = {str(k): v for k, v in kwargs.items()}
         reply = self.ask({"op": "call", "ref": fn._ref, "args": [self.send(a) for a in args],
-                          "kwargs": {str(k): self.send(v) for k, v in kwargs.items()}})
-        try:
-            # Arguments the function changed in place change here too.
-            for before, after in zip(args, reply.get("args", [])):
-                after = _decode(after, self.remote)
-                if type(before) is list and type(after) is list:
-                    before[:] = after
-                elif type(before) in (dict, set) and type(after) is type(before):
-                    before.clear()
-                    before.update(after)
-            return _decode(reply["value"], self.remote)
-        except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
-            self.fatal = _Died("the program sent a malformed reply")
-            raise self.fatal
-
-    def getattr(self, obj, name):
-        if obj._generation != self.generation:
-            raise RuntimeError("an object of an earlier program process")
-        reply = self.ask({"op": "getattr", "ref": obj._ref, "name": name})
-        try:
-            return _decode(reply["value"], self.remote)
-        except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
-            self.fatal = _Died("the program sent a malformed reply")
-            raise self.fatal
+                          "kwargs": {k: self.send(v) for k, v in kwargs.items()}})
+        # Arguments the function changed in place change here too.
+        after_kwargs = reply.get("kwargs") if type(reply.get("kwargs")) is dict else {}
+        pairs = list(zip(args, reply.get("args") or []))
+        pairs += [(v, after_kwargs[k]) for k, v in kwargs.items() if k in after_kwargs]
+        for before, after in pairs:
+            if type(before) not in (list, dict, set):
+                continue
+            after = self.decoded(after)
+            if type(before) is list and type(after) is list:
+                before[:] = after
+            elif type(before) is type(after):
+                before.clear()
+                before.update(after)
+        return self.decoded(reply["value"])
 
     def compare(self, a, op, b):
         result = _COMPARE[getattr(ast, op)](a, b)
@@ -463,7 +615,7 @@ class _Judge:
             text += " (%s)" % _clip(e, 80)
         if self.last_compare is not None:
             a, op, b = self.last_compare
-            text += " -- got %s, want %s %s" % (_clip(repr(a), 100), _OP_SYMBOLS[op], _clip(repr(b), 100))
+            text += " -- got %s, want %s %s" % (_safe_repr(a), _OP_SYMBOLS[op], _safe_repr(b))
         return text
 
     @staticmethod
@@ -473,7 +625,8 @@ class _Judge:
 
 def _check_units(source):
     """The check code as tests: each top-level assert (with the statements
-    before it) is one; check code without top-level asserts is one test."""
+    before it) is one; check code without top-level asserts is one test.
+    Also the names the check code binds at module level."""
     tree = _ShowValues().visit(ast.parse(source, "check.py"))
     units, pending = [], []
     for stmt in tree.body:
@@ -485,21 +638,49 @@ def _check_units(source):
         units = [("check", pending)]
     elif pending:  # statements after the last assert run with it
         units[-1] = (units[-1][0], units[-1][1] + pending)
-    return [(name, compile(ast.fix_missing_locations(ast.Module(body, [])), "check.py", "exec"))
-            for name, body in units]
+    compiled = [(name, compile(ast.fix_missing_locations(ast.Module(body, [])), "check.py", "exec"))
+                for name, body in units]
+    return compiled, _bound_names(tree)
+
+
+def _bound_names(tree):
+    """Names bound at module level (assignments, imports, defs, loop and
+    with targets, except-as, walrus) or declared `global` anywhere."""
+    bound = set()
+
+    def visit(node, top):
+        if isinstance(node, ast.Global):
+            bound.update(node.names)
+        if top:
+            if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+                bound.add(node.id)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                bound.add(node.name)
+            elif isinstance(node, ast.ExceptHandler) and node.name:
+                bound.add(node.name)
+        nested = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda,
+                                   ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp))
+        for child in ast.iter_child_nodes(node):
+            visit(child, top and not nested)
+
+    visit(tree, True)
+    return bound
 
 
 def _same(got, want, tolerance=0.0):
     """Equality of plain data, with JSON's view of the expected value: lists
-    match lists or tuples, numbers match across int and float (floats within
-    `tolerance`, relative and absolute below 1), bools only bools, and dict
-    keys compare as JSON would write them."""
+    match lists or tuples, numbers match across int and float (an expected
+    float within `tolerance`, relative and absolute below 1), bools only
+    bools, and dict keys compare as JSON would write them."""
     if type(got) is bool or type(want) is bool:
         return type(got) is type(want) and got == want
     if type(got) in (int, float) and type(want) in (int, float):
         if got == want or (got != got and want != want):
             return True
-        return (type(got) is float or type(want) is float) and abs(got - want) <= tolerance * max(1.0, abs(want))
+        # A tolerance only where a float is expected: an integer answer is exact.
+        return type(want) is float and abs(got - want) <= tolerance * max(1.0, abs(want))
     if type(want) is list:
         return (type(got) in (list, tuple) and len(got) == len(want) and
                 all(_same(g, w, tolerance) for g, w in zip(got, want)))
@@ -513,6 +694,13 @@ def _same(got, want, tolerance=0.0):
     return type(got) is type(want) and got == want
 
 
+def _safe_repr(value, n=100):
+    try:
+        return _clip(repr(value), n)
+    except Exception:  # e.g. an int too long to print
+        return "<%s>" % type(value).__name__
+
+
 def main():
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:  # not dumpable (the warm sandbox is already; an exec'd one is not)
@@ -520,6 +708,9 @@ def main():
         ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE
     except Exception:
         pass
+    # Nothing the program writes may be imported here: /work (the script's
+    # directory) leaves the import path before any check code runs.
+    sys.path[:] = [p for p in sys.path if p not in ("", ".", "/work", os.getcwd())]
     judge_sock, template_sock = socket.socketpair()
     if os.fork() == 0:
         judge_sock.close()
@@ -534,32 +725,38 @@ def main():
     out = sys.stdout
     sys.stdin = open(os.devnull)
     sys.stdout = sys.stderr
+
+    def report(obj):
+        # One line per event, so that the tests done count even if the judge
+        # is killed later (memory, time): "\n<token> <json>".
+        out.write("\n%s %s\n" % (token, json.dumps(obj)))
+        out.flush()
+
     judge = _Judge(judge_sock, spec)
     judge.check_lines = spec.get("check", "").splitlines()
     budget = int(spec.get("maxTests", 1 << 30))
     tolerance = float(spec.get("floatTolerance", 0.0))
     stop_first = bool(spec.get("stopOnFirstFailure", False))
-    tests = []
     try:
-        units = _check_units(spec.get("check", "")) if spec.get("check", "").strip() else []
-    except SyntaxError as e:
-        report = {"testError": "the check code does not parse: " + _describe(e)}
-        out.write("\n%s %s\n" % (token, json.dumps(report)))
-        out.flush()
+        units, check_bound = _check_units(spec.get("check", "")) if spec.get("check", "").strip() else ([], set())
+    except (SyntaxError, ValueError) as e:
+        report({"testError": "the check code does not parse: " + _describe(e)})
         os._exit(0)
     g = {"__name__": "__check__", "__builtins__": builtins, "_h_compare": judge.compare}
-    applied = {"generation": 0, "keys": set()}
+    applied = {"generation": 0}
+
+    solution = types.ModuleType("solution")  # `from solution import f` in check code
+    sys.modules["solution"] = solution
 
     def program_names():
-        # The program's names, refreshed for each new program process; names
-        # the check code bound itself stay the check's.
+        # The program's functions, classes and values, refreshed for each new
+        # program process; never over a built-in or a name the check binds.
         if applied["generation"] != judge.generation:
-            keys = set()
             for k, v in judge.names.items():
-                if k not in g or k in applied["keys"]:
+                setattr(solution, k, v)
+                if k not in check_bound and not hasattr(builtins, k) and not k.startswith("_h_"):
                     g[k] = v
-                    keys.add(k)
-            applied.update(generation=judge.generation, keys=keys)
+            applied["generation"] = judge.generation
 
     def run_unit(code):
         def body():
@@ -578,19 +775,23 @@ def main():
             want = json.loads(call["expected"])
             if not _same(got, want, tolerance):
                 raise _Mismatch("%s(%s) returned %s, expected %s" % (
-                    call["function"], _clip(call["args"][1:-1], 60), _clip(repr(got), 80), _clip(call["expected"], 80)))
+                    call["function"], _clip(call["args"][1:-1], 60), _safe_repr(got, 80), _clip(call["expected"], 80)))
         return body
 
     plan = [(name, run_unit(code)) for name, code in units]
     plan += [("call %d" % i, run_call(c)) for i, c in enumerate(spec.get("calls", []))]
+    report({"plan": min(len(plan), budget), "notRun": max(0, len(plan) - budget)})
     for name, body in plan[:budget]:
-        result = judge.run_test(name, body)
-        tests.append(result)
+        try:
+            result = judge.run_test(name, body)
+        except BaseException as e:  # the judge's own failure: this test fails, the rest still run
+            judge.kill()
+            result = _Judge.result(name, "RUNTIME_ERROR", "the judge failed: " + _safe_repr(e, 200))
+        report({"test": result})
         if stop_first and result["status"] != "PASSED":
             break
     judge.kill()
-    out.write("\n%s %s\n" % (token, json.dumps({"tests": tests})))
-    out.flush()
+    report({"done": True})
     os._exit(0)
 
 

@@ -5,6 +5,7 @@
 #include "rewards/code_verifier.h"
 
 #include <algorithm>
+#include <cmath>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -57,6 +58,30 @@ std::string ExtractCode(absl::string_view completion, const std::string& languag
   return best;
 }
 
+namespace {
+
+bool LooksInteger(absl::string_view s) {
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// "+007" -> "7", "-0" -> "0": integers of any length, compared exactly.
+std::string CanonicalInteger(absl::string_view s) {
+  bool negative = s[0] == '-';
+  if (s[0] == '-' || s[0] == '+') s.remove_prefix(1);
+  while (s.size() > 1 && s[0] == '0') s.remove_prefix(1);
+  return (negative && s != "0" ? "-" : "") + std::string(s);
+}
+
+bool ParseDouble(absl::string_view s, double* out) {
+  std::string t(s);
+  char* end;
+  *out = std::strtod(t.c_str(), &end);
+  return !t.empty() && *end == 0;
+}
+
+}  // namespace
+
 bool OutputsMatch(absl::string_view got, absl::string_view want, double float_tolerance) {
   std::vector<absl::string_view> a = absl::StrSplit(got, absl::ByAnyChar(" \t\r\n"), absl::SkipEmpty());
   std::vector<absl::string_view> b = absl::StrSplit(want, absl::ByAnyChar(" \t\r\n"), absl::SkipEmpty());
@@ -64,11 +89,21 @@ bool OutputsMatch(absl::string_view got, absl::string_view want, double float_to
   for (size_t i = 0; i < a.size(); ++i) {
     if (a[i] == b[i]) continue;
     if (float_tolerance <= 0) return false;
-    char* end_a;
-    char* end_b;
-    std::string sa(a[i]), sb(b[i]);
-    double x = std::strtod(sa.c_str(), &end_a), y = std::strtod(sb.c_str(), &end_b);
-    if (*end_a != 0 || *end_b != 0) return false;
+    // Integers are exact, whatever their length; NaN equals only NaN and
+    // infinities only themselves; only an expected non-integer number allows
+    // the tolerance.
+    if (LooksInteger(a[i]) && LooksInteger(b[i])) {
+      if (CanonicalInteger(a[i]) == CanonicalInteger(b[i])) continue;
+      return false;
+    }
+    double x, y;
+    if (!ParseDouble(a[i], &x) || !ParseDouble(b[i], &y)) return false;
+    if (std::isnan(x) || std::isnan(y)) {
+      if (std::isnan(x) && std::isnan(y)) continue;
+      return false;
+    }
+    if (x == y && std::abs(y) < 9007199254740992.0) continue;
+    if (LooksInteger(b[i]) || std::isinf(x) || std::isinf(y)) return false;
     if (std::abs(x - y) > float_tolerance * std::max(1.0, std::abs(y))) return false;
   }
   return true;
@@ -213,6 +248,7 @@ class CodeVerifier : public Verifier {
       }
     };
     const int budget = max_tests_;
+    int not_run = std::max(0, t.io_size() - budget);  // io cases past max_tests; the judge adds its own
     for (int i = 0; i < t.io_size() && total < budget; ++i) {
       if (stop_first_ && !first_failure.status.empty()) break;
       if (in.ShouldStop()) break;
@@ -246,16 +282,22 @@ class CodeVerifier : public Verifier {
     }
     bool harness = !t.check().empty() || t.calls_size() > 0;
     if (harness && total < budget && !(stop_first_ && !first_failure.status.empty()) && !in.ShouldStop()) {
-      std::optional<Verdict> error = RunHarness(box, t, code, limits, budget - total, &record);
+      std::optional<Verdict> error = RunHarness(box, t, code, limits, budget - total, &record, &not_run);
       if (error) return *error;
+    } else if (harness && total >= budget) {
+      not_run += t.calls_size() + std::max(1, CountTopLevelAsserts(t.check()));  // max_tests left none for them
     }
     if (total == 0) return Verdict::Error("NO_TESTS", "no test could run");
     // The sandbox failing is no verdict on the program: the sample sits out.
     if (first_failure.status == "SANDBOX_ERROR") return Verdict::Error("SANDBOX_ERROR", first_failure.detail);
     double score = all_or_nothing_ ? (passed == total ? 1.0 : 0.0) : static_cast<double>(passed) / total;
-    if (passed == total) return Verdict::Outcome(score, "PASSED", absl::StrCat(passed, "/", total, " tests passed"));
+    const std::string skipped =
+        not_run > 0 ? absl::StrCat(" (", not_run, " more not run: max_tests ", max_tests_, ")") : "";
+    if (passed == total) {
+      return Verdict::Outcome(score, "PASSED", absl::StrCat(passed, "/", total, " tests passed", skipped));
+    }
     return Verdict::Outcome(score, first_failure.status,
-                            absl::StrCat(passed, "/", total, " passed; ", first_failure.detail));
+                            absl::StrCat(passed, "/", total, " passed", skipped, "; ", first_failure.detail));
   }
 
  private:
@@ -330,7 +372,8 @@ class CodeVerifier : public Verifier {
   // program.
   template <typename Record>
   std::optional<Verdict> RunHarness(sandbox::Sandbox& box, const reward::v1::Tests& t, const std::string& code,
-                          const sandbox::v1::Limits& test_limits, int budget, Record* record) const {
+                          const sandbox::v1::Limits& test_limits, int budget, Record* record,
+                          int* not_run) const {
     google::protobuf::Struct spec;
     auto& f = *spec.mutable_fields();
     f["check"].set_string_value(t.check());
@@ -368,34 +411,47 @@ class CodeVerifier : public Verifier {
     auto r = box.Run(req);
     if (!r.ok()) return Verdict::Error("SANDBOX_ERROR", std::string(r.status().message()));
     if (r->outcome() == sandbox::v1::RunResult::SETUP_FAILED) return Verdict::Error("SANDBOX_ERROR", r->error());
-    // The judge's report: the line after "\n<token> ".
+    // The judge's report: lines "\n<token> <json>": {"plan": N, "notRun": M},
+    // then {"test": {...}} per test, then {"done": true}; or {"testError"}.
     const std::string mark = "\n" + token + " ";
-    size_t at = r->stdout().rfind(mark);
-    google::protobuf::Struct report;
-    if (at == std::string::npos ||
-        !google::protobuf::util::JsonStringToMessage(
-             std::string(absl::StripTrailingAsciiWhitespace(absl::string_view(r->stdout()).substr(at + mark.size()))),
-             &report)
-             .ok()) {
-      // The judge did not finish: the whole run was stopped (time, output,
-      // memory). Every test it held fails alike.
+    const absl::string_view out = r->stdout();
+    int planned = -1, reported = 0, failed = 0;
+    bool done = false;
+    for (size_t at = out.find(mark); at != absl::string_view::npos; at = out.find(mark, at + 1)) {
+      size_t begin = at + mark.size();
+      size_t end = out.find('\n', begin);
+      google::protobuf::Struct line;
+      if (!google::protobuf::util::JsonStringToMessage(
+               std::string(out.substr(begin, end == absl::string_view::npos ? absl::string_view::npos : end - begin)),
+               &line)
+               .ok()) {
+        continue;  // cut short by the end of the run
+      }
+      const auto& fields = line.fields();
+      if (fields.count("testError")) return Verdict::Error("BAD_TESTS", fields.at("testError").string_value());
+      if (fields.count("plan")) {
+        planned = static_cast<int>(fields.at("plan").number_value());
+        if (fields.count("notRun")) *not_run += static_cast<int>(fields.at("notRun").number_value());
+      }
+      if (fields.count("done")) done = true;
+      if (fields.count("test") && planned >= 0 && reported < planned) {
+        const auto& test = fields.at("test").struct_value().fields();
+        auto get = [&](const char* k) { return test.count(k) ? test.at(k).string_value() : std::string(); };
+        const std::string status = get("status");
+        (*record)(TestOutcome{status, status == "PASSED" ? "" : absl::StrCat(get("name"), ": ", get("detail"))});
+        ++reported;
+        failed += status != "PASSED";
+      }
+    }
+    // Tests the judge planned but could not report: the whole run was
+    // stopped (time, output, memory). They fail alike, with the run's outcome.
+    if (!done) {
       TestOutcome o = Classify(*r);
       o.detail = absl::StrCat("checks: ", o.detail);
-      for (int i = 0; i < tests; ++i) (*record)(o);
-      return std::nullopt;
-    }
-    const auto& fields = report.fields();
-    if (fields.count("testError")) {
-      return Verdict::Error("BAD_TESTS", fields.at("testError").string_value());
-    }
-    if (!fields.count("tests") || fields.at("tests").list_value().values_size() == 0) {
-      return Verdict::Error("SANDBOX_ERROR", "the judge reported no tests");
-    }
-    for (const auto& v : fields.at("tests").list_value().values()) {
-      const auto& test = v.struct_value().fields();
-      auto get = [&](const char* k) { return test.count(k) ? test.at(k).string_value() : std::string(); };
-      TestOutcome o{get("status"), get("status") == "PASSED" ? "" : absl::StrCat(get("name"), ": ", get("detail"))};
-      (*record)(o);
+      int left = planned < 0 ? tests : planned - reported;
+      if (stop_first_ && failed > 0) left = 0;
+      if (stop_first_) left = std::min(left, 1);
+      for (int i = 0; i < left; ++i) (*record)(o);
     }
     return std::nullopt;
   }
@@ -432,7 +488,9 @@ class CodeVerifierFactory : public VerifierFactory {
         ParamSpec::Number("time_limit_ms", 2000, 10, 60000,
                           "Per-test wall-clock and CPU limit, unless tests.timeLimitMs is set."),
         ParamSpec::Number("memory_limit_mb", 256, 16, 4096, "Per-test address-space limit, unless tests.memoryLimitMb."),
-        ParamSpec::Number("max_tests", 64, 1, 10000, "At most this many tests run (io cases, then check asserts, then calls)."),
+        ParamSpec::Number("max_tests", 1000, 1, 10000,
+                          "At most this many tests run (io cases, then check asserts, then calls); the reason "
+                          "says how many more were not run."),
         ParamSpec::Bool("stop_on_first_failure", false, "Stop at the first failing test."),
         ParamSpec::Number("float_tolerance", 1e-6, 0, 1,
                           "io cases and calls: numbers may differ by this much (relative, and absolute below 1; "

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
@@ -191,6 +192,62 @@ TEST_F(CodeVerifierTest, CannotFakeAPassThroughTheJudge) {
   EXPECT_EQ(Score(Fenced("def sort42(xs):\n    raise ValueError()"), swallowing).score, 1.0);  // the check allows it
 }
 
+// Holes a red-team session found in the first judge, each with the program
+// that exploited it; all must score 0 now.
+TEST_F(CodeVerifierTest, RedTeamHolesStayClosed) {
+  struct Case {
+    const char* what;
+    const char* check;
+    const char* program;
+  };
+  const Case kCases[] = {
+      {"the program's names shadowed built-ins in the check",
+       "assert abs(sqrt2() - 1.41421356) < 1e-6\nassert sorted(primes(10)) == [2, 3, 5, 7]\n"
+       "for i in range(5):\n    assert sqrt2() == 9",
+       "def abs(x): return 0\ndef sorted(x): return [2, 3, 5, 7]\ndef range(*a): return []\n"
+       "def sqrt2(): return 0\ndef primes(n): return []"},
+      {"StopIteration from the program ended the judge's map/filter",
+       "assert all(map(lambda c: sq(c[0]) == c[1], [(2, 4), (3, 9)]))\n"
+       "assert list(filter(lambda x: sq(x) != x * x, [1, 2, 3])) == []\n"
+       "for r in map(sq, [1, 2]):\n    assert r == 5",
+       "def sq(x): raise StopIteration"},
+      {"a restarted program's names replaced the check's own",
+       "import math\nassert math.isclose(area(1), 3.14159265)\nassert math.isclose(area(2), 12.5663706)\n"
+       "assert math.isclose(area(3), 28.2743338)",
+       "import os\nclass _M:\n    def isclose(self, *a, **k): return True\nmath = _M()\n"
+       "_first = not os.path.exists('/work/.died')\n"
+       "def area(r):\n    if _first:\n        open('/work/.died', 'w').close()\n        os._exit(0)\n    return 0"},
+      {"modules planted in /work ran inside the judge",
+       "import csv, calendar, pickle\nfrom datetime import datetime\n"
+       "assert doy('2020-02-01') == datetime.strptime('2020-02-01', '%Y-%m-%d').timetuple().tm_yday",
+       "import os\nP = 'import os\\nos.write(1, b\"PLANTED\")\\nos._exit(0)\\n'\n"
+       "for m in ('_strptime', 'pickle', 'csv', 'calendar'):\n    open('/work/%s.py' % m, 'w').write(P)\n"
+       "def doy(s): return 0"},
+      {"`from solution import` ran the program inside the judge", "from solution import f\nassert f(2) == 4",
+       "import os\nif os.getpid() == 1:\n    os.write(1, b'PLANTED')\n    os._exit(0)\ndef f(x): return 0"},
+  };
+  for (const Case& c : kCases) {
+    reward::v1::Reference ref;
+    ref.mutable_tests()->set_check(c.check);
+    Verdict v = Score(Fenced(c.program), ref);
+    EXPECT_EQ(v.score, 0) << c.what << " -> " << v.status << " " << v.reason;
+  }
+  // `from solution import f` still works for an honest program: f is the
+  // program's function, called in its own process.
+  reward::v1::Reference import_check;
+  import_check.mutable_tests()->set_check("from solution import f\nassert f(2) == 4");
+  EXPECT_EQ(Score(Fenced("import os\ndef f(x): return x * x if os.getpid() != 1 else 0"), import_check).score, 1.0);
+  // max_tests cut 71 tests to 64 in silence: now the default runs 1,000 and
+  // a cut is said.
+  reward::v1::Reference many;
+  for (int i = 0; i < 70; ++i) absl::StrAppend(many.mutable_tests()->mutable_check(), "assert f(", i, ") == ", i * i, "\n");
+  const std::string square = Fenced("def f(x): return x * x if x < 64 else -1");
+  Verdict all = Score(square, many);
+  EXPECT_EQ(all.reason.substr(0, 12), "64/70 passed") << all.reason;
+  Verdict cut = Score(square, many, R"({"max_tests":64})");
+  EXPECT_EQ(cut.reason, "64/64 tests passed (6 more not run: max_tests 64)");
+}
+
 TEST_F(CodeVerifierTest, EachAssertAndCallIsATest) {
   // Three top-level asserts and two calls: five tests. The program is wrong
   // for negative numbers and loops forever on zero.
@@ -272,6 +329,79 @@ def halves(n):
   // Six top-level asserts: the try block runs with the assert after it, and
   // check(root) with the last.
   EXPECT_EQ(v.reason, "6/6 tests passed");
+  // What an honest program returns or is asked, beyond plain data (the
+  // red-team session's false negatives): library value types, objects used
+  // through len/str/iteration/attributes, lazy and endless generators,
+  // exception subclasses, printed output, changes made through keywords.
+  reward::v1::Reference shapes;
+  shapes.mutable_tests()->set_check(
+      "import io, itertools\nfrom collections import Counter\nfrom contextlib import redirect_stdout\n"
+      "from fractions import Fraction\n"
+      "assert letters('abca') == Counter({'a': 2, 'b': 1, 'c': 1}) and letters('aa').most_common(1) == [('a', 2)]\n"
+      "assert groups([1, 2, 3]) == {1: [1, 3], 0: [2]}\n"
+      "p = point(1, 2)\nassert p == (1, 2) and p.y == 2\n"
+      "assert half(3) == Fraction(3, 2)\n"
+      "b = Bag([3, 1])\nassert len(b) == 2 and str(b) == 'Bag(3, 1)' and sorted(b) == [1, 3] and 3 in b\n"
+      "b.label = 'x'\nassert b.label == 'x' and b[0] == 3\n"
+      "assert list(itertools.islice(naturals(), 4)) == [0, 1, 2, 3]\n"
+      "g = naturals()\nassert next(g) == 0 and next(g) == 1\n"
+      "assert list(pairs('ab')) == [('a', 'b')] and list(keys({'x': 1})) == ['x']\n"
+      "try:\n    positive(-1)\nexcept ValueError as e:\n    assert 'NegError' in str(e)\nelse:\n    assert False\n"
+      "out = io.StringIO()\nwith redirect_stdout(out):\n    hello('Ada')\nassert out.getvalue() == 'Hello, Ada!\\n'\n"
+      "d = {}\nadd(d=d)\nassert d == {'k': 1}\n"
+      "assert doubled_later() == [2, 4]\n");
+  const std::string honest = R"py(
+import itertools
+from collections import Counter, defaultdict, namedtuple
+from fractions import Fraction
+def letters(s):
+    return Counter(s)
+def groups(xs):
+    d = defaultdict(list)
+    for x in xs:
+        d[x % 2].append(x)
+    return d
+Point = namedtuple("Point", "x y")
+def point(x, y):
+    return Point(x, y)
+def half(n):
+    return Fraction(n, 2)
+class Bag:
+    def __init__(self, items):
+        self.items = items
+    def __len__(self):
+        return len(self.items)
+    def __str__(self):
+        return "Bag(%s)" % ", ".join(map(str, self.items))
+    def __iter__(self):
+        return iter(self.items)
+    def __getitem__(self, i):
+        return self.items[i]
+def naturals():
+    n = 0
+    while True:
+        yield n
+        n += 1
+def pairs(s):
+    return itertools.combinations(s, 2)
+def keys(d):
+    return d.keys()
+class NegError(ValueError):
+    pass
+def positive(x):
+    if x < 0:
+        raise NegError("negative")
+    return x
+def hello(name):
+    print("Hello, %s!" % name)
+def add(d):
+    d["k"] = 1
+DOUBLED = map(lambda x: 2 * x, [1, 2])
+def doubled_later():
+    return list(DOUBLED)
+)py";
+  Verdict all_shapes = Score(Fenced(honest), shapes);
+  EXPECT_EQ(all_shapes.status, "PASSED") << all_shapes.reason;
   // A check that does not parse is the reference's fault: no verdict.
   Verdict bad = Score(Fenced(program), PythonTests(R"({"check":"assert (("})"));
   EXPECT_EQ(bad.status, "BAD_TESTS") << bad.reason;
@@ -293,7 +423,7 @@ TEST_F(CodeVerifierTest, FloatTolerance) {
 
 TEST_F(CodeVerifierTest, MaxTestsAndStopOnFirstFailure) {
   Verdict one = Score(Fenced(kSolution), SortTests(), R"({"max_tests":1})");
-  EXPECT_EQ(one.reason, "1/1 tests passed");
+  EXPECT_EQ(one.reason, "1/1 tests passed (3 more not run: max_tests 1)");
   const std::string wrong = Fenced("def sort42(xs):\n    return xs\nimport sys\nprint(sys.stdin.read())");
   Verdict all = Score(wrong, SortTests());
   EXPECT_THAT(all.reason, HasSubstr("1/4 passed"));  // returning xs unchanged passes the check's one assert
@@ -369,6 +499,24 @@ TEST_F(CodeVerifierTest, Extraction) {
   EXPECT_TRUE(OutputsMatch("1  2\n3", "1 2 3\n", 0));
   EXPECT_FALSE(OutputsMatch("1 2", "1 2 3", 0));
   EXPECT_TRUE(OutputsMatch("0.3333333", "0.33333333", 1e-6));
+  // Found by red-teaming: NaN matched any number, and integers had the
+  // tolerance (a count off by one in a million passed).
+  struct Case {
+    const char* got;
+    const char* want;
+    bool match;
+  };
+  const Case kNumbers[] = {
+      {"nan", "42", false},          {"-nan", "7", false},           {"nan", "nan", true},
+      {"NaN", "nan", true},          {"inf", "1e308", false},        {"1e308", "inf", false},
+      {"inf", "inf", true},          {"3628801", "3628800", false},  {"998244354", "998244353", false},
+      {"+007", "7", true},           {"-0", "0", true},              {"3628800.0", "3628800", true},
+      {"9007199254740993", "9007199254740992", false},               {"1e-7", "0", false},
+      {"1e-7", "0.0", true},         {"2.0000001", "2.0", true},     {"2.001", "2.0", false},
+  };
+  for (const Case& c : kNumbers) {
+    EXPECT_EQ(OutputsMatch(c.got, c.want, 1e-6), c.match) << c.got << " vs " << c.want;
+  }
 }
 
 }  // namespace
