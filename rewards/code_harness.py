@@ -724,7 +724,9 @@ def main():
     spec = json.loads(sys.stdin.read())
     out = sys.stdout
     sys.stdin = open(os.devnull)
-    sys.stdout = sys.stderr
+    # The check code's prints (and the program's, forwarded) go to stderr,
+    # even if it restores sys.stdout from sys.__stdout__.
+    sys.stdout = sys.__stdout__ = sys.stderr
 
     def report(obj):
         # One line per event, so that the tests done count even if the judge
