@@ -255,6 +255,18 @@ def _program(requests, replies):
                     reply = {"value": None}
                 elif op == "getitem":
                     reply = {"value": _encode(target[arg(request["key"])], keep)}
+                elif op == "setitem":
+                    target[arg(request["key"])] = arg(request["value"])
+                    reply = {"value": None}
+                elif op == "delitem":
+                    del target[arg(request["key"])]
+                    reply = {"value": None}
+                elif op == "bool":
+                    reply = {"value": bool(target)}
+                elif op == "isinstance":
+                    reply = {"value": isinstance(arg(request["value"]), target)}
+                elif op == "repr":
+                    reply = {"value": repr(target)}
                 elif op == "len":
                     reply = {"value": len(target)}
                 elif op == "str":
@@ -307,11 +319,15 @@ def _template(sock):
 
 # ---------------------------------------------------------------- judge
 
+_LOCAL_REPR = [0]  # > 0 while the judge formats its own messages
+
+
 class _Remote:
     """A function or object of the program, seen from the judge. What it
     yields is data computed by the program (calls, attributes, items, len,
-    str); what would let the program decide a check's truth (==, bool, in,
-    hash) is not forwarded: == is identity, bool refuses, `in` iterates."""
+    str, repr, its own truth); comparisons with the judge's values, whose
+    answer a program could fake without knowing them, are not forwarded:
+    == is identity, `in` iterates the object, <, > refuse."""
 
     __slots__ = ("_judge", "_generation", "_ref", "_type")
 
@@ -360,11 +376,33 @@ class _Remote:
             raise StopIteration
         return items[0]
 
+    def __setitem__(self, key, value):
+        self._judge.ask_value(self, {"op": "setitem", "key": self._judge.send(key), "value": self._judge.send(value)})
+
+    def __delitem__(self, key):
+        self._judge.ask_value(self, {"op": "delitem", "key": self._judge.send(key)})
+
     def __bool__(self):
-        raise TypeError("the program returned a %s object, not plain data" % self._type)
+        # The object's own truth (a tree node, a linked list): no value of the
+        # judge's is involved, so the program learns nothing and decides
+        # nothing it could not by returning True or False.
+        truth = self._judge.ask_value(self, {"op": "bool"})
+        if type(truth) is not bool:
+            raise TypeError("bool() of a %s object of the program is not a bool" % self._type)
+        return truth
+
+    def __instancecheck__(self, obj):
+        # isinstance(x, ProgramClass): asked of the program, about its own class.
+        truth = self._judge.ask_value(self, {"op": "isinstance", "value": self._judge.send(obj)})
+        return truth is True
 
     def __repr__(self):
-        return "<%s object of the program>" % self._type
+        if _LOCAL_REPR[0]:
+            return "<%s object of the program>" % self._type
+        text = self._judge.ask_value(self, {"op": "repr"})
+        if type(text) is not str:
+            raise TypeError("repr() of a %s object of the program is not a string" % self._type)
+        return text
 
 
 class _RemoteIterator:
@@ -681,11 +719,13 @@ def _same(got, want, tolerance=0.0):
             return True
         # A tolerance only where a float is expected: an integer answer is exact.
         return type(want) is float and abs(got - want) <= tolerance * max(1.0, abs(want))
+    # `got` was built here from data, so its dict and tuple subclasses
+    # (Counter, OrderedDict, namedtuples) are the judge's own.
     if type(want) is list:
-        return (type(got) in (list, tuple) and len(got) == len(want) and
+        return (isinstance(got, (list, tuple)) and len(got) == len(want) and
                 all(_same(g, w, tolerance) for g, w in zip(got, want)))
     if type(want) is dict:
-        if type(got) is not dict:
+        if not isinstance(got, dict):
             return False
         keys = {}
         for k, v in got.items():
@@ -695,10 +735,25 @@ def _same(got, want, tolerance=0.0):
 
 
 def _safe_repr(value, n=100):
+    """repr for the judge's own messages: never asks the program (handles
+    show their type), never fails."""
+    _LOCAL_REPR[0] += 1
     try:
         return _clip(repr(value), n)
-    except Exception:  # e.g. an int too long to print
+    except BaseException:  # e.g. an int too long to print
         return "<%s>" % type(value).__name__
+    finally:
+        _LOCAL_REPR[0] -= 1
+
+
+def _valid_text(obj):
+    if isinstance(obj, str):
+        return obj.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(obj, dict):
+        return {_valid_text(k): _valid_text(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_valid_text(v) for v in obj]
+    return obj
 
 
 def main():
@@ -730,8 +785,10 @@ def main():
 
     def report(obj):
         # One line per event, so that the tests done count even if the judge
-        # is killed later (memory, time): "\n<token> <json>".
-        out.write("\n%s %s\n" % (token, json.dumps(obj)))
+        # is killed later (memory, time): "\n<token> <json>". Strings are
+        # made valid UTF-8 first (a lone surrogate from the program's error
+        # message would make the line unreadable).
+        out.write("\n%s %s\n" % (token, json.dumps(_valid_text(obj))))
         out.flush()
 
     judge = _Judge(judge_sock, spec)
@@ -755,6 +812,10 @@ def main():
         # program process; never over a built-in or a name the check binds.
         if applied["generation"] != judge.generation:
             for k, v in judge.names.items():
+                # Identifiers only, and none with two leading underscores
+                # (a `__builtins__` entry would replace the check's built-ins).
+                if type(k) is not str or not k.isidentifier() or k.startswith("__"):
+                    continue
                 setattr(solution, k, v)
                 if k not in check_bound and not hasattr(builtins, k) and not k.startswith("_h_"):
                     g[k] = v

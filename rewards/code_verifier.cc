@@ -404,7 +404,7 @@ class CodeVerifier : public Verifier {
     *req.mutable_limits() = test_limits;
     // The judge enforces each test's limit; the run as a whole gets one per
     // test, plus one to load the program, plus a second of slack.
-    const int tests = std::min(budget, t.calls_size() + std::max(1, CountTopLevelAsserts(t.check())));
+    const int tests = std::min(budget, t.calls_size() + std::max(1, AssertLines(t.check())));
     const int64_t wall = std::min<int64_t>(110000, int64_t{test_limits.wall_ms()} * (tests + 1) + 1000);
     req.mutable_limits()->set_wall_ms(static_cast<uint32_t>(wall));
     req.mutable_limits()->set_cpu_ms(static_cast<uint32_t>(wall));
@@ -443,23 +443,34 @@ class CodeVerifier : public Verifier {
         failed += status != "PASSED";
       }
     }
-    // Tests the judge planned but could not report: the whole run was
-    // stopped (time, output, memory). They fail alike, with the run's outcome.
-    if (!done) {
-      TestOutcome o = Classify(*r);
+    // Tests the judge planned but did not report count as failed: the run
+    // was stopped (time, output, memory: the run's outcome says which), or a
+    // line could not be read.
+    int missing = planned < 0 ? std::min(budget, t.calls_size() + std::max(1, CountTopLevelAsserts(t.check())))
+                              : planned - reported;
+    if (stop_first_) missing = failed > 0 ? 0 : std::min(missing, 1);
+    if (missing > 0) {
+      TestOutcome o = done ? TestOutcome{"RUNTIME_ERROR", "the judge's report of a test was unreadable"}
+                           : Classify(*r);
       o.detail = absl::StrCat("checks: ", o.detail);
-      int left = planned < 0 ? tests : planned - reported;
-      if (stop_first_ && failed > 0) left = 0;
-      if (stop_first_) left = std::min(left, 1);
-      for (int i = 0; i < left; ++i) (*record)(o);
+      for (int i = 0; i < missing; ++i) (*record)(o);
     }
     return std::nullopt;
   }
 
-  // Top-level `assert` statements of Python check code (each is a test).
+  // Top-level `assert` statements of Python check code (each is a test; the
+  // judge counts exactly, this is for tests max_tests leaves out).
   static int CountTopLevelAsserts(absl::string_view check) {
     int n = 0;
     for (absl::string_view line : absl::StrSplit(check, '\n')) n += absl::StartsWith(line, "assert");
+    return n;
+  }
+
+  // At least as many as the tests in the check code: lines that mention
+  // assert (`x = f(); assert x`, asserts in loops). Sizes the wall clock.
+  static int AssertLines(absl::string_view check) {
+    int n = 0;
+    for (absl::string_view line : absl::StrSplit(check, '\n')) n += absl::StrContains(line, "assert");
     return n;
   }
 

@@ -199,6 +199,8 @@ TEST_F(CodeVerifierTest, RedTeamHolesStayClosed) {
     const char* what;
     const char* check;
     const char* program;
+    double max_score = 0;  // what its real passes are worth
+    const char* io_stdin = nullptr;  // an io case too, when set (stdout "3")
   };
   const Case kCases[] = {
       {"the program's names shadowed built-ins in the check",
@@ -225,12 +227,32 @@ TEST_F(CodeVerifierTest, RedTeamHolesStayClosed) {
        "def doy(s): return 0"},
       {"`from solution import` ran the program inside the judge", "from solution import f\nassert f(2) == 4",
        "import os\nif os.getpid() == 1:\n    os.write(1, b'PLANTED')\n    os._exit(0)\ndef f(x): return 0"},
+      // Round 2.
+      {"a lone surrogate in an error made the failing test's report line unreadable (and uncounted)",
+       "assert f(0) == 0\nassert f(2) == 4\nassert f(3) == 9",
+       "def f(x):\n    if x == 0:\n        return 0\n    raise ValueError('\\udfff')", 1.0 / 3},
+      {"a lone surrogate in a load error dropped every check test", "assert f(2) == 4",
+       "import sys\nif __name__ != '__main__':\n    raise SystemExit('\\udfff')\n"
+       "print(sum(map(int, sys.stdin.read().split())))",
+       0.5, "1 2\n"},
+      {"a forged __builtins__ name replaced the check's built-ins",
+       "assert abs(sqrt2() - 1.41421356) < 1e-6\nassert sorted(primes(10)) == sorted([7, 5, 3, 2])",
+       "import sys, builtins\nF = sys._getframe(1)\nkeep = F.f_locals['keep']\nW = F.f_globals['_write_frame']\n"
+       "fake = {'abs': lambda x: 0, 'sorted': lambda *a, **k: 0}\n"
+       "def wf(fd, obj):\n    if 'names' in obj:\n"
+       "        obj['names']['__builtins__'] = {'dict': [[k, keep(fake.get(k, getattr(builtins, k)))] for k in dir(builtins)]}\n"
+       "    W(fd, obj)\nF.f_globals['_write_frame'] = wf\ndef sqrt2(): return 0\ndef primes(n): return []"},
   };
   for (const Case& c : kCases) {
     reward::v1::Reference ref;
     ref.mutable_tests()->set_check(c.check);
+    if (c.io_stdin != nullptr) {
+      auto* io = ref.mutable_tests()->add_io();
+      io->set_stdin(c.io_stdin);
+      io->set_stdout("3\n");
+    }
     Verdict v = Score(Fenced(c.program), ref);
-    EXPECT_EQ(v.score, 0) << c.what << " -> " << v.status << " " << v.reason;
+    EXPECT_LE(v.score, c.max_score + 1e-9) << c.what << " -> " << v.status << " " << v.reason;
   }
   // `from solution import f` still works for an honest program: f is the
   // program's function, called in its own process.
@@ -349,7 +371,10 @@ def halves(n):
       "try:\n    positive(-1)\nexcept ValueError as e:\n    assert 'NegError' in str(e)\nelse:\n    assert False\n"
       "out = io.StringIO()\nwith redirect_stdout(out):\n    hello('Ada')\nassert out.getvalue() == 'Hello, Ada!\\n'\n"
       "d = {}\nadd(d=d)\nassert d == {'k': 1}\n"
-      "assert doubled_later() == [2, 4]\n");
+      "assert doubled_later() == [2, 4]\n"
+      "head = Node(1, Node(2))\nseen = []\nnode = head\nwhile node:\n    seen.append(node.val)\n    node = node.next\n"
+      "assert seen == [1, 2] and repr(head) == 'Node(1)' and isinstance(head, Node) and not isinstance(3, Node)\n"
+      "b[1] = 9\ndel b[0]\nassert list(b) == [9]\n");
   const std::string honest = R"py(
 import itertools
 from collections import Counter, defaultdict, namedtuple
@@ -377,6 +402,10 @@ class Bag:
         return iter(self.items)
     def __getitem__(self, i):
         return self.items[i]
+    def __setitem__(self, i, v):
+        self.items[i] = v
+    def __delitem__(self, i):
+        del self.items[i]
 def naturals():
     n = 0
     while True:
@@ -397,11 +426,22 @@ def hello(name):
 def add(d):
     d["k"] = 1
 DOUBLED = map(lambda x: 2 * x, [1, 2])
+class Node:
+    def __init__(self, val, next=None):
+        self.val, self.next = val, next
+    def __repr__(self):
+        return "Node(%d)" % self.val
 def doubled_later():
     return list(DOUBLED)
 )py";
   Verdict all_shapes = Score(Fenced(honest), shapes);
   EXPECT_EQ(all_shapes.status, "PASSED") << all_shapes.reason;
+  // Calls whose results are library types compare with JSON as their data.
+  const reward::v1::Reference typed_calls = PythonTests(
+      R"({"calls":[{"function":"letters","args":"[\"abca\"]","expected":"{\"a\": 2, \"b\": 1, \"c\": 1}"},
+                   {"function":"point","args":"[1, 2]","expected":"[1, 2]"}]})");
+  Verdict typed = Score(Fenced(honest), typed_calls);
+  EXPECT_EQ(typed.status, "PASSED") << typed.reason;
   // A check that does not parse is the reference's fault: no verdict.
   Verdict bad = Score(Fenced(program), PythonTests(R"({"check":"assert (("})"));
   EXPECT_EQ(bad.status, "BAD_TESTS") << bad.reason;
