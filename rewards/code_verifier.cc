@@ -249,9 +249,21 @@ class CodeVerifier : public Verifier {
     };
     const int budget = max_tests_;
     int not_run = std::max(0, t.io_size() - budget);  // io cases past max_tests; the judge adds its own
+    // The call's time budget (the scheduler's deadline): a test starts only
+    // if its whole time limit fits, so the verifier answers before the
+    // scheduler would abandon it. A program cannot buy itself out of a low
+    // score by being slow: see out_of_time below.
+    auto fits = [&](int64_t ms) { return absl::Now() + absl::Milliseconds(ms + 1000) < in.deadline; };
+    bool out_of_time = false;
+    int io_done = 0;
     for (int i = 0; i < t.io_size() && total < budget; ++i) {
       if (stop_first_ && !first_failure.status.empty()) break;
       if (in.ShouldStop()) break;
+      if (!fits(limits.wall_ms())) {
+        out_of_time = true;
+        break;
+      }
+      ++io_done;
       sandbox::v1::RunRequest req;
       if (cpp) {
         req.add_argv("/work/solution");
@@ -281,11 +293,30 @@ class CodeVerifier : public Verifier {
       }
     }
     bool harness = !t.check().empty() || t.calls_size() > 0;
+    const int harness_tests = t.calls_size() + std::max(1, CountTopLevelAsserts(t.check()));
     if (harness && total < budget && !(stop_first_ && !first_failure.status.empty()) && !in.ShouldStop()) {
-      std::optional<Verdict> error = RunHarness(box, t, code, limits, budget - total, &record, &not_run);
-      if (error) return *error;
+      if (out_of_time || !fits(limits.wall_ms())) {
+        out_of_time = true;
+      } else {
+        const int64_t left_ms = absl::ToInt64Milliseconds(in.deadline - absl::Now()) - 1000;
+        std::optional<Verdict> error =
+            RunHarness(box, t, code, limits, budget - total, left_ms, &record, &not_run);
+        if (error) return *error;
+      }
     } else if (harness && total >= budget) {
-      not_run += t.calls_size() + std::max(1, CountTopLevelAsserts(t.check()));  // max_tests left none for them
+      not_run += harness_tests;  // max_tests left none for them
+    }
+    if (out_of_time) {
+      // Tests the budget left no time for. After a failure (a program that
+      // times out on every test, say) they fail too: being slow must not
+      // turn a low score into no score. A program that passed everything so
+      // far and is merely slow sits out instead of being marked down.
+      int unrun = std::min(budget - total, (t.io_size() - io_done) + (harness && total < budget ? harness_tests : 0));
+      if (first_failure.status.empty()) {
+        return Verdict::Error("TIMEOUT", absl::StrCat("the sample's time budget ran out after ", passed,
+                                                      " passed tests; ", unrun, " not run"));
+      }
+      for (int i = 0; i < unrun; ++i) record({"TIMEOUT", "not run: the sample's time budget ran out"});
     }
     if (total == 0) return Verdict::Error("NO_TESTS", "no test could run");
     // The sandbox failing is no verdict on the program: the sample sits out.
@@ -372,8 +403,8 @@ class CodeVerifier : public Verifier {
   // program.
   template <typename Record>
   std::optional<Verdict> RunHarness(sandbox::Sandbox& box, const reward::v1::Tests& t, const std::string& code,
-                          const sandbox::v1::Limits& test_limits, int budget, Record* record,
-                          int* not_run) const {
+                          const sandbox::v1::Limits& test_limits, int budget, int64_t left_ms,
+                          Record* record, int* not_run) const {
     google::protobuf::Struct spec;
     auto& f = *spec.mutable_fields();
     f["check"].set_string_value(t.check());
@@ -405,7 +436,9 @@ class CodeVerifier : public Verifier {
     // The judge enforces each test's limit; the run as a whole gets one per
     // test, plus one to load the program, plus a second of slack.
     const int tests = std::min(budget, t.calls_size() + std::max(1, AssertLines(t.check())));
-    const int64_t wall = std::min<int64_t>(110000, int64_t{test_limits.wall_ms()} * (tests + 1) + 1000);
+    // ... and never past the call's own time budget (`left_ms`).
+    const int64_t wall =
+        std::max<int64_t>(1, std::min({int64_t{110000}, int64_t{test_limits.wall_ms()} * (tests + 1) + 1000, left_ms}));
     req.mutable_limits()->set_wall_ms(static_cast<uint32_t>(wall));
     req.mutable_limits()->set_cpu_ms(static_cast<uint32_t>(wall));
     auto r = box.Run(req);

@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
@@ -459,6 +460,42 @@ TEST_F(CodeVerifierTest, FloatTolerance) {
   EXPECT_EQ(Score(third, calls).score, 1.0);
   EXPECT_EQ(Score(third, calls, R"({"float_tolerance":0})").score, 0.5);  // 1.0 == 1 still
   EXPECT_EQ(Score(Fenced("def third(x):\n    return x // 3 + 0.333333"), calls).score, 0.5);
+}
+
+// Being slow must not turn a low score into no score: a program that times
+// out on every test, with more tests than the call's budget can hold, still
+// gets its verdict (the tests left count as failed) before the deadline.
+TEST_F(CodeVerifierTest, TheCallsBudgetEndsWithAVerdict) {
+  reward::v1::Reference ref;
+  auto* tests = ref.mutable_tests();
+  tests->set_time_limit_ms(300);
+  for (int i = 0; i < 30; ++i) {
+    auto* io = tests->add_io();
+    io->set_stdin("1\n");
+    io->set_stdout("1\n");
+  }
+  tests->set_check("assert f(1) == 1");
+  auto v = BuildVerifier("code", "{}");
+  ASSERT_TRUE(v.ok());
+  auto score = [&](const std::string& program) {
+    SampleInput in;
+    const std::string completion = Fenced(program);
+    in.completion = completion;
+    in.reference = &ref;
+    in.deadline = absl::Now() + absl::Milliseconds(3000);
+    Verdict verdict = (*v)->Score(in);
+    EXPECT_LT(absl::Now(), in.deadline + absl::Milliseconds(500)) << "answered after the deadline";
+    return verdict;
+  };
+  Verdict slow = score("import time\ntime.sleep(10)");
+  EXPECT_FALSE(slow.error) << slow.reason;
+  EXPECT_EQ(slow.score, 0);
+  EXPECT_EQ(slow.status, "TIMEOUT");
+  EXPECT_THAT(slow.reason, HasSubstr("0/31 passed"));
+  // Correct but too slow to finish within the budget: it sits out.
+  Verdict heavy = score("import time\ntime.sleep(0.25)\nprint(input())\ndef f(x): return x");
+  EXPECT_TRUE(heavy.error) << heavy.status << " " << heavy.reason;
+  EXPECT_THAT(heavy.reason, HasSubstr("time budget ran out"));
 }
 
 TEST_F(CodeVerifierTest, MaxTestsAndStopOnFirstFailure) {
