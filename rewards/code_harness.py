@@ -570,7 +570,12 @@ class _Judge:
         kwargs = {str(k): v for k, v in kwargs.items()}
         reply = self.ask({"op": "call", "ref": fn._ref, "args": [self.send(a) for a in args],
                           "kwargs": {k: self.send(v) for k, v in kwargs.items()}})
-        # Arguments the function changed in place change here too.
+        # A function that works in place (it returns None) changes the
+        # arguments here too. One that returns a value does not: else it
+        # could empty the list a check later derives its expectation from
+        # (`assert my_sorted(xs) == sorted(xs)`).
+        if reply.get("value") is not None:
+            return self.decoded(reply["value"])
         after_kwargs = reply.get("kwargs") if type(reply.get("kwargs")) is dict else {}
         pairs = list(zip(args, reply.get("args") or []))
         pairs += [(v, after_kwargs[k]) for k, v in kwargs.items() if k in after_kwargs]
@@ -682,29 +687,56 @@ def _check_units(source):
 
 
 def _bound_names(tree):
-    """Names bound at module level (assignments, imports, defs, loop and
-    with targets, except-as, walrus) or declared `global` anywhere."""
+    """Names bound at module level (assignments, imports, `from m import *`,
+    defs, loop and with targets, except-as, match captures, walrus targets
+    also inside comprehensions) or declared `global` anywhere."""
     bound = set()
 
-    def visit(node, top):
+    def visit(node, top, in_function):
         if isinstance(node, ast.Global):
             bound.update(node.names)
+        if isinstance(node, ast.NamedExpr) and not in_function and isinstance(node.target, ast.Name):
+            bound.add(node.target.id)  # a walrus in a comprehension binds in the enclosing scope
         if top:
             if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
                 bound.add(node.id)
-            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            elif isinstance(node, ast.Import):
                 bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                for a in node.names:
+                    if a.name == "*":
+                        bound.update(_star_names(node))
+                    else:
+                        bound.add(a.asname or a.name)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 bound.add(node.name)
             elif isinstance(node, ast.ExceptHandler) and node.name:
                 bound.add(node.name)
-        nested = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda,
-                                   ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp))
+            elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+                bound.add(node.name)
+            elif isinstance(node, ast.MatchMapping) and node.rest:
+                bound.add(node.rest)
+        function = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef))
+        nested = function or isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp))
         for child in ast.iter_child_nodes(node):
-            visit(child, top and not nested)
+            visit(child, top and not nested, in_function or function)
 
-    visit(tree, True)
+    visit(tree, True, False)
     return bound
+
+
+def _star_names(node):
+    """The names `from module import *` binds (the check's import, done now)."""
+    if node.level or not node.module:
+        return set()
+    try:
+        module = __import__(node.module, fromlist=["*"])
+    except Exception:
+        return set()
+    names = getattr(module, "__all__", None)
+    if names is None:
+        names = [n for n in dir(module) if not n.startswith("_")]
+    return {n for n in names if isinstance(n, str)}
 
 
 def _same(got, want, tolerance=0.0):
@@ -802,24 +834,31 @@ def main():
         report({"testError": "the check code does not parse: " + _describe(e)})
         os._exit(0)
     g = {"__name__": "__check__", "__builtins__": builtins, "_h_compare": judge.compare}
-    applied = {"generation": 0}
+    applied = {"generation": 0, "values": {}}
 
     solution = types.ModuleType("solution")  # `from solution import f` in check code
     sys.modules["solution"] = solution
 
     def program_names():
         # The program's functions, classes and values, refreshed for each new
-        # program process; never over a built-in or a name the check binds.
+        # program process; never over a built-in or a name the check binds,
+        # and on a refresh only where the previous program's value still
+        # stands (whatever the check rebound stays the check's).
         if applied["generation"] != judge.generation:
+            before = applied["values"]
+            values = {}
             for k, v in judge.names.items():
                 # Identifiers only, and none with two leading underscores
                 # (a `__builtins__` entry would replace the check's built-ins).
                 if type(k) is not str or not k.isidentifier() or k.startswith("__"):
                     continue
                 setattr(solution, k, v)
-                if k not in check_bound and not hasattr(builtins, k) and not k.startswith("_h_"):
+                if k in check_bound or hasattr(builtins, k) or k.startswith("_h_"):
+                    continue
+                if k not in g or (k in before and g[k] is before[k]):
                     g[k] = v
-            applied["generation"] = judge.generation
+                    values[k] = v
+            applied.update(generation=judge.generation, values=values)
 
     def run_unit(code):
         def body():

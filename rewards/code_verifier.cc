@@ -161,7 +161,8 @@ TestOutcome Classify(const sandbox::v1::RunResult& r) {
     return {"SYNTAX_ERROR", LastLine(r.stderr())};
   }
   if (r.outcome() == RunResult::SIGNALED) return {"RUNTIME_ERROR", absl::StrCat("killed by signal ", r.signal())};
-  return {"RUNTIME_ERROR", LastLine(r.stderr())};
+  std::string last = LastLine(r.stderr());
+  return {"RUNTIME_ERROR", last.empty() ? absl::StrCat("exit status ", r.exit_code()) : last};
 }
 
 class CodeVerifier : public Verifier {
@@ -223,7 +224,7 @@ class CodeVerifier : public Verifier {
     }
     std::string binary;
     if (cpp) {
-      CompileResult compiled = Compile(box, code);
+      CompileResult compiled = Compile(box, code, absl::ToInt64Milliseconds(in.deadline - absl::Now()) - 1000);
       if (!compiled.error_status.empty()) {
         if (compiled.error_status == "COMPILE_ERROR") return Verdict::Outcome(0, "COMPILE_ERROR", compiled.message);
         return Verdict::Error(compiled.error_status, compiled.message);
@@ -265,10 +266,14 @@ class CodeVerifier : public Verifier {
       }
       ++io_done;
       sandbox::v1::RunRequest req;
+      *req.mutable_limits() = limits;
       if (cpp) {
         req.add_argv("/work/solution");
         (*req.mutable_files())["solution"] = binary;
         req.add_executable("solution");
+        // Room for the binary (up to the compiler's 64 MB output cap) beside
+        // the usual 16 MB: a big binary must run, not fail to be written.
+        req.mutable_limits()->set_workdir_mb(16 + static_cast<uint32_t>(binary.size() >> 20) + 1);
       } else {
         req.add_argv("/usr/bin/python3");
         req.add_argv("-S");
@@ -276,7 +281,6 @@ class CodeVerifier : public Verifier {
         (*req.mutable_files())["solution.py"] = code;
       }
       req.set_stdin(t.io(i).stdin());
-      *req.mutable_limits() = limits;
       auto r = box.Run(req);
       if (!r.ok()) return Verdict::Error("SANDBOX_ERROR", std::string(r.status().message()));
       if (r->outcome() == sandbox::v1::RunResult::EXITED && r->exit_code() == 0) {
@@ -307,15 +311,10 @@ class CodeVerifier : public Verifier {
       not_run += harness_tests;  // max_tests left none for them
     }
     if (out_of_time) {
-      // Tests the budget left no time for. After a failure (a program that
-      // times out on every test, say) they fail too: being slow must not
-      // turn a low score into no score. A program that passed everything so
-      // far and is merely slow sits out instead of being marked down.
+      // Tests the budget left no time for fail: being slow must not turn a
+      // low score into no score (a sample without a score sits out, which a
+      // program could prefer to failing the tests it cannot solve).
       int unrun = std::min(budget - total, (t.io_size() - io_done) + (harness && total < budget ? harness_tests : 0));
-      if (first_failure.status.empty()) {
-        return Verdict::Error("TIMEOUT", absl::StrCat("the sample's time budget ran out after ", passed,
-                                                      " passed tests; ", unrun, " not run"));
-      }
       for (int i = 0; i < unrun; ++i) record({"TIMEOUT", "not run: the sample's time budget ran out"});
     }
     if (total == 0) return Verdict::Error("NO_TESTS", "no test could run");
@@ -340,7 +339,9 @@ class CodeVerifier : public Verifier {
 
   // g++ -std=c++17 -O2 inside the sandbox; the binary comes back on stdout.
   // Results are cached by source (a group's G completions often repeat).
-  static CompileResult Compile(sandbox::Sandbox& box, const std::string& source) {
+  // `left_ms`: what is left of the call's time budget; a compile cut short
+  // by it (rather than by its own 30 s) is not cached.
+  static CompileResult Compile(sandbox::Sandbox& box, const std::string& source, int64_t left_ms) {
     static std::mutex mu;
     static auto* cache = new std::map<std::string, CompileResult>();
     static auto* order = new std::deque<std::string>();
@@ -355,8 +356,10 @@ class CodeVerifier : public Verifier {
     req.add_argv("g++ -std=c++17 -O2 -pipe -o solution solution.cpp 1>&2 && cat solution");
     (*req.mutable_files())["solution.cpp"] = source;
     auto* l = req.mutable_limits();
-    l->set_wall_ms(30000);
-    l->set_cpu_ms(30000);
+    const bool full_time = left_ms >= 30000;
+    const uint32_t wall = static_cast<uint32_t>(std::max<int64_t>(1000, std::min<int64_t>(30000, left_ms)));
+    l->set_wall_ms(wall);
+    l->set_cpu_ms(wall);
     l->set_memory_mb(2048);
     l->set_workdir_mb(256);
     l->set_file_size_mb(128);
@@ -379,6 +382,9 @@ class CodeVerifier : public Verifier {
     } else {
       out.error_status = "COMPILE_ERROR";
       out.message = absl::StrCat("the compiler did not finish: ", Classify(*r).detail);
+      const bool timed_out = r->outcome() == sandbox::v1::RunResult::WALL_TIMEOUT ||
+                             r->outcome() == sandbox::v1::RunResult::CPU_TIMEOUT;
+      if (timed_out && !full_time) return out;
     }
     // Keyed by the whole source (a hash could be made to collide and hand
     // one program another's binary); at most 256 programs and 256 MB.

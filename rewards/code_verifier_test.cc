@@ -236,6 +236,16 @@ TEST_F(CodeVerifierTest, RedTeamHolesStayClosed) {
        "import sys\nif __name__ != '__main__':\n    raise SystemExit('\\udfff')\n"
        "print(sum(map(int, sys.stdin.read().split())))",
        0.5, "1 2\n"},
+      // Round 3.
+      {"a star import's names were re-applied from a restarted program",
+       "from math import *\nassert isclose(circle_area(1), 3.14159, rel_tol=1e-4)\n"
+       "assert isclose(circle_area(2), 12.56637, rel_tol=1e-4)\nassert isclose(circle_area(3), 28.27433, rel_tol=1e-4)",
+       "import os\ndef circle_area(r):\n    if not os.path.exists('/work/.died'):\n"
+       "        open('/work/.died', 'w').close()\n        os._exit(0)\n    return 0\n"
+       "def isclose(*a, **k): return True"},
+      {"emptying the argument the check derives its expectation from",
+       "xs = [5, 3, 9, 1]\nassert my_sorted(xs) == sorted(xs)\nys = [2, 1]\nassert my_sorted(ys) == sorted(ys)",
+       "def my_sorted(xs):\n    xs.clear()\n    return []"},
       {"a forged __builtins__ name replaced the check's built-ins",
        "assert abs(sqrt2() - 1.41421356) < 1e-6\nassert sorted(primes(10)) == sorted([7, 5, 3, 2])",
        "import sys, builtins\nF = sys._getframe(1)\nkeep = F.f_locals['keep']\nW = F.f_globals['_write_frame']\n"
@@ -492,10 +502,14 @@ TEST_F(CodeVerifierTest, TheCallsBudgetEndsWithAVerdict) {
   EXPECT_EQ(slow.score, 0);
   EXPECT_EQ(slow.status, "TIMEOUT");
   EXPECT_THAT(slow.reason, HasSubstr("0/31 passed"));
-  // Correct but too slow to finish within the budget: it sits out.
+  // Correct but too slow to finish within the budget: the tests left fail
+  // too (sitting out would reward being slow on the tests it cannot solve).
   Verdict heavy = score("import time\ntime.sleep(0.25)\nprint(input())\ndef f(x): return x");
-  EXPECT_TRUE(heavy.error) << heavy.status << " " << heavy.reason;
-  EXPECT_THAT(heavy.reason, HasSubstr("time budget ran out"));
+  EXPECT_FALSE(heavy.error) << heavy.status << " " << heavy.reason;
+  EXPECT_GT(heavy.score, 0);
+  EXPECT_LT(heavy.score, 1);
+  EXPECT_EQ(heavy.status, "TIMEOUT");
+  EXPECT_THAT(heavy.reason, HasSubstr("the sample's time budget ran out"));
 }
 
 TEST_F(CodeVerifierTest, MaxTestsAndStopOnFirstFailure) {
@@ -545,6 +559,17 @@ int main() {
   EXPECT_EQ(wrong.status, "WRONG_ANSWER") << wrong.reason;
   Verdict crash = Score("```cpp\n#include <cstdlib>\nint main() { std::abort(); }\n```", ref);
   EXPECT_EQ(crash.status, "RUNTIME_ERROR") << crash.reason;
+  // A 24 MB binary (initialised data) runs: it must not fail to be written
+  // into the working directory and make the sample sit out.
+  Verdict big = Score(
+      "```cpp\n#include <algorithm>\n#include <iostream>\n#include <vector>\nchar pad[24 << 20] = {1};\n"
+      "int main(int argc, char**) { std::vector<long> v; long x; while (std::cin >> x) v.push_back(x);\n"
+      "  std::stable_partition(v.begin(), v.end(), [](long y) { return y == 42; });\n"
+      "  std::sort(std::find_if(v.begin(), v.end(), [](long y) { return y != 42; }), v.end());\n"
+      "  for (size_t i = 0; i < v.size(); ++i) std::cout << v[i] << (i + 1 < v.size() ? ' ' : '\\n');\n"
+      "  return pad[argc - 1] - 1; }\n```",
+      ref);
+  EXPECT_EQ(big.status, "PASSED") << big.reason;
   auto v = BuildVerifier("code", "{}");
   reward::v1::Reference bad;
   bad.mutable_tests()->set_language("cpp");
