@@ -150,10 +150,11 @@ def _encode(value, other, depth=0):
     return other(value)
 
 
-def _decode(data, ref):
-    """The inverse of _encode; `ref(id, type name)` resolves a handle."""
+def _decode(data, ref, callback=None):
+    """The inverse of _encode; `ref(id, type name)` resolves a handle and
+    `callback(id)` a function of the check's (only the program gets those)."""
     if isinstance(data, list):
-        return [_decode(v, ref) for v in data]
+        return [_decode(v, ref, callback) for v in data]
     if not isinstance(data, dict):
         return data
     if len(data) != 1:
@@ -164,13 +165,13 @@ def _decode(data, ref):
     if kind == "float":
         return float.fromhex(v)
     if kind == "tuple":
-        return tuple(_decode(x, ref) for x in v)
+        return tuple(_decode(x, ref, callback) for x in v)
     if kind == "dict":
-        return {_decode(k, ref): _decode(x, ref) for k, x in v}
+        return {_decode(k, ref, callback): _decode(x, ref, callback) for k, x in v}
     if kind == "set":
-        return {_decode(x, ref) for x in v}
+        return {_decode(x, ref, callback) for x in v}
     if kind == "frozenset":
-        return frozenset(_decode(x, ref) for x in v)
+        return frozenset(_decode(x, ref, callback) for x in v)
     if kind == "bytes":
         return bytes.fromhex(v)
     if kind == "complex":
@@ -182,13 +183,15 @@ def _decode(data, ref):
     if kind == "decimal":
         return decimal.Decimal(str(v))
     if kind == "namedtuple":
-        return collections.namedtuple(str(v[0]), [str(f) for f in v[1]])(*[_decode(x, ref) for x in v[2]])
+        return collections.namedtuple(str(v[0]), [str(f) for f in v[1]])(*[_decode(x, ref, callback) for x in v[2]])
     if kind == "counter":
-        return collections.Counter({_decode(k, ref): _decode(x, ref) for k, x in v})
+        return collections.Counter({_decode(k, ref, callback): _decode(x, ref, callback) for k, x in v})
     if kind == "odict":
-        return collections.OrderedDict((_decode(k, ref), _decode(x, ref)) for k, x in v)
+        return collections.OrderedDict((_decode(k, ref, callback), _decode(x, ref, callback)) for k, x in v)
     if kind == "ref":
         return ref(int(v[0]), str(v[1]))
+    if kind == "callback" and callback is not None:
+        return callback(int(v))
     raise ValueError("malformed value")
 
 
@@ -211,8 +214,33 @@ def _program(requests, replies):
 
     def arg(data):
         if isinstance(data, dict) and len(data) == 1 and "slice" in data:
-            return slice(*[_decode(x, lookup) for x in data["slice"]])
-        return _decode(data, lookup)
+            return slice(*[_decode(x, lookup, _Callback) for x in data["slice"]])
+        return _decode(data, lookup, _Callback)
+
+    class _Callback:
+        """A function of the check's, passed to the program (a key function,
+        a function to apply or memoize): calling it asks the judge, which
+        may call back into the program meanwhile."""
+
+        __slots__ = ("id",)
+
+        def __init__(self, callback_id):
+            self.id = callback_id
+
+        def __call__(self, *args, **kwargs):
+            _write_frame(replies, {"callback": self.id, "args": [_encode(a, keep) for a in args],
+                                   "kwargs": {str(k): _encode(v, keep) for k, v in kwargs.items()}})
+            while True:
+                message = _read_frame(requests)
+                if "op" in message:
+                    _write_frame(replies, serve(message))
+                    continue
+                if "raised" in message:
+                    cls = getattr(builtins, str(message["raised"]), None)
+                    if not (isinstance(cls, type) and issubclass(cls, Exception)):
+                        cls = RuntimeError
+                    raise cls(str(message.get("message", "")))
+                return arg(message.get("value"))
 
     os.dup2(2, 1)  # the program's prints go to stderr, never to the judge's stdout
     sys.path.insert(0, "/work")  # as for a script in /work (the judge has it removed)
@@ -235,8 +263,7 @@ def _program(requests, replies):
             encoded = keep(value)
         names[name] = encoded
     _write_frame(replies, {"names": names})
-    while True:
-        request = _read_frame(requests)
+    def serve(request):
         printed = io.StringIO()
         try:
             with contextlib.redirect_stdout(printed):
@@ -288,7 +315,10 @@ def _program(requests, replies):
             reply = {"raised": type(e).__name__, "message": _clip(e),
                      "bases": [c.__name__ for c in type(e).__mro__]}
         reply["printed"] = printed.getvalue()[:1 << 20]
-        _write_frame(replies, reply)
+        return reply
+
+    while True:
+        _write_frame(replies, serve(_read_frame(requests)))
 
 
 def _template(sock):
@@ -457,6 +487,8 @@ class _Judge:
         self.deadline = None
         self.last_compare = None
         self.fatal = None  # a timeout or death during the current test
+        self.callbacks = []  # the check's functions passed to the program
+        self.callback_failure = None  # an assertion that failed in one of them
 
     # --- the program's process
     def spawn(self):
@@ -493,11 +525,37 @@ class _Judge:
         return _Remote(self, ref, type_name)
 
     def send(self, value):
-        def refuse(v):
+        def other(v):
             if type(v) is _Remote and v._generation == self.generation:
                 return {"ref": [v._ref, v._type]}
-            raise TypeError("cannot pass %s to the program (plain data only)" % type(v).__name__)
-        return _encode(value, refuse)
+            if callable(v) and type(v) is not _Remote:
+                self.callbacks.append(v)  # the program may call it: see ask
+                return {"callback": len(self.callbacks) - 1}
+            raise TypeError("cannot pass %s to the program (data, functions or its own objects only)" %
+                            type(v).__name__)
+        return _encode(value, other)
+
+    def answer_callback(self, message):
+        """Runs a function of the check's that the program called; the answer
+        goes back to the program. An assertion failing in it fails the test
+        whatever the program does with the exception."""
+        try:
+            fn = self.callbacks[int(message["callback"])]
+            args = [self.decoded(a) for a in message.get("args", [])]
+            kwargs = {str(k): self.decoded(v) for k, v in dict(message.get("kwargs", {})).items()}
+        except (KeyError, TypeError, ValueError, IndexError):
+            self.fatal = _Died("the program sent a malformed callback")
+            raise self.fatal
+        try:
+            answer = {"value": self.send(fn(*args, **kwargs))}
+        except (_Timeout, _Died):
+            raise
+        except AssertionError as e:
+            self.callback_failure = e
+            answer = {"raised": "AssertionError", "message": _clip(e)}
+        except Exception as e:
+            answer = {"raised": type(e).__name__, "message": _clip(e)}
+        _write_frame(self.program[1], answer)
 
     def ask(self, request):
         """One request to the program; its reply. A timeout, a dead program
@@ -508,6 +566,9 @@ class _Judge:
                 raise _Died("the program's process is gone")
             _write_frame(self.program[1], request)
             reply = _read_frame(self.program[2], self.deadline)
+            while type(reply) is dict and "callback" in reply:
+                self.answer_callback(reply)
+                reply = _read_frame(self.program[2], self.deadline)
             if type(reply) is not dict or not ("raised" in reply or "value" in reply):
                 raise _Died("the program sent a malformed reply")
         except (_Timeout, _Died) as e:
@@ -617,10 +678,14 @@ class _Judge:
         self.deadline = time.monotonic() + self.limit
         self.last_compare = None
         self.fatal = None
+        self.callbacks = []
+        self.callback_failure = None
         try:
             body()
             if self.fatal is not None:  # swallowed by the check code
                 raise self.fatal
+            if self.callback_failure is not None:  # swallowed by the program
+                raise self.callback_failure
             return self.result(name, "PASSED", "")
         except _Timeout:
             self.kill()

@@ -246,6 +246,10 @@ TEST_F(CodeVerifierTest, RedTeamHolesStayClosed) {
       {"emptying the argument the check derives its expectation from",
        "xs = [5, 3, 9, 1]\nassert my_sorted(xs) == sorted(xs)\nys = [2, 1]\nassert my_sorted(ys) == sorted(ys)",
        "def my_sorted(xs):\n    xs.clear()\n    return []"},
+      {"the program swallowed an assertion failing in the check's own function",
+       "def visit(x):\n    assert x > 0\n    return x\nassert walk([1, -2], visit) == [1, -2]",
+       "def walk(xs, f):\n    out = []\n    for x in xs:\n        try:\n            out.append(f(x))\n"
+       "        except BaseException:\n            out.append(x)\n    return out"},
       {"a forged __builtins__ name replaced the check's built-ins",
        "assert abs(sqrt2() - 1.41421356) < 1e-6\nassert sorted(primes(10)) == sorted([7, 5, 3, 2])",
        "import sys, builtins\nF = sys._getframe(1)\nkeep = F.f_locals['keep']\nW = F.f_globals['_write_frame']\n"
@@ -385,7 +389,10 @@ def halves(n):
       "assert doubled_later() == [2, 4]\n"
       "head = Node(1, Node(2))\nseen = []\nnode = head\nwhile node:\n    seen.append(node.val)\n    node = node.next\n"
       "assert seen == [1, 2] and repr(head) == 'Node(1)' and isinstance(head, Node) and not isinstance(3, Node)\n"
-      "b[1] = 9\ndel b[0]\nassert list(b) == [9]\n");
+      "b[1] = 9\ndel b[0]\nassert list(b) == [9]\n"
+      "assert apply_all(lambda x: x * 2, [1, 2]) == [2, 4] and by_len(['bb', 'a'], key=len) == ['a', 'bb']\n"
+      "calls = []\ndef slow(n):\n    calls.append(n)\n    return n * n\nfast = memoize(slow)\n"
+      "assert fast(3) == 9 and fast(3) == 9 and calls == [3]\n");
   const std::string honest = R"py(
 import itertools
 from collections import Counter, defaultdict, namedtuple
@@ -437,6 +444,17 @@ def hello(name):
 def add(d):
     d["k"] = 1
 DOUBLED = map(lambda x: 2 * x, [1, 2])
+def apply_all(f, xs):
+    return [f(x) for x in xs]
+def by_len(xs, key):
+    return sorted(xs, key=key)
+def memoize(f):
+    cache = {}
+    def wrapper(n):
+        if n not in cache:
+            cache[n] = f(n)
+        return cache[n]
+    return wrapper
 class Node:
     def __init__(self, val, next=None):
         self.val, self.next = val, next
