@@ -69,11 +69,12 @@ int main(int argc, char** argv) {
   rewards::SetCodeSandboxRunner(argv[1]);
   const int kRuns = 100;
   // Interleaved, so that the machine's noise hits every series alike.
-  std::vector<double> bare, warm, cold, native;
+  std::vector<double> bare, warm, cold, native, setup;
   auto timed = [&](const sandbox::v1::RunRequest& req, bool want_warm, std::vector<double>* into) {
     auto start = std::chrono::steady_clock::now();
     auto r = box.Run(req);
     into->push_back(Ms(std::chrono::steady_clock::now() - start));
+    if (r.ok()) setup.push_back(r->setup_ms());
     if (!r.ok() || r->outcome() != sandbox::v1::RunResult::EXITED || r->exit_code() != 0 || r->warm() != want_warm) {
       std::fprintf(stderr, "sandbox run failed: %s\n", r.ok() ? r->DebugString().c_str() : r.status().ToString().c_str());
       std::exit(1);
@@ -111,6 +112,7 @@ int main(int argc, char** argv) {
   timed(python, true, &ignored);
   timed(python_cold, false, &ignored);
   timed(binary, false, &ignored);
+  setup.clear();
   for (int i = 0; i < kRuns; ++i) {
     bare.push_back(BarePython());
     timed(python, true, &warm);
@@ -131,6 +133,8 @@ int main(int argc, char** argv) {
   std::printf("  cold overhead vs bare python: median %+.2f ms, p99 %+.2f ms\n",
               Percentile(cold, 0.5) - Percentile(bare, 0.5), Percentile(cold, 0.99) - Percentile(bare, 0.99));
   std::printf("  C++ compile of a trivial program in the sandbox: %.0f ms (once; cached by source)\n", compile_ms);
+  std::printf("  sandbox setup alone (clone to program start, all runs): median %.2f ms, p99 %.2f ms\n",
+              Percentile(setup, 0.5), Percentile(setup, 0.99));
 
   // HumanEval: every canonical solution, one group each, as the server runs them.
   auto request = std::make_shared<reward::v1::ScoreRequest>();
