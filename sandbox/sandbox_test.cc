@@ -50,6 +50,8 @@ TEST(SandboxTest, RunsAndCaptures) {
   EXPECT_EQ(r.stdout(), "out in\n");
   EXPECT_EQ(r.stderr(), "err\n");
   EXPECT_GT(r.wall_ms(), 0);
+  EXPECT_GT(r.setup_ms(), 0);  // the sandbox's share of the run
+  EXPECT_LE(r.setup_ms(), r.wall_ms());
 }
 
 TEST(SandboxTest, PidNamespace) {
