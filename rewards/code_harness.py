@@ -359,9 +359,10 @@ class _Remote:
     answer a program could fake without knowing them, are not forwarded:
     == is identity, `in` iterates the object, <, > refuse."""
 
-    __slots__ = ("_judge", "_generation", "_ref", "_type")
+    __slots__ = ("_judge", "_generation", "_ref", "_type", "_name")
 
     def __init__(self, judge, ref, type_name):
+        object.__setattr__(self, "_name", None)  # a top-level name of the program, if it is one
         object.__setattr__(self, "_judge", judge)
         object.__setattr__(self, "_generation", judge.generation)
         object.__setattr__(self, "_ref", ref)
@@ -509,6 +510,9 @@ class _Judge:
             self.load_error = loaded
             raise _Died(loaded["error"])
         self.names = {k: _decode(v, self.remote) for k, v in loaded["names"].items()}
+        for k, v in self.names.items():
+            if type(v) is _Remote:
+                object.__setattr__(v, "_name", k)
 
     def kill(self):
         if self.program:
@@ -524,9 +528,21 @@ class _Judge:
     def remote(self, ref, type_name):
         return _Remote(self, ref, type_name)
 
+    def current(self, obj):
+        """`obj` in the current program process: a top-level function or
+        class of an earlier one (`from solution import f`, then a restart)
+        is found again by name; other objects died with their process."""
+        if obj._generation == self.generation:
+            return obj
+        fresh = self.names.get(obj._name) if obj._name is not None else None
+        if type(fresh) is _Remote:
+            return fresh
+        raise RuntimeError("an object of an earlier program process")
+
     def send(self, value):
         def other(v):
-            if type(v) is _Remote and v._generation == self.generation:
+            if type(v) is _Remote:
+                v = self.current(v)
                 return {"ref": [v._ref, v._type]}
             if callable(v) and type(v) is not _Remote:
                 self.callbacks.append(v)  # the program may call it: see ask
@@ -610,14 +626,12 @@ class _Judge:
             raise self.fatal
 
     def ask_value(self, obj, request):
-        if obj._generation != self.generation:
-            raise RuntimeError("an object of an earlier program process")
+        obj = self.current(obj)
         request["ref"] = obj._ref
         return self.decoded(self.ask(request)["value"])
 
     def next_items(self, obj, n):
-        if obj._generation != self.generation:
-            raise RuntimeError("an object of an earlier program process")
+        obj = self.current(obj)
         reply = self.ask({"op": "next", "ref": obj._ref, "n": n})
         items = self.decoded(reply["value"])
         if type(items) is not list:
@@ -626,8 +640,7 @@ class _Judge:
         return items, bool(reply.get("done"))
 
     def call(self, fn, args, kwargs):
-        if fn._generation != self.generation:
-            raise RuntimeError("a function of an earlier program process")
+        fn = self.current(fn)
         kwargs = {str(k): v for k, v in kwargs.items()}
         reply = self.ask({"op": "call", "ref": fn._ref, "args": [self.send(a) for a in args],
                           "kwargs": {k: self.send(v) for k, v in kwargs.items()}})
@@ -902,6 +915,7 @@ def main():
     applied = {"generation": 0, "values": {}}
 
     solution = types.ModuleType("solution")  # `from solution import f` in check code
+    solution.__all__ = []  # `from solution import *`: the public names set below
     sys.modules["solution"] = solution
 
     def program_names():
@@ -917,8 +931,12 @@ def main():
                 # (a `__builtins__` entry would replace the check's built-ins).
                 if type(k) is not str or not k.isidentifier() or k.startswith("__"):
                     continue
+                if hasattr(builtins, k) or k.startswith("_h_"):
+                    continue  # not even on `solution`: `from solution import *` must not bring them
                 setattr(solution, k, v)
-                if k in check_bound or hasattr(builtins, k) or k.startswith("_h_"):
+                if not k.startswith("_") and k not in solution.__all__:
+                    solution.__all__.append(k)
+                if k in check_bound:
                     continue
                 if k not in g or (k in before and g[k] is before[k]):
                     g[k] = v

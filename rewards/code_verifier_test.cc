@@ -246,6 +246,11 @@ TEST_F(CodeVerifierTest, RedTeamHolesStayClosed) {
       {"emptying the argument the check derives its expectation from",
        "xs = [5, 3, 9, 1]\nassert my_sorted(xs) == sorted(xs)\nys = [2, 1]\nassert my_sorted(ys) == sorted(ys)",
        "def my_sorted(xs):\n    xs.clear()\n    return []"},
+      // Round 4.
+      {"`from solution import *` brought the program's built-in names",
+       "from solution import *\nassert my_sort([3, 1, 2]) == sorted([3, 1, 2])\n"
+       "assert abs(area(2) - 12.566) < 1e-3",
+       "def my_sort(xs): return [0]\ndef sorted(xs): return [0]\ndef area(r): return 0\ndef abs(x): return 0"},
       {"the program swallowed an assertion failing in the check's own function",
        "def visit(x):\n    assert x > 0\n    return x\nassert walk([1, -2], visit) == [1, -2]",
        "def walk(xs, f):\n    out = []\n    for x in xs:\n        try:\n            out.append(f(x))\n"
@@ -274,6 +279,14 @@ TEST_F(CodeVerifierTest, RedTeamHolesStayClosed) {
   reward::v1::Reference import_check;
   import_check.mutable_tests()->set_check("from solution import f\nassert f(2) == 4");
   EXPECT_EQ(Score(Fenced("import os\ndef f(x): return x * x if os.getpid() != 1 else 0"), import_check).score, 1.0);
+  // A function imported by name survives a restart of the program's process:
+  // the test after a crash calls the new process's f.
+  reward::v1::Reference by_name;
+  by_name.mutable_tests()->set_check(
+      "from solution import f\nassert f(0) == 0\nassert f(1) == 1\nassert f(2) == 4");
+  Verdict crash_once = Score(Fenced("import os\ndef f(x):\n    if x == 1:\n        os._exit(3)\n    return x * x"),
+                             by_name);
+  EXPECT_NEAR(crash_once.score, 2.0 / 3, 1e-9) << crash_once.reason;
   // max_tests cut 71 tests to 64 in silence: now the default runs 1,000 and
   // a cut is said.
   reward::v1::Reference many;

@@ -150,8 +150,14 @@ TEST(SandboxTest, SeccompDeniesNamespaceAndMountCalls) {
       "libc = ctypes.CDLL(None, use_errno=True)\n"
       "print(libc.unshare(0x10000000), ctypes.get_errno())\n"          // CLONE_NEWUSER
       "print(libc.mount(b'none', b'/work', b'tmpfs', 0, None), ctypes.get_errno())\n"
-      "print(libc.ptrace(0, 0, None, None), ctypes.get_errno())\n");
-  EXPECT_EQ(r.stdout(), "-1 1\n-1 1\n-1 1\n") << r.stderr();
+      "print(libc.ptrace(0, 0, None, None), ctypes.get_errno())\n"
+      "print(libc.syscall(425, 8, None), ctypes.get_errno())\n"                   // io_uring_setup
+      "print(libc.syscall(56, 0x10000000 | 17, None, None, None, None), ctypes.get_errno())\n"  // clone NEWUSER
+      "print(libc.syscall(56, 0x40000000 | 17, None, None, None, None), ctypes.get_errno())\n"  // clone NEWNET
+      "import os, threading\n"
+      "t = threading.Thread(target=lambda: None); t.start(); t.join()\n"          // threads (clone3 -> clone)
+      "pid = os.fork()\nif pid == 0: os._exit(0)\nprint(os.waitpid(pid, 0)[1])\n");  // plain fork
+  EXPECT_EQ(r.stdout(), "-1 1\n-1 1\n-1 1\n-1 1\n-1 1\n-1 1\n0\n") << r.stderr();
 }
 
 TEST(SandboxTest, CgroupWhereTheMachineAllowsIt) {

@@ -13,8 +13,11 @@ namespace sandbox {
 // kexec_load, kexec_file_load, reboot, init_module, finit_module,
 // delete_module, swapon, swapoff, clock_settime, clock_adjtime,
 // settimeofday, adjtimex, acct, quotactl, userfaultfd, open_by_handle_at,
-// and socket()/socketpair() for any family but AF_UNIX. Denied calls fail with
-// EPERM (sockets: EACCES). Requires no_new_privs. Returns "" or the error.
+// name_to_handle_at, the new mount API, io_uring (it bypasses this filter),
+// clone with any CLONE_NEW* flag, clone3 (ENOSYS: glibc falls back to
+// clone), and socket()/socketpair() for any family but AF_UNIX. Denied calls
+// fail with EPERM (sockets: EACCES). Requires no_new_privs. Returns "" or
+// the error.
 std::string InstallSeccompPolicy();
 
 }  // namespace sandbox
