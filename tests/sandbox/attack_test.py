@@ -55,6 +55,8 @@ BLOCKED = {
     "sethostname": "import socket\ntry:\n    socket.sethostname('pwned')\n    print('ESCAPED')\nexcept OSError:\n    print('SAFE')",
     "clock setting": "import time\ntry:\n    time.clock_settime(time.CLOCK_REALTIME, 0)\n    print('ESCAPED')\nexcept OSError:\n    print('SAFE')",
     "reboot": "import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\nprint('ESCAPED' if libc.reboot(0x4321fedc) == 0 else 'SAFE')",
+    "io_uring (sockets past the filter)": "import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\nparams = ctypes.create_string_buffer(120)\nprint('ESCAPED' if libc.syscall(425, 8, params) >= 0 else 'SAFE')",
+    "clone into new namespaces": "import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\nr = libc.syscall(56, 0x10000000 | 0x40000000 | 17, None, None, None, None)\nif r == 0:\n    os._exit(0)\nprint('ESCAPED' if r > 0 else 'SAFE')",
     "bpf and keyctl": "import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\nprint('ESCAPED' if libc.syscall(321, 0, None, 0) >= 0 or libc.syscall(250, 0, 0, 0) >= 0 else 'SAFE')",
     "too many files": "fs = []\ntry:\n    for i in range(100000):\n        fs.append(open('/dev/null'))\n    print('ESCAPED')\nexcept OSError:\n    print('SAFE')",
     "orphan outlives the run": "import subprocess\nsubprocess.Popen(['/bin/sleep', '37.5'], start_new_session=True)\nprint('SAFE')",
