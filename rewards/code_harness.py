@@ -8,11 +8,9 @@ does can make a test pass that its functions did not pass:
             never runs the program's code: it runs the check code and compares
             call results itself. The program's functions stand in as proxies;
             a call travels to the program's process and its result comes back
-            as plain data (bool, int, float, complex, str, bytes, None, and
-            lists, tuples, dicts, sets of those). Anything else (an object
-            whose __eq__ always answers True, say) stays in the program's
-            process and comes back as an opaque handle that equals only
-            itself and has no truth value.
+            as data (see _encode). Anything else (an object whose __eq__
+            always answers True, say) stays in the program's process and
+            comes back as a handle (_Remote) that equals only itself.
   template  forked before the judge reads anything secret; forks a fresh
             program process whenever the judge asks for one.
   program   runs solution.py, then answers the judge's calls. A test in which
@@ -21,8 +19,8 @@ does can make a test pass that its functions did not pass:
 
 Every process of the sandbox is undumpable, so the program cannot read the
 judge's memory or open its descriptors through /proc. The judge's input is
-"<token>\\n<json>" on stdin; its only output is one line
-"<token> <json report>" on stdout, written after every test ran.
+"<token>\\n<json>" on stdin; its only output is lines "\\n<token> <json>" on
+stdout: {"plan"}, then {"test"} as each test ends, then {"done"}.
 """
 import ast
 import builtins
@@ -199,6 +197,27 @@ def _describe(e):
     return _clip(traceback.format_exception_only(type(e), e)[-1].strip())
 
 
+def _rebuilt_exception(reply):
+    """An exception the other process raised ({"raised", "message",
+    "bases"}), as one that can be caught here: the first built-in exception
+    class among its bases (a NegError(ValueError) is a ValueError).
+    StopIteration becomes RuntimeError, as PEP 479 does for generators: it
+    must not end the receiver's own loops."""
+    name, message = str(reply["raised"]), str(reply.get("message", ""))
+    bases = reply.get("bases") if type(reply.get("bases")) is list else [name]
+    cls = RuntimeError
+    for base in bases:
+        candidate = getattr(builtins, str(base), None)
+        if isinstance(candidate, type) and issubclass(candidate, Exception):
+            if not issubclass(candidate, (StopIteration, StopAsyncIteration)):
+                cls = candidate
+            break
+    try:
+        return cls(message if cls.__name__ == name else "%s: %s" % (name, message))
+    except Exception:
+        return RuntimeError("%s: %s" % (name, message))
+
+
 # -------------------------------------------------------------- program
 
 def _program(requests, replies):
@@ -236,10 +255,7 @@ def _program(requests, replies):
                     _write_frame(replies, serve(message))
                     continue
                 if "raised" in message:
-                    cls = getattr(builtins, str(message["raised"]), None)
-                    if not (isinstance(cls, type) and issubclass(cls, Exception)):
-                        cls = RuntimeError
-                    raise cls(str(message.get("message", "")))
+                    raise _rebuilt_exception(message)
                 return arg(message.get("value"))
 
     os.dup2(2, 1)  # the program's prints go to stderr, never to the judge's stdout
@@ -263,6 +279,7 @@ def _program(requests, replies):
             encoded = keep(value)
         names[name] = encoded
     _write_frame(replies, {"names": names})
+
     def serve(request):
         printed = io.StringIO()
         try:
@@ -380,11 +397,7 @@ class _Remote:
         self._judge.ask_value(self, {"op": "setattr", "name": name, "value": self._judge.send(value)})
 
     def __getitem__(self, key):
-        if type(key) is slice:
-            key = {"slice": [self._judge.send(key.start), self._judge.send(key.stop), self._judge.send(key.step)]}
-        else:
-            key = self._judge.send(key)
-        return self._judge.ask_value(self, {"op": "getitem", "key": key})
+        return self._judge.ask_value(self, {"op": "getitem", "key": self._judge.send_key(key)})
 
     def __len__(self):
         n = self._judge.ask_value(self, {"op": "len"})
@@ -408,10 +421,11 @@ class _Remote:
         return items[0]
 
     def __setitem__(self, key, value):
-        self._judge.ask_value(self, {"op": "setitem", "key": self._judge.send(key), "value": self._judge.send(value)})
+        self._judge.ask_value(self, {"op": "setitem", "key": self._judge.send_key(key),
+                                     "value": self._judge.send(value)})
 
     def __delitem__(self, key):
-        self._judge.ask_value(self, {"op": "delitem", "key": self._judge.send(key)})
+        self._judge.ask_value(self, {"op": "delitem", "key": self._judge.send_key(key)})
 
     def __bool__(self):
         # The object's own truth (a tree node, a linked list): no value of the
@@ -490,6 +504,7 @@ class _Judge:
         self.fatal = None  # a timeout or death during the current test
         self.callbacks = []  # the check's functions passed to the program
         self.callback_failure = None  # an assertion that failed in one of them
+        self.check_lines = spec.get("check", "").splitlines()  # for the reasons of failed asserts
 
     # --- the program's process
     def spawn(self):
@@ -544,12 +559,18 @@ class _Judge:
             if type(v) is _Remote:
                 v = self.current(v)
                 return {"ref": [v._ref, v._type]}
-            if callable(v) and type(v) is not _Remote:
+            if callable(v):
                 self.callbacks.append(v)  # the program may call it: see ask
                 return {"callback": len(self.callbacks) - 1}
             raise TypeError("cannot pass %s to the program (data, functions or its own objects only)" %
                             type(v).__name__)
         return _encode(value, other)
+
+    def send_key(self, key):
+        """An index or key for the program; slices too (the program's `arg`)."""
+        if type(key) is slice:
+            return {"slice": [self.send(key.start), self.send(key.stop), self.send(key.step)]}
+        return self.send(key)
 
     def answer_callback(self, message):
         """Runs a function of the check's that the program called; the answer
@@ -560,8 +581,7 @@ class _Judge:
             args = [self.decoded(a) for a in message.get("args", [])]
             kwargs = {str(k): self.decoded(v) for k, v in dict(message.get("kwargs", {})).items()}
         except (KeyError, TypeError, ValueError, IndexError):
-            self.fatal = _Died("the program sent a malformed callback")
-            raise self.fatal
+            raise self.broken("callback")
         try:
             answer = {"value": self.send(fn(*args, **kwargs))}
         except (_Timeout, _Died):
@@ -594,36 +614,21 @@ class _Judge:
         if type(printed) is str and printed:
             sys.stdout.write(printed)  # where the check code's redirect_stdout (if any) wants it
         if "raised" in reply:
-            raise self.program_exception(reply)
+            error = _rebuilt_exception(reply)
+            error.h_from_program = True
+            raise error
         return reply
 
-    @staticmethod
-    def program_exception(reply):
-        """The program's exception as one the check code can catch: the first
-        built-in exception class among its bases (a NegError(ValueError) is a
-        ValueError). StopIteration becomes RuntimeError, as PEP 479 does for
-        generators: it must not end the judge's own loops."""
-        name, message = str(reply["raised"]), str(reply.get("message", ""))
-        cls = RuntimeError
-        for base in reply.get("bases", [name]) if type(reply.get("bases")) is list else [name]:
-            candidate = getattr(builtins, str(base), None)
-            if isinstance(candidate, type) and issubclass(candidate, Exception):
-                if not issubclass(candidate, (StopIteration, StopAsyncIteration)):
-                    cls = candidate
-                break
-        try:
-            error = cls(message if cls.__name__ == name else "%s: %s" % (name, message))
-        except Exception:
-            error = RuntimeError("%s: %s" % (name, message))
-        error.h_from_program = True
-        return error
+    def broken(self, what):
+        """The program broke the protocol: the test fails (see ask)."""
+        self.fatal = _Died("the program sent a malformed " + what)
+        return self.fatal
 
     def decoded(self, data):
         try:
             return _decode(data, self.remote)
         except (KeyError, TypeError, ValueError, AttributeError, RecursionError, IndexError):
-            self.fatal = _Died("the program sent a malformed reply")
-            raise self.fatal
+            raise self.broken("reply")
 
     def ask_value(self, obj, request):
         obj = self.current(obj)
@@ -635,8 +640,7 @@ class _Judge:
         reply = self.ask({"op": "next", "ref": obj._ref, "n": n})
         items = self.decoded(reply["value"])
         if type(items) is not list:
-            self.fatal = _Died("the program sent a malformed reply")
-            raise self.fatal
+            raise self.broken("reply")
         return items, bool(reply.get("done"))
 
     def call(self, fn, args, kwargs):
@@ -902,12 +906,12 @@ def main():
         out.flush()
 
     judge = _Judge(judge_sock, spec)
-    judge.check_lines = spec.get("check", "").splitlines()
+    check = spec.get("check", "")
     budget = int(spec.get("maxTests", 1 << 30))
     tolerance = float(spec.get("floatTolerance", 0.0))
     stop_first = bool(spec.get("stopOnFirstFailure", False))
     try:
-        units, check_bound = _check_units(spec.get("check", "")) if spec.get("check", "").strip() else ([], set())
+        units, check_bound = _check_units(check) if check.strip() else ([], set())
     except (SyntaxError, ValueError) as e:
         report({"testError": "the check code does not parse: " + _describe(e)})
         os._exit(0)

@@ -300,7 +300,7 @@ class CodeVerifier : public Verifier {
       }
     }
     bool harness = !t.check().empty() || t.calls_size() > 0;
-    const int harness_tests = t.calls_size() + std::max(1, CountTopLevelAsserts(t.check()));
+    const int harness_tests = HarnessTests(t);
     if (harness && total < budget && !(stop_first_ && !first_failure.status.empty()) && !cancelled()) {
       if (out_of_time || !fits(limits.wall_ms())) {
         out_of_time = true;
@@ -444,7 +444,7 @@ class CodeVerifier : public Verifier {
     *req.mutable_limits() = test_limits;
     // The judge enforces each test's limit; the run as a whole gets one per
     // test, plus one to load the program, plus a second of slack.
-    const int tests = std::min(budget, t.calls_size() + std::max(1, AssertLines(t.check())));
+    const int tests = std::min(budget, t.calls_size() + std::max(1, AssertLines(t.check(), true)));
     // ... and never past the call's own time budget (`left_ms`).
     const int64_t wall =
         std::max<int64_t>(1, std::min({int64_t{110000}, int64_t{test_limits.wall_ms()} * (tests + 1) + 1000, left_ms}));
@@ -488,8 +488,7 @@ class CodeVerifier : public Verifier {
     // Tests the judge planned but did not report count as failed: the run
     // was stopped (time, output, memory: the run's outcome says which), or a
     // line could not be read.
-    int missing = planned < 0 ? std::min(budget, t.calls_size() + std::max(1, CountTopLevelAsserts(t.check())))
-                              : planned - reported;
+    int missing = planned < 0 ? std::min(budget, HarnessTests(t)) : planned - reported;
     if (stop_first_) missing = failed > 0 ? 0 : std::min(missing, 1);
     if (missing > 0) {
       TestOutcome o = done ? TestOutcome{"RUNTIME_ERROR", "the judge's report of a test was unreadable"}
@@ -500,20 +499,21 @@ class CodeVerifier : public Verifier {
     return std::nullopt;
   }
 
-  // Top-level `assert` statements of Python check code (each is a test; the
-  // judge counts exactly, this is for tests max_tests leaves out).
-  static int CountTopLevelAsserts(absl::string_view check) {
+  // Lines of Python check code that start with `assert` (top-level asserts:
+  // each is a test), or with `anywhere`, that mention it at all (at least as
+  // many as the tests: `x = f(); assert x`, asserts in loops).
+  static int AssertLines(absl::string_view check, bool anywhere) {
     int n = 0;
-    for (absl::string_view line : absl::StrSplit(check, '\n')) n += absl::StartsWith(line, "assert");
+    for (absl::string_view line : absl::StrSplit(check, '\n')) {
+      n += anywhere ? absl::StrContains(line, "assert") : absl::StartsWith(line, "assert");
+    }
     return n;
   }
 
-  // At least as many as the tests in the check code: lines that mention
-  // assert (`x = f(); assert x`, asserts in loops). Sizes the wall clock.
-  static int AssertLines(absl::string_view check) {
-    int n = 0;
-    for (absl::string_view line : absl::StrSplit(check, '\n')) n += absl::StrContains(line, "assert");
-    return n;
+  // The tests of check code and calls, as the judge would count them (it
+  // counts exactly; this is for tests it does not get to count).
+  static int HarnessTests(const reward::v1::Tests& t) {
+    return t.calls_size() + std::max(1, AssertLines(t.check(), false));
   }
 
   std::string extract_;

@@ -49,6 +49,24 @@ for _s in (sys.stdout, sys.stderr):
         _s.flush()
 )PY";
 
+// kShutdown, compiled once by Preload: it ends every warm run.
+PyObject*& ShutdownCode() {
+  static PyObject* code = nullptr;
+  return code;
+}
+
+// Runs compiled `code` in a fresh namespace with the builtins; false (the
+// exception cleared) when it raised.
+bool ExecFresh(PyObject* code) {
+  PyObject* globals = PyDict_New();
+  PyDict_SetItemString(globals, "__builtins__", PyEval_GetBuiltins());
+  PyObject* result = PyEval_EvalCode(code, globals, globals);
+  if (result == nullptr) PyErr_Clear();
+  Py_XDECREF(result);
+  Py_DECREF(globals);
+  return result != nullptr;
+}
+
 int& State() {  // 0 not tried, 1 loaded, -1 failed
   static int state = 0;
   return state;
@@ -144,12 +162,20 @@ bool Preload(const std::vector<std::string>& environment, std::string* error) {
     *error = Failure();
     return false;
   }
-  PyObject* globals = PyDict_New();
-  PyDict_SetItemString(globals, "__builtins__", PyEval_GetBuiltins());
-  PyObject* result = PyRun_String(kPreload, Py_file_input, globals, globals);
-  if (result == nullptr) PyErr_Clear();
-  Py_XDECREF(result);
-  Py_DECREF(globals);
+  PyObject* preload = Py_CompileString(kPreload, "<zygote preload>", Py_file_input);
+  if (preload != nullptr) {
+    ExecFresh(preload);  // a module that fails to import is simply not preloaded
+    Py_DECREF(preload);
+  } else {
+    PyErr_Clear();
+  }
+  ShutdownCode() = Py_CompileString(kShutdown, "<zygote shutdown>", Py_file_input);
+  if (ShutdownCode() == nullptr) {
+    PyErr_Clear();
+    Failure() = "python init: cannot compile the shutdown snippet";
+    *error = Failure();
+    return false;
+  }
   State() = 1;
   return true;
 }
@@ -240,14 +266,7 @@ void Run(const WarmRun& run) {
   // SystemExit never returns here (it finalizes and exits itself). A failure
   // to flush is 120.
   int status = rc == 0 ? 0 : 1;
-  PyObject* globals = PyDict_New();
-  PyDict_SetItemString(globals, "__builtins__", PyEval_GetBuiltins());
-  PyObject* done = PyRun_String(kShutdown, Py_file_input, globals, globals);
-  if (done == nullptr) {
-    PyErr_Clear();
-    if (status == 0) status = 120;
-  }
-  Py_XDECREF(done);
+  if (!ExecFresh(ShutdownCode()) && status == 0) status = 120;
   _exit(status);
 }
 

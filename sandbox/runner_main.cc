@@ -74,7 +74,7 @@ struct ChildArgs {
   const RunRequest* request;
   const python_zygote::WarmRun* warm;  // run in the preloaded interpreter, or exec argv
   int sync_read;   // parent writes one byte once the uid map is in place
-  int error_write; // setup errors go here; closed by a successful exec
+  int error_write; // setup errors go here; closed by a successful exec or as the warm run starts
   int stdin_read, stdout_write, stderr_write;
 };
 
