@@ -87,7 +87,7 @@ TEST_F(CodeVerifierTest, ErrorsAndLimits) {
   EXPECT_EQ(loop.status, "TIMEOUT");
   EXPECT_EQ(Score(Fenced("x = bytearray(1 << 31)"), SortTests(), R"({"memory_limit_mb":128})").status,
             "MEMORY_LIMIT");
-  EXPECT_EQ(Score(Fenced("while True:\n    print('y' * 1000)"), SortTests(), R"({"time_limit_ms":5000})").status,
+  EXPECT_EQ(Score(Fenced("while True:\n    print('y' * 1000)"), SortTests(), R"({"time_limit_ms":60000})").status,
             "OUTPUT_LIMIT");
 }
 
@@ -178,14 +178,16 @@ TEST_F(CodeVerifierTest, CannotFakeAPassThroughTheJudge) {
   // program that hangs, dies or answers garbage still fails.
   const reward::v1::Reference swallowing = PythonTests(
       R"({"check":"try:\n    got = sort42([3, 42])\nexcept:\n    got = [42, 3]\nassert got == [42, 3]",
-          "timeLimitMs":300})");
+          "timeLimitMs":3000})");
   const char* kSwallowed[] = {
       "def sort42(xs):\n    while True:\n        pass",
       "import os\ndef sort42(xs):\n    os._exit(0)",
       "import os, struct\ndef sort42(xs):\n    for fd in range(3, 12):\n        try:\n"
       "            os.write(fd, struct.pack('<I', 2) + b'[]')\n        except OSError:\n            pass\n"
-      "    import time\n    time.sleep(5)",
+      "    import time\n    time.sleep(60)",
   };
+  // 3 s per test: room for the honest program below on any machine; the
+  // hostile ones loop or sleep far past it.
   for (const char* program : kSwallowed) {
     Verdict v = Score(Fenced(program), swallowing);
     EXPECT_EQ(v.score, 0) << program << " -> " << v.status << " " << v.reason;
@@ -305,7 +307,7 @@ TEST_F(CodeVerifierTest, EachAssertAndCallIsATest) {
       "check":"import math\nassert absdiff(3, 1) == 2\nassert absdiff(1, 3) == 2\nassert absdiff(5, 5) == 0",
       "calls":[{"function":"absdiff","args":"[2, 9]","expected":"7"},
                {"function":"absdiff","args":"[4, 0]","expected":"4"}],
-      "timeLimitMs":500})");
+      "timeLimitMs":3000})");
   const std::string program =
       "def absdiff(a, b):\n"
       "    while a == b:\n"
@@ -317,10 +319,12 @@ TEST_F(CodeVerifierTest, EachAssertAndCallIsATest) {
   // The reason shows the failing assert and what the function returned.
   EXPECT_THAT(v.reason, HasSubstr("2/5 passed; check.py line 3: assert absdiff(1, 3) == 2 -- got -2, want == 2"));
   // A test that times out fails alone: later tests get a fresh process.
+  // (3 s per test here and above: room for the honest calls on any machine;
+  // the loop on zero never ends.)
   const reward::v1::Reference zero_last = PythonTests(R"({
       "calls":[{"function":"absdiff","args":"[5, 5]","expected":"0"},
                {"function":"absdiff","args":"[4, 0]","expected":"4"}],
-      "timeLimitMs":300})");
+      "timeLimitMs":3000})");
   Verdict t = Score(Fenced(program), zero_last);
   EXPECT_DOUBLE_EQ(t.score, 0.5) << t.reason;
   EXPECT_EQ(t.status, "TIMEOUT") << t.reason;
@@ -506,10 +510,15 @@ TEST_F(CodeVerifierTest, FloatTolerance) {
 // Being slow must not turn a low score into no score: a program that times
 // out on every test, with more tests than the call's budget can hold, still
 // gets its verdict (the tests left count as failed) before the deadline.
+//
+// No verdict here depends on the machine's speed: the slow program sleeps 60 s
+// against a 2 s limit; the heavy one sleeps 0.5 s per test (4x inside the
+// limit), so 31 tests need at least 15.5 s, twice the 8 s budget, however
+// fast the machine, and its first test always has the whole budget.
 TEST_F(CodeVerifierTest, TheCallsBudgetEndsWithAVerdict) {
   reward::v1::Reference ref;
   auto* tests = ref.mutable_tests();
-  tests->set_time_limit_ms(300);
+  tests->set_time_limit_ms(2000);
   for (int i = 0; i < 30; ++i) {
     auto* io = tests->add_io();
     io->set_stdin("1\n");
@@ -523,19 +532,21 @@ TEST_F(CodeVerifierTest, TheCallsBudgetEndsWithAVerdict) {
     const std::string completion = Fenced(program);
     in.completion = completion;
     in.reference = &ref;
-    in.deadline = absl::Now() + absl::Milliseconds(3000);
+    in.deadline = absl::Now() + absl::Milliseconds(8000);
     Verdict verdict = (*v)->Score(in);
+    // A test starts only with its limit and 1 s to spare before the deadline,
+    // so this leaves 1.5 s for killing the last test and reporting.
     EXPECT_LT(absl::Now(), in.deadline + absl::Milliseconds(500)) << "answered after the deadline";
     return verdict;
   };
-  Verdict slow = score("import time\ntime.sleep(10)");
+  Verdict slow = score("import time\ntime.sleep(60)");
   EXPECT_FALSE(slow.error) << slow.reason;
   EXPECT_EQ(slow.score, 0);
   EXPECT_EQ(slow.status, "TIMEOUT");
   EXPECT_THAT(slow.reason, HasSubstr("0/31 passed"));
   // Correct but too slow to finish within the budget: the tests left fail
   // too (sitting out would reward being slow on the tests it cannot solve).
-  Verdict heavy = score("import time\ntime.sleep(0.25)\nprint(input())\ndef f(x): return x");
+  Verdict heavy = score("import time\ntime.sleep(0.5)\nprint(input())\ndef f(x): return x");
   EXPECT_FALSE(heavy.error) << heavy.status << " " << heavy.reason;
   EXPECT_GT(heavy.score, 0);
   EXPECT_LT(heavy.score, 1);

@@ -19,13 +19,23 @@ const Sandbox& Box() {
   return *box;
 }
 
+// Time limits for runs whose subject is not time: far above what any
+// machine needs (a cold python3 after dropped caches, a loaded core), so no
+// verdict depends on the machine's speed. Tests of a time limit set their own
+// and make the program exceed it by far.
+v1::Limits WithRoom(v1::Limits limits) {
+  if (limits.wall_ms() == 0) limits.set_wall_ms(60000);
+  if (limits.cpu_ms() == 0) limits.set_cpu_ms(30000);
+  return limits;
+}
+
 RunResult Shell(const std::string& script, v1::Limits limits = v1::Limits(), const std::string& stdin_data = "") {
   v1::RunRequest req;
   req.add_argv("/bin/sh");
   req.add_argv("-c");
   req.add_argv(script);
   req.set_stdin(stdin_data);
-  *req.mutable_limits() = limits;
+  *req.mutable_limits() = WithRoom(limits);
   auto r = Box().Run(req);
   EXPECT_TRUE(r.ok()) << r.status();
   return r.ok() ? *r : RunResult();
@@ -37,7 +47,7 @@ RunResult Python(const std::string& code, v1::Limits limits = v1::Limits()) {
   req.add_argv("-S");
   req.add_argv("-c");
   req.add_argv(code);
-  *req.mutable_limits() = limits;
+  *req.mutable_limits() = WithRoom(limits);
   auto r = Box().Run(req);
   EXPECT_TRUE(r.ok()) << r.status();
   return r.ok() ? *r : RunResult();
@@ -88,6 +98,7 @@ TEST(SandboxTest, FilesystemIsReadOnlyButWork) {
   req.add_argv("/bin/cat");
   req.add_argv("prog.py");
   (*req.mutable_files())["prog.py"] = "print(1)\n";
+  *req.mutable_limits() = WithRoom(v1::Limits());
   auto files = Box().Run(req);
   ASSERT_TRUE(files.ok());
   EXPECT_EQ(files->stdout(), "print(1)\n");
@@ -96,15 +107,17 @@ TEST(SandboxTest, FilesystemIsReadOnlyButWork) {
 TEST(SandboxTest, WallClock) {
   v1::Limits l;
   l.set_wall_ms(300);
-  RunResult r = Shell("sleep 10", l);
+  // The program would take 100 s: ending anywhere below 30 s (100x the limit,
+  // room for any machine's kill and reap) shows the wall clock stopped it.
+  RunResult r = Shell("sleep 100", l);
   EXPECT_EQ(r.outcome(), RunResult::WALL_TIMEOUT);
-  EXPECT_LT(r.wall_ms(), 3000);
+  EXPECT_LT(r.wall_ms(), 30000);
 }
 
 TEST(SandboxTest, CpuTime) {
   v1::Limits l;
   l.set_cpu_ms(500);
-  l.set_wall_ms(10000);
+  l.set_wall_ms(120000);  // a spinning loop on a shared core gets its 500 ms of CPU long before this
   EXPECT_EQ(Shell("while :; do :; done", l).outcome(), RunResult::CPU_TIMEOUT);
 }
 
@@ -138,10 +151,12 @@ TEST(SandboxTest, FileSizeAndDisk) {
 }
 
 TEST(SandboxTest, BackgroundProcessesEndWithTheRun) {
+  // The sleeper would last 100 s and the wall limit is 60 s: a run that ends
+  // EXITED in under 30 s ended with its main process, whatever the machine.
   RunResult r = Shell("sleep 100 & echo started");
   EXPECT_EQ(r.outcome(), RunResult::EXITED);
   EXPECT_EQ(r.stdout(), "started\n");
-  EXPECT_LT(r.wall_ms(), 2000);
+  EXPECT_LT(r.wall_ms(), 30000);
 }
 
 TEST(SandboxTest, SeccompDeniesNamespaceAndMountCalls) {
@@ -163,8 +178,14 @@ TEST(SandboxTest, SeccompDeniesNamespaceAndMountCalls) {
 TEST(SandboxTest, CgroupWhereTheMachineAllowsIt) {
   v1::Limits l;
   l.set_max_processes(8);
-  RunResult r = Shell("cat /proc/self/cgroup; for i in 1 2 3 4 5 6 7 8 9 10 11 12; do sleep 1 & done; wait", l);
-  if (r.cgroup().empty()) GTEST_SKIP() << "no writable cgroup hierarchy here (rlimits only)";
+  if (Shell("true", l).cgroup().empty()) GTEST_SKIP() << "no writable cgroup hierarchy here (rlimits only)";
+  // The sleepers outlive the loop on any machine (they would last 60 s), so
+  // the 9th process meets eight live ones; the shell's builtin kill ends
+  // them (no fork is left for anything else).
+  RunResult r = Shell(
+      "cat /proc/self/cgroup; p=; for i in 1 2 3 4 5 6 7 8 9 10 11 12; do sleep 60 & p=\"$p $!\"; done; "
+      "kill $p 2>/dev/null; wait",
+      l);
   EXPECT_THAT(r.cgroup(), HasSubstr("pids"));
   EXPECT_THAT(r.stdout(), HasSubstr("/reward-sandbox/run-"));
   EXPECT_THAT(r.stderr(), HasSubstr("fork"));  // the 9th process is refused
@@ -174,13 +195,18 @@ TEST(SandboxTest, MemoryCgroupCapsAllProcessesTogether) {
   v1::Limits l;
   l.set_memory_mb(64);
   l.set_workdir_mb(16);
-  l.set_wall_ms(15000);
-  l.set_cpu_ms(15000);
+  const std::string probe = Shell("true", l).cgroup();
+  if (probe.find("memory") == std::string::npos) GTEST_SKIP() << "no memory cgroup here: " << probe;
+  // Each process holds its memory for 10 s, hundreds of times what starting
+  // the six takes on any machine, so they overlap; the wall clock only needs
+  // room (the run lasts as long as the survivors sleep).
+  l.set_wall_ms(120000);
+  l.set_cpu_ms(120000);
   // Six processes of 35 MB each: every one is within its own 64 MB address
   // space, which is all rlimits can bound; together they are far over the
   // run's 80 MB (memory + working directory), which the cgroup bounds.
   RunResult r = Shell(
-      "for i in 1 2 3 4 5 6; do /usr/bin/python3 -S -c \"x = b'x' * (35 << 20); import time; time.sleep(3)\" & "
+      "for i in 1 2 3 4 5 6; do /usr/bin/python3 -S -c \"x = b'x' * (35 << 20); import time; time.sleep(10)\" & "
       "done; wait; echo done",
       l);
   if (r.cgroup().find("memory") == std::string::npos) GTEST_SKIP() << "no memory cgroup here: " << r.cgroup();
@@ -237,6 +263,7 @@ TEST(PythonZygoteTest, WarmRunsBehaveLikeColdOnes) {
       for (const auto& a : c.args) req.add_argv(a);
       (*req.mutable_files())["prog.py"] = "import os, sys\n" + probe + "\n";
       req.set_stdin(c.stdin_data);
+      *req.mutable_limits() = WithRoom(v1::Limits());
       req.set_exec_only(variant == 1);
       req.set_trusted_script(variant == 2);
       auto r = Box().Run(req);
@@ -260,6 +287,7 @@ TEST(PythonZygoteTest, WarmRunsBehaveLikeColdOnes) {
       v1::RunRequest req;
       for (const char* a : {"/usr/bin/python3", "-S", "t.py"}) req.add_argv(a);
       (*req.mutable_files())["t.py"] = script;
+      *req.mutable_limits() = WithRoom(v1::Limits());
       req.set_trusted_script(trusted == 1);
       twice[trusted] = *Box().Run(req);
     }
@@ -282,6 +310,7 @@ TEST(PythonZygoteTest, EachRunStartsFresh) {
   site.add_argv("/usr/bin/python3");
   site.add_argv("-c");
   site.add_argv("import sys; print('site' in sys.modules)");
+  *site.mutable_limits() = WithRoom(v1::Limits());
   auto r = Box().Run(site);
   ASSERT_TRUE(r.ok());
   EXPECT_FALSE(r->warm());
@@ -297,7 +326,7 @@ TEST(PythonZygoteTest, WarmRunsAreIsolatedAndLimited) {
   EXPECT_EQ(r.stdout(), "1 [] ['HOME', 'LANG', 'PATH', 'PYTHONDONTWRITEBYTECODE', 'TMPDIR']\n1\n") << r.stderr();
   v1::Limits l;
   l.set_cpu_ms(300);
-  l.set_wall_ms(5000);
+  l.set_wall_ms(120000);  // CPU time is the limit under test; the wall clock only needs room
   RunResult spin = Python("while True: pass", l);
   EXPECT_TRUE(spin.warm());
   EXPECT_EQ(spin.outcome(), RunResult::CPU_TIMEOUT);

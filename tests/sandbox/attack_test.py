@@ -5,6 +5,12 @@ attempt fails and ESCAPED when it works; the test expects SAFE, so PASSED
 means the sandbox held) or must end with a given status (resource attacks).
 After the suite the host is checked (no leftover processes or files, the
 server's secrets unseen) and the server must still answer health checks.
+
+No verdict may depend on the machine's speed or load: a case whose expected
+outcome is TIMEOUT never ends by itself (it loops, or sleeps 30 s and more)
+and has a short limit; every other case has a limit far above what any
+machine needs to reach its outcome (filling 256 MB on a machine whose memory
+was never touched since boot can take seconds).
 """
 import json
 import os
@@ -59,13 +65,18 @@ BLOCKED = {
     "clone into new namespaces": "import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\nr = libc.syscall(56, 0x10000000 | 0x40000000 | 17, None, None, None, None)\nif r == 0:\n    os._exit(0)\nprint('ESCAPED' if r > 0 else 'SAFE')",
     "bpf and keyctl": "import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\nprint('ESCAPED' if libc.syscall(321, 0, None, 0) >= 0 or libc.syscall(250, 0, 0, 0) >= 0 else 'SAFE')",
     "too many files": "fs = []\ntry:\n    for i in range(100000):\n        fs.append(open('/dev/null'))\n    print('ESCAPED')\nexcept OSError:\n    print('SAFE')",
-    "orphan outlives the run": "import subprocess\nsubprocess.Popen(['/bin/sleep', '37.5'], start_new_session=True)\nprint('SAFE')",
+    "orphan outlives the run": "import subprocess\nsubprocess.Popen(['/bin/sleep', '637.5'], start_new_session=True)\nprint('SAFE')",
     "kill the parent": "import os, signal\ntry:\n    os.kill(os.getppid(), signal.SIGKILL)\nexcept OSError:\n    pass\nprint('SAFE')",
     # kill(0) and kill(-pgid) reach a process group across PID namespaces:
     # the sandbox must be in a group of its own (it once killed the server).
     "kill the process group": "import os, signal\ntry:\n    os.kill(0, signal.SIGKILL)\nexcept OSError:\n    pass\nprint('SAFE')",
     "kill a guessed group": "import os, signal\nfor g in range(2, 400):\n    try:\n        os.killpg(g, signal.SIGKILL)\n    except OSError:\n        pass\nprint('SAFE')",
 }
+
+# Per-test limits: SHORT for programs that never end (expected TIMEOUT), ROOM
+# for everything else, so the outcome under test is reached on any machine.
+SHORT_MS = 1500
+ROOM_MS = 60000
 
 # name -> (program, expected component status)
 RESOURCES = {
@@ -122,25 +133,28 @@ FAKES = {
 }
 
 
-def group(name, program, stdout="SAFE\n", language="python"):
+def group(name, program, stdout="SAFE\n", language="python", status=None):
     fence = "cpp" if language == "cpp" else "python"
+    limit = SHORT_MS if status == "TIMEOUT" else ROOM_MS
     return {"id": name, "prompt": "attack",
             "completions": [{"id": "attack", "text": "```" + fence + "\n" + program + "\n```"}],
             "reference": {"tests": {"language": language, "io": [{"stdin": "", "stdout": stdout}],
-                                    "timeLimitMs": 1500, "memoryLimitMb": 256}}}
+                                    "timeLimitMs": limit, "memoryLimitMb": 256}}}
 
 
 def judged_group(name, program):
+    # The fakes that hang are killed at the limit; the honest program needs
+    # a few milliseconds of it.
     return {"id": name, "prompt": "attack",
             "completions": [{"id": "attack", "text": "```python\n" + program + "\n```"}],
             "reference": {"tests": {"check": "assert f(2) == 4\nassert f(3) == 9",
                                     "calls": [{"function": "f", "args": "[5]", "expected": "25"}],
-                                    "timeLimitMs": 1500}}}
+                                    "timeLimitMs": 10000}}}
 
 
 def host_sleepers():
     out = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
-    return [l for l in out.splitlines() if "sleep 37.5" in l]
+    return [l for l in out.splitlines() if "sleep 637.5" in l]
 
 
 class AttackTest(unittest.TestCase):
@@ -154,7 +168,7 @@ class AttackTest(unittest.TestCase):
         cls.server.stop()
 
     def score(self, groups):
-        resp = self.server.stub.Score(it.request({"groups": groups, "reward": [{"verifier": "code"}]}), timeout=300)
+        resp = self.server.stub.Score(it.request({"groups": groups, "reward": [{"verifier": "code"}]}), timeout=600)
         return {g.id: g.samples[0] for g in resp.groups}
 
     def test_blocked_attacks(self):
@@ -166,11 +180,20 @@ class AttackTest(unittest.TestCase):
                 self.assertEqual(c.status, "PASSED", f"{name}: {c.status} {c.reason}")
                 self.assertNotIn(SECRET, c.reason)
         self.assertFalse(HOST_MARKER.exists(), "a file reached the host's /tmp")
-        time.sleep(0.5)
-        self.assertEqual(host_sleepers(), [], "a background process outlived its run")
+        # The orphan would live 637.5 s; the kernel reaps a killed run's
+        # processes in milliseconds. Waiting up to 30 s for them to go keeps a
+        # slow reap from failing the test and still catches an orphan that
+        # outlived its run, on any machine.
+        deadline = time.time() + 30
+        while host_sleepers() and time.time() < deadline:
+            time.sleep(0.1)
+        left = host_sleepers()
+        if left:
+            subprocess.run(["pkill", "-f", "sleep 637.5"])
+        self.assertEqual(left, [], "a background process outlived its run")
 
     def test_resource_attacks(self):
-        got = self.score([group(n, p, "done\n") for n, (p, _) in RESOURCES.items()])
+        got = self.score([group(n, p, "done\n", status=st) for n, (p, st) in RESOURCES.items()])
         for name, (_, status) in RESOURCES.items():
             c = got[name].components[0]
             with self.subTest(name):
@@ -182,7 +205,7 @@ class AttackTest(unittest.TestCase):
 
     def test_cpp_attacks(self):
         got = self.score([group(n, CPP_PRELUDE + p, language="cpp") for n, p in CPP_BLOCKED.items()] +
-                         [group(n, CPP_PRELUDE + p, "done\n", "cpp") for n, (p, _) in CPP_RESOURCES.items()])
+                         [group(n, CPP_PRELUDE + p, "done\n", "cpp", st) for n, (p, st) in CPP_RESOURCES.items()])
         for name in CPP_BLOCKED:
             c = got[name].components[0]
             with self.subTest(name):
@@ -203,7 +226,7 @@ class AttackTest(unittest.TestCase):
         self.assertEqual(got["honest"].components[0].reason, "3/3 tests passed")
 
     def test_hog_does_not_starve_others(self):
-        hogs = [group(f"hog{i}", "while True:\n    pass", "done\n") for i in range(2)]
+        hogs = [group(f"hog{i}", "while True:\n    pass", "done\n", status="TIMEOUT") for i in range(2)]
         fast = [group(f"fast{i}", "print('SAFE')") for i in range(6)]
         got = self.score(hogs + fast)
         for i in range(6):
@@ -212,7 +235,7 @@ class AttackTest(unittest.TestCase):
             self.assertEqual(got[f"hog{i}"].components[0].status, "TIMEOUT")
 
     def test_zz_server_still_healthy(self):
-        resp = self.server.health.Check(it.health_pb2.HealthCheckRequest(), timeout=10)
+        resp = self.server.health.Check(it.health_pb2.HealthCheckRequest(), timeout=it.CALL_TIMEOUT)
         self.assertEqual(resp.status, it.health_pb2.HealthCheckResponse.SERVING)
 
 
