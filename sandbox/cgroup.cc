@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 #include "sandbox/io.h"
 
@@ -65,8 +66,13 @@ long long Field(const std::string& text, const std::string& key) {
   return 0;
 }
 
-std::string Joined(bool pids, bool memory) {
-  return std::string(pids ? "pids" : "") + (pids && memory ? "+" : "") + (memory ? "memory" : "");
+// "pids+memory+cpu": the controllers set, in that order.
+std::string Joined(bool pids, bool memory, bool cpu) {
+  std::string out;
+  for (const auto& [on, name] : {std::pair<bool, const char*>{pids, "pids"}, {memory, "memory"}, {cpu, "cpu"}}) {
+    if (on) out += (out.empty() ? "" : "+") + std::string(name);
+  }
+  return out;
 }
 
 }  // namespace
@@ -74,7 +80,7 @@ std::string Joined(bool pids, bool memory) {
 RunCgroup::RunCgroup(const std::string& name, long max_pids, long long memory_bytes) {
   struct stat st;
   const bool pure_v2 = stat("/sys/fs/cgroup/cgroup.controllers", &st) == 0;
-  bool pids = false, memory = false;
+  bool pids = false, memory = false, cpu = false;
   // v1 controllers (a legacy or hybrid layout).
   if (!pure_v2) {
     std::string pids_dir = MakeV1Group("pids", name);
@@ -89,17 +95,26 @@ RunCgroup::RunCgroup(const std::string& name, long max_pids, long long memory_by
       WriteFile(mem_dir + "/memory.memsw.limit_in_bytes", std::to_string(memory_bytes));  // absent without swap accounting
       if (memory) memory_dir_ = mem_dir;
     }
+    // Every run the same CPU weight, whatever number of processes it runs:
+    // thirty spinning children share one run's weight.
+    std::string cpu_dir = MakeV1Group("cpu", name);
+    if (!cpu_dir.empty()) {
+      dirs_.push_back(cpu_dir);
+      cpu = WriteFile(cpu_dir + "/cpu.shares", "1024");
+    }
   }
-  const std::string v1 = (pids || memory) ? Joined(pids, memory) + " (v1)" : "";
+  const std::string v1 = (pids || memory || cpu) ? Joined(pids, memory, cpu) + " (v1)" : "";
   // v2 for what v1 did not give: the whole of a pure layout, or the unified
   // mount of a hybrid one (it holds the controllers v1 does not).
   const std::string v2_root = pure_v2 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified";
   const std::string controllers = Read(v2_root + "/cgroup.controllers");
   const bool want_pids = !pids && controllers.find("pids") != std::string::npos;
   const bool want_memory = !memory && controllers.find("memory") != std::string::npos;
+  const bool want_cpu = !cpu && controllers.find("cpu") != std::string::npos;
   std::string v2;
-  if (want_pids || want_memory) {
-    std::string enable = std::string(want_pids ? "+pids " : "") + (want_memory ? "+memory" : "");
+  if (want_pids || want_memory || want_cpu) {
+    std::string enable =
+        std::string(want_pids ? "+pids " : "") + (want_memory ? "+memory " : "") + (want_cpu ? "+cpu" : "");
     std::string parent = v2_root + "/reward-sandbox";
     if (MakeDir(parent)) {
       WriteFile(v2_root + "/cgroup.subtree_control", enable);
@@ -110,11 +125,12 @@ RunCgroup::RunCgroup(const std::string& name, long max_pids, long long memory_by
         bool p2 = want_pids && WriteFile(dir + "/pids.max", std::to_string(max_pids));
         bool m2 = want_memory && WriteFile(dir + "/memory.max", std::to_string(memory_bytes)) &&
                   WriteFile(dir + "/memory.swap.max", "0");
+        bool c2 = want_cpu && WriteFile(dir + "/cpu.weight", "100");
         if (m2) {
           memory_dir_ = dir;
           memory_v2_ = true;
         }
-        if (p2 || m2) v2 = Joined(p2, m2) + " (v2)";
+        if (p2 || m2 || c2) v2 = Joined(p2, m2, c2) + " (v2)";
       }
     }
   }

@@ -2,7 +2,10 @@
 // caps processes and threads whatever the user (so concurrent runs, or an
 // unprivileged server's own threads, do not share a count), and the memory
 // controller caps resident memory, tmpfs included, of all the run's
-// processes together (rlimits only bound each process). cgroup v1
+// processes together (rlimits only bound each process), and the cpu
+// controller gives every run the same CPU weight however many processes it
+// starts (a run of thirty spinning processes gets no more CPU than a run of
+// one). cgroup v1
 // hierarchies (/sys/fs/cgroup/{pids,memory}, groups nested under the
 // runner's own), a pure v2 one (/sys/fs/cgroup), or a hybrid layout's
 // unified mount for controllers v1 lacks. When none is writable (an
@@ -30,7 +33,7 @@ class RunCgroup {
   void Add(pid_t pid);
   // True when the memory controller killed a process for want of memory.
   bool OutOfMemory() const;
-  // "pids+memory (v1)", "pids+memory (v2)", "pids (v1), memory (v2)", or ""
+  // "pids+memory+cpu (v1)", "pids+memory+cpu (v2)", "pids+memory (v1), cpu (v2)", or ""
   // when none could be made.
   const std::string& description() const { return description_; }
 

@@ -9,7 +9,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <map>
+#include <utility>
+#include <vector>
 
 namespace sandbox {
 namespace python_zygote {
@@ -180,27 +181,49 @@ bool Preload(const std::vector<std::string>& environment, std::string* error) {
   return true;
 }
 
-void CompileTrusted(const v1::RunRequest& request, WarmRun* run) {
-  if (!request.trusted_script() || run->is_command || !Loaded()) return;
-  std::string name = run->program;
-  if (name.rfind("/work/", 0) == 0) name = name.substr(6);
-  auto file = request.files().find(name);
-  if (file == request.files().end()) return;
-  static auto* cache = new std::map<std::string, PyObject*>();  // source -> code object
-  auto it = cache->find(file->second);
-  if (it == cache->end()) {
-    if (cache->size() >= 8) {
-      Py_DECREF(cache->begin()->second);
-      cache->erase(cache->begin());
-    }
-    PyObject* code = Py_CompileString(file->second.c_str(), ("/work/" + name).c_str(), Py_file_input);
-    if (code == nullptr) {  // left to the run, which reports the error as the interpreter would
-      PyErr_Clear();
-      return;
-    }
-    it = cache->emplace(file->second, code).first;
+namespace {
+
+// source -> code object, oldest first; a few entries.
+std::vector<std::pair<std::string, PyObject*>>& CompiledScripts() {
+  static auto* scripts = new std::vector<std::pair<std::string, PyObject*>>();
+  return *scripts;
+}
+
+}  // namespace
+
+const std::string* TrustedScript(const v1::RunRequest& request, const WarmRun& run, std::string* name) {
+  if (!request.trusted_script() || run.is_command) return nullptr;
+  *name = run.program;
+  if (name->rfind("/work/", 0) == 0) *name = name->substr(6);
+  auto file = request.files().find(*name);
+  return file == request.files().end() ? nullptr : &file->second;
+}
+
+void CompileTrusted(const std::string& name, const std::string& source) {
+  if (!Loaded()) return;
+  auto& scripts = CompiledScripts();
+  for (const auto& s : scripts) {
+    if (s.first == source) return;
   }
-  run->compiled = it->second;
+  PyObject* code = Py_CompileString(source.c_str(), ("/work/" + name).c_str(), Py_file_input);
+  if (code == nullptr) {  // left to the run, which reports the error as the interpreter would
+    PyErr_Clear();
+    return;
+  }
+  if (scripts.size() >= 8) {
+    Py_DECREF(scripts.front().second);
+    scripts.erase(scripts.begin());
+  }
+  scripts.emplace_back(source, code);
+}
+
+void FindCompiled(const v1::RunRequest& request, WarmRun* run) {
+  std::string name;
+  const std::string* source = TrustedScript(request, *run, &name);
+  if (source == nullptr) return;
+  for (const auto& s : CompiledScripts()) {
+    if (s.first == *source) run->compiled = s.second;
+  }
 }
 
 void BeforeFork() {

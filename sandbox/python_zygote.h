@@ -6,7 +6,7 @@
 // every run starts from the same pristine state.
 //
 //   if (auto plan = python_zygote::Plan(request)) {      // argv is python3 -S ...
-//     python_zygote::Preload(env, &error);                // once per runner
+//     python_zygote::Preload(env, &error);                // once, in the spawner
 //     python_zygote::BeforeFork();  pid = clone(...);  python_zygote::AfterForkInParent();
 //     // in the child, after isolation:
 //     python_zygote::Run(*plan);                          // never returns
@@ -45,11 +45,17 @@ std::optional<WarmRun> Plan(const v1::RunRequest& request);
 bool Preload(const std::vector<std::string>& environment, std::string* error);
 bool Loaded();
 
-// For a request with trusted_script: the script's code object, compiled
-// here in the zygote on first sight of its text and kept (a few entries), so
-// that runs of the same harness do not compile it again. Never for the
-// untrusted program: compiling is done outside the sandbox.
-void CompileTrusted(const v1::RunRequest& request, WarmRun* run);
+// In the zygote (sandbox/spawner.h): compiles a trusted script (the
+// caller's own code, e.g. a test harness: public, never a secret and never
+// the untrusted program, since compiling is done outside the sandbox) on
+// first sight of its text, and keeps the code object (a few entries) for
+// every later run to inherit.
+void CompileTrusted(const std::string& name, const std::string& source);
+// In a run: for a request with trusted_script, the code object the zygote
+// kept for the script's text, if any (else the run compiles it itself).
+void FindCompiled(const v1::RunRequest& request, WarmRun* run);
+// The script a trusted request names, or nullptr: what CompileTrusted takes.
+const std::string* TrustedScript(const v1::RunRequest& request, const WarmRun& run, std::string* name);
 
 // Around the fork, as CPython requires of embedders that fork (its own
 // locks; in the child, at-fork hooks such as reseeding `random`).

@@ -1,9 +1,16 @@
 // Each isolation layer of the sandbox, tested through the real runner.
 #include "sandbox/sandbox.h"
 
+#include <dirent.h>
+#include <unistd.h>
+
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -187,7 +194,9 @@ TEST(SandboxTest, CgroupWhereTheMachineAllowsIt) {
       "kill $p 2>/dev/null; wait",
       l);
   EXPECT_THAT(r.cgroup(), HasSubstr("pids"));
-  EXPECT_THAT(r.stdout(), HasSubstr("/reward-sandbox/run-"));
+  // A cgroup namespace rooted at the run's groups: no host path shows.
+  EXPECT_THAT(r.stdout(), HasSubstr(":pids:/\n"));
+  EXPECT_THAT(r.stdout(), ::testing::Not(HasSubstr("reward-sandbox")));
   EXPECT_THAT(r.stderr(), HasSubstr("fork"));  // the 9th process is refused
 }
 
@@ -211,6 +220,57 @@ TEST(SandboxTest, MemoryCgroupCapsAllProcessesTogether) {
       l);
   if (r.cgroup().find("memory") == std::string::npos) GTEST_SKIP() << "no memory cgroup here: " << r.cgroup();
   EXPECT_EQ(r.outcome(), RunResult::MEMORY_LIMIT) << r.stderr();
+}
+
+// A run of thirty spinning processes (each in a session of its own) gets
+// no more CPU than a run of one. Measured as shares, not times: each
+// program spins for 3 s of wall clock and prints the fraction of it it got
+// on a CPU; with a CPU weight per run the single process gets many times
+// what each of the thirty-one gets, on any machine and under any outside
+// load (which lowers both alike); without, they all get about the same.
+TEST(SandboxTest, EveryRunGetsTheSameCpuWeight) {
+  v1::Limits l;
+  l.set_wall_ms(120000);
+  l.set_cpu_ms(120000);
+  l.set_max_processes(40);
+  const std::string probe = Shell("true", l).cgroup();
+  if (probe.find("cpu") == std::string::npos) GTEST_SKIP() << "no cpu cgroup here: " << probe;
+  const std::string mark = "cpushare-" + std::to_string(getpid());
+  const std::string spin_and_report =
+      "t0, c0 = time.monotonic(), time.process_time()\n"
+      "while time.monotonic() - t0 < 3:\n"
+      "    pass\n"
+      "print((time.process_time() - c0) / (time.monotonic() - t0), flush=True)\n";
+  RunResult hog;
+  std::thread hog_thread([&] {
+    hog = Python("import os, time\n"
+                 "for i in range(30):\n"
+                 "    if os.fork() == 0:\n"
+                 "        os.setsid()\n"
+                 "        os.execv('/bin/sh', ['/bin/sh', '-c', 'while :; do :; done', '" + mark + "'])\n" +
+                     spin_and_report + "time.sleep(15)\n",
+                 l);
+  });
+  // The single run starts once the thirty spin (seen from the host).
+  auto spinners = [&] {
+    int n = 0;
+    DIR* proc = opendir("/proc");
+    while (dirent* e = proc ? readdir(proc) : nullptr) {
+      if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+      std::ifstream in(std::string("/proc/") + e->d_name + "/cmdline");
+      std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      n += cmdline.find(mark) != std::string::npos;
+    }
+    if (proc) closedir(proc);
+    return n;
+  };
+  for (int i = 0; i < 600 && spinners() < 30; ++i) absl::SleepFor(absl::Milliseconds(100));
+  RunResult one = Python("import time\n" + spin_and_report, l);
+  hog_thread.join();
+  ASSERT_EQ(one.outcome(), RunResult::EXITED) << one.stderr();
+  ASSERT_EQ(hog.outcome(), RunResult::EXITED) << hog.stderr();
+  const double mine = std::stod(one.stdout()), each_of_theirs = std::stod(hog.stdout());
+  EXPECT_GT(mine, 4 * each_of_theirs) << "one process: " << mine << " of a CPU; each of 31: " << each_of_theirs;
 }
 
 TEST(SandboxTest, SetupErrorsAreReported) {

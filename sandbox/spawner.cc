@@ -1,0 +1,462 @@
+#include "sandbox/spawner.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include <linux/securebits.h>
+
+#include <cerrno>
+#include <algorithm>
+#include <cstring>
+#include <optional>
+
+#include "sandbox/io.h"
+#include "sandbox/python_zygote.h"
+#include "sandbox/sandbox.pb.h"
+#include "sandbox/seccomp_policy.h"
+
+namespace sandbox {
+namespace spawner {
+namespace {
+
+using v1::Limits;
+using v1::RunRequest;
+
+// Control messages: one byte of kind, then fixed fields (see spawner.h).
+constexpr char kCompile = 'C', kSpawn = 'S', kKill = 'K', kStarted = 'P', kExited = 'X';
+// A trusted script larger than this is not sent; its runs compile it themselves.
+constexpr size_t kMaxScript = 160 << 10;
+
+std::string ErrnoText(const std::string& what) { return what + ": " + std::strerror(errno); }
+
+bool SendMessage(int ctl, const std::string& message, const int* fds = nullptr, int nfds = 0) {
+  iovec iov{const_cast<char*>(message.data()), message.size()};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  alignas(cmsghdr) char control[CMSG_SPACE(8 * sizeof(int))];
+  if (nfds > 0) {
+    msg.msg_control = control;
+    msg.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+    std::memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
+  }
+  ssize_t n;
+  do {
+    n = sendmsg(ctl, &msg, MSG_NOSIGNAL);
+  } while (n < 0 && errno == EINTR);
+  return n == static_cast<ssize_t>(message.size());
+}
+
+// One message into `buf` (and up to 8 descriptors, close-on-exec); its
+// length, 0 at EOF, -1 on error.
+ssize_t ReceiveMessage(int ctl, std::vector<char>* buf, std::vector<int>* fds = nullptr) {
+  iovec iov{buf->data(), buf->size()};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  alignas(cmsghdr) char control[CMSG_SPACE(8 * sizeof(int))];
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t n;
+  do {
+    n = recvmsg(ctl, &msg, MSG_CMSG_CLOEXEC);
+  } while (n < 0 && errno == EINTR);
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); n >= 0 && c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    const size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    std::vector<int> got(count);
+    std::memcpy(got.data(), CMSG_DATA(c), count * sizeof(int));
+    for (int fd : got) {
+      if (fds != nullptr) {
+        fds->push_back(fd);
+      } else {
+        close(fd);
+      }
+    }
+  }
+  if (n > 0 && (msg.msg_flags & MSG_TRUNC)) return -1;
+  return n;
+}
+
+template <typename T>
+void Put(std::string* out, const T& v) {
+  out->append(reinterpret_cast<const char*>(&v), sizeof v);
+}
+template <typename T>
+T Get(const char* at) {
+  T v;
+  std::memcpy(&v, at, sizeof v);
+  return v;
+}
+
+// ------------------------------------------------------------- the child
+//
+// A run: forked from the spawner, it reads its own request, builds its
+// sandbox and becomes the program.
+
+struct ChildArgs {
+  const RunRequest* request;
+  int error_write;  // setup errors go here; closed by a successful exec or as the warm run starts
+};
+
+[[noreturn]] void Fail(const ChildArgs& a, const std::string& message) {
+  WriteAll(a.error_write, message.data(), message.size());
+  _exit(127);
+}
+
+void Check(const ChildArgs& a, bool ok, const std::string& what) {
+  if (!ok) Fail(a, ErrnoText(what));
+}
+
+void BindReadOnly(const ChildArgs& a, const std::string& from, const std::string& to, bool is_dir) {
+  struct stat st;
+  if (lstat(from.c_str(), &st) != 0) return;  // not on this system
+  if (S_ISLNK(st.st_mode)) {                  // /bin -> usr/bin on merged-/usr systems
+    char target[4096];
+    ssize_t n = readlink(from.c_str(), target, sizeof target - 1);
+    Check(a, n > 0, "readlink " + from);
+    target[n] = 0;
+    Check(a, symlink(target, to.c_str()) == 0, "symlink " + to);
+    return;
+  }
+  if (is_dir) {
+    Check(a, mkdir(to.c_str(), 0755) == 0, "mkdir " + to);
+  } else {
+    int fd = open(to.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+    Check(a, fd >= 0, "create " + to);
+    close(fd);
+  }
+  Check(a, mount(from.c_str(), to.c_str(), nullptr, MS_BIND | MS_REC, nullptr) == 0, "bind " + from);
+  Check(a,
+        mount(nullptr, to.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, nullptr) == 0,
+        "read-only " + to);
+}
+
+void BuildFilesystem(const ChildArgs& a) {
+  const Limits& l = a.request->limits();
+  Check(a, mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0, "make / private");
+  const std::string root = "/tmp";  // any existing directory serves as a mount point
+  Check(a, mount("sandbox-root", root.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755") == 0,
+        "tmpfs root");
+  for (const char* dir : {"/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32"}) {
+    BindReadOnly(a, dir, root + dir, true);
+  }
+  Check(a, mkdir((root + "/etc").c_str(), 0755) == 0, "mkdir /etc");
+  for (const char* file : {"/etc/ld.so.cache", "/etc/localtime", "/etc/alternatives"}) {
+    struct stat st;
+    if (stat(file, &st) == 0) BindReadOnly(a, file, root + file, S_ISDIR(st.st_mode));
+  }
+  // /proc of the new PID namespace: it shows only the sandbox's processes.
+  Check(a, mkdir((root + "/proc").c_str(), 0555) == 0, "mkdir /proc");
+  // Containers that mask parts of their own /proc (podman, docker) forbid a
+  // fresh proc mount; then the sandbox has an empty /proc, which reveals even
+  // less (Python and compilers run without it).
+  if (mount("proc", (root + "/proc").c_str(), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0 &&
+      errno != EPERM) {
+    Fail(a, ErrnoText("mount /proc"));
+  }
+  // A minimal /dev.
+  Check(a, mkdir((root + "/dev").c_str(), 0755) == 0, "mkdir /dev");
+  Check(a, mount("sandbox-dev", (root + "/dev").c_str(), "tmpfs", MS_NOSUID | MS_NOEXEC, "size=64k,mode=0755") == 0,
+        "tmpfs /dev");
+  for (const char* dev : {"/dev/null", "/dev/zero", "/dev/random", "/dev/urandom"}) {
+    std::string to = root + dev;
+    int fd = open(to.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0666);
+    Check(a, fd >= 0, "create " + to);
+    close(fd);
+    Check(a, mount(dev, to.c_str(), nullptr, MS_BIND, nullptr) == 0, std::string("bind ") + dev);
+  }
+  // The only writable place.
+  Check(a, mkdir((root + "/work").c_str(), 0777) == 0, "mkdir /work");
+  std::string size = "size=" + std::to_string(l.workdir_mb() ? l.workdir_mb() : 16) + "m,mode=0777";
+  Check(a, mount("sandbox-work", (root + "/work").c_str(), "tmpfs", MS_NOSUID | MS_NODEV, size.c_str()) == 0,
+        "tmpfs /work");
+  Check(a, symlink("work", (root + "/tmp").c_str()) == 0, "symlink /tmp");
+  for (const auto& [name, content] : a.request->files()) {
+    if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..") {
+      Fail(a, "bad file name '" + name + "'");
+    }
+    std::string path = root + "/work/" + name;
+    bool executable = false;
+    for (const auto& e : a.request->executable()) executable = executable || e == name;
+    int fd = open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, executable ? 0755 : 0644);
+    Check(a, fd >= 0 && WriteAll(fd, content.data(), content.size()), "write " + name);
+    close(fd);
+  }
+  // Enter it: the old root is detached and gone.
+  Check(a, chdir(root.c_str()) == 0, "chdir new root");
+  Check(a, syscall(SYS_pivot_root, ".", ".") == 0, "pivot_root");
+  Check(a, umount2(".", MNT_DETACH) == 0, "detach old root");
+  Check(a, chdir("/") == 0, "chdir /");
+  Check(a, mount(nullptr, "/", nullptr, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, "size=1m,mode=0755") == 0,
+        "read-only root");
+  Check(a, chdir("/work") == 0, "chdir /work");
+}
+
+void SetLimit(const ChildArgs& a, int resource, rlim_t soft, rlim_t hard, const char* name) {
+  struct rlimit r = {soft, hard};
+  Check(a, setrlimit(resource, &r) == 0, std::string("setrlimit ") + name);
+}
+
+void DropCapabilities(const ChildArgs& a) {
+  // uid 0 inside the namespace must not regain capabilities on exec.
+  Check(a,
+        prctl(PR_SET_SECUREBITS, SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |
+                                     SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED) == 0,
+        "securebits");
+  for (int cap = 0; cap <= CAP_LAST_CAP; ++cap) prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
+  struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct data[2] = {};
+  Check(a, syscall(SYS_capset, &hdr, data) == 0, "capset");
+  Check(a, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0, "no_new_privs");
+}
+
+[[noreturn]] void ChildMain(const RunPipes& pipes, int ctl) {
+  close(ctl);  // the program must never reach the spawner
+  ChildArgs a{nullptr, pipes.error_write};
+  // The request arrives once the runner has mapped this namespace's user and
+  // put this process in its cgroups. It is this run's own (its argv, files
+  // and limits); stdin stays with the runner, which feeds it to the program.
+  std::string frame;
+  if (!ReadFrame(pipes.request_read, &frame)) Fail(a, "the runner sent no request");
+  close(pipes.request_read);
+  RunRequest request;
+  if (!request.ParseFromString(frame)) Fail(a, "cannot parse the RunRequest");
+  a.request = &request;
+  std::optional<python_zygote::WarmRun> warm;
+  if (python_zygote::Loaded()) warm = python_zygote::Plan(request);
+  if (warm) python_zygote::FindCompiled(request, &*warm);
+
+  // Become the namespace's root, i.e. the mapped outer user (nobody when the
+  // runner is root): files are created, and permissions checked, as that user.
+  Check(a, setresgid(0, 0, 0) == 0 && setresuid(0, 0, 0) == 0, "switch to the mapped user");
+  // A cgroup namespace rooted at the run's own groups: /proc/self/cgroup
+  // shows "/", no host path. Best effort (kernels before 4.6 lack it).
+  (void)unshare(CLONE_NEWCGROUP);
+  BuildFilesystem(a);
+  // Cosmetic, and refused by some container seccomp profiles: best effort.
+  (void)sethostname("sandbox", 7);
+  // A session and process group of its own: kill(0, ...) and kill(-pgid, ...)
+  // reach every member of a process group whatever its PID namespace, so the
+  // program must not share one with the runner or the server.
+  Check(a, setsid() >= 0, "setsid");
+
+  const Limits& l = request.limits();
+  rlim_t cpu_s = (l.cpu_ms() + 999) / 1000;
+  if (cpu_s == 0) cpu_s = 1;
+  SetLimit(a, RLIMIT_CPU, cpu_s, cpu_s + 1, "cpu");
+  rlim_t mem = static_cast<rlim_t>(l.memory_mb() ? l.memory_mb() : 256) << 20;
+  SetLimit(a, RLIMIT_AS, mem, mem, "as");
+  rlim_t fsize = static_cast<rlim_t>(l.file_size_mb() ? l.file_size_mb() : 16) << 20;
+  SetLimit(a, RLIMIT_FSIZE, fsize, fsize, "fsize");
+  rlim_t files = l.max_files() ? l.max_files() : 64;
+  SetLimit(a, RLIMIT_NOFILE, files, files, "nofile");
+  rlim_t procs = l.max_processes() ? l.max_processes() : 32;
+  SetLimit(a, RLIMIT_NPROC, procs, procs, "nproc");
+  SetLimit(a, RLIMIT_CORE, 0, 0, "core");
+
+  Check(a, dup2(pipes.stdin_read, 0) >= 0 && dup2(pipes.stdout_write, 1) >= 0 && dup2(pipes.stderr_write, 2) >= 0,
+        "dup2");
+  // Every other descriptor closes (the error pipe on exec).
+  for (int fd = 3; fd < 1024; ++fd) {
+    if (fd != a.error_write) close(fd);
+  }
+  DropCapabilities(a);
+  // Not dumpable: no other process of the sandbox may read this one's memory
+  // or open its descriptors through /proc (exec resets it; the warm run
+  // keeps it, which shields a test harness from the program it forks).
+  Check(a, prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0, "not dumpable");
+  std::string seccomp_error = InstallSeccompPolicy();
+  if (!seccomp_error.empty()) Fail(a, seccomp_error);
+
+  if (warm) {
+    close(a.error_write);  // setup is complete; the program must not reach this pipe
+    python_zygote::Run(*warm);
+  }
+  // The embedded interpreter ignores SIGPIPE and SIGXFSZ; an exec'd program
+  // starts with every signal at its default, and none blocked.
+  for (int sig = 1; sig < NSIG; ++sig) signal(sig, SIG_DFL);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  std::vector<char*> argv;
+  for (const auto& s : request.argv()) argv.push_back(const_cast<char*>(s.c_str()));
+  argv.push_back(nullptr);
+  std::vector<char*> env;
+  for (const auto& e : SandboxEnvironment()) env.push_back(const_cast<char*>(e.c_str()));
+  env.push_back(nullptr);
+  execve(argv[0], argv.data(), env.data());
+  Fail(a, ErrnoText(std::string("exec ") + argv[0]));
+}
+
+// ----------------------------------------------------------- the spawner
+
+// Forks one run into fresh namespaces, reports its pid, kills it when told,
+// and reports how it ended.
+void SpawnOne(int ctl, const RunPipes& pipes) {
+  const int flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS;
+  // Like fork (the child continues on a copy of this stack, which a warm
+  // interpreter needs at full size), into new namespaces.
+  python_zygote::BeforeFork();
+  pid_t pid = static_cast<pid_t>(syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
+  if (pid == 0) ChildMain(pipes, ctl);
+  const int clone_errno = errno;
+  python_zygote::AfterForkInParent();
+  for (int fd : {pipes.request_read, pipes.error_write, pipes.stdin_read, pipes.stdout_write, pipes.stderr_write}) {
+    close(fd);
+  }
+  std::string started(1, kStarted);
+  Put<int32_t>(&started, pid);
+  Put<int32_t>(&started, pid < 0 ? clone_errno : 0);
+  Put<uint8_t>(&started, python_zygote::Loaded() ? 1 : 0);
+  if (!SendMessage(ctl, started) && pid > 0) {
+    kill(pid, SIGKILL);
+  }
+  if (pid < 0) return;
+  // A pidfd wakes this loop the moment the run exits (Linux 5.3+); without
+  // one it polls every 2 ms.
+  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  std::vector<char> buf(64);
+  int status = 0;
+  struct rusage usage = {};
+  for (;;) {
+    pollfd p[2] = {{ctl, POLLIN, 0}, {pidfd, POLLIN, 0}};
+    int n = poll(p, pidfd >= 0 ? 2 : 1, pidfd >= 0 ? -1 : 2);
+    if (n < 0 && errno != EINTR) break;
+    if (n > 0 && p[0].revents != 0) {
+      ssize_t got = ReceiveMessage(ctl, &buf);
+      if (got <= 0) {  // the runner is gone: so is the run, and this process
+        kill(pid, SIGKILL);
+        waitpid(pid, nullptr, 0);
+        _exit(0);
+      }
+      if (buf[0] == kKill) kill(pid, SIGKILL);  // not reaped yet: the pid is still this run's
+    }
+    if (wait4(pid, &status, WNOHANG, &usage) == pid) break;
+  }
+  if (pidfd >= 0) close(pidfd);
+  std::string exited(1, kExited);
+  Put<int32_t>(&exited, status);
+  Put<double>(&exited, (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e3 +
+                           (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e3);
+  SendMessage(ctl, exited);
+}
+
+[[noreturn]] void Main(int ctl) {
+  // Dies with the runner; holds none of the runner's descriptors but the
+  // control socket (stdin and stdout carry the runner's requests and results).
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+  dup2(null, 0);
+  dup2(null, 1);
+  if (null > 2) close(null);
+  std::string error;
+  python_zygote::Preload(SandboxEnvironment(), &error);  // on failure runs are exec'd
+  std::vector<char> buf(kMaxScript + 4096);
+  for (;;) {
+    std::vector<int> fds;
+    ssize_t n = ReceiveMessage(ctl, &buf, &fds);
+    if (n <= 0) _exit(0);
+    if (buf[0] == kSpawn && fds.size() == 5) {
+      SpawnOne(ctl, RunPipes{fds[0], fds[1], fds[2], fds[3], fds[4]});
+      continue;
+    }
+    for (int fd : fds) close(fd);
+    if (buf[0] == kCompile) {
+      const char* name = buf.data() + 1;
+      size_t name_len = strnlen(name, static_cast<size_t>(n) - 1);
+      if (name_len + 1 < static_cast<size_t>(n)) {
+        python_zygote::CompileTrusted(std::string(name, name_len),
+                                      std::string(name + name_len + 1, static_cast<size_t>(n) - name_len - 2));
+      }
+    }
+  }
+}
+
+// The command line and environment the spawner inherited (the runner's path
+// on the host, the caller's variables) are blanked: every run is a fork of
+// this memory.
+void BlankArguments(char** argv) {
+  const size_t first = argv[0] != nullptr ? std::strlen(argv[0]) : 0;
+  for (char** a = argv; *a != nullptr; ++a) std::memset(*a, 0, std::strlen(*a));
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) std::memset(*e, 0, std::strlen(*e));
+  static const char kName[] = "sandbox";
+  if (first > 0) std::memcpy(argv[0], kName, std::min(sizeof kName - 1, first));
+}
+
+}  // namespace
+
+const std::vector<std::string>& SandboxEnvironment() {
+  static const auto* env = new std::vector<std::string>{"PATH=/usr/bin:/bin", "HOME=/work", "TMPDIR=/work",
+                                                        "LANG=C.UTF-8", "PYTHONDONTWRITEBYTECODE=1"};
+  return *env;
+}
+
+int Start(char** argv) {
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return -1;
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(sv[0]);
+    close(sv[1]);
+    return -1;
+  }
+  if (pid == 0) {
+    close(sv[0]);
+    BlankArguments(argv);
+    Main(sv[1]);
+  }
+  close(sv[1]);
+  return sv[0];
+}
+
+bool Compile(int ctl, const std::string& name, const std::string& source) {
+  if (source.size() > kMaxScript || name.size() > 1024 || name.find('\0') != std::string::npos) return true;
+  std::string m(1, kCompile);
+  m += name;
+  m += '\0';
+  m += source;
+  m += '\0';
+  return SendMessage(ctl, m);
+}
+
+bool Spawn(int ctl, const RunPipes& pipes, Started* started) {
+  const int fds[5] = {pipes.request_read, pipes.error_write, pipes.stdin_read, pipes.stdout_write,
+                      pipes.stderr_write};
+  if (!SendMessage(ctl, std::string(1, kSpawn), fds, 5)) return false;
+  std::vector<char> buf(64);
+  ssize_t n = ReceiveMessage(ctl, &buf);
+  if (n != 1 + 4 + 4 + 1 || buf[0] != kStarted) return false;
+  started->pid = Get<int32_t>(buf.data() + 1);
+  started->error = Get<int32_t>(buf.data() + 5);
+  started->python = buf[9] != 0;
+  return true;
+}
+
+bool Kill(int ctl) { return SendMessage(ctl, std::string(1, kKill)); }
+
+bool ReadExited(int ctl, Exited* exited) {
+  std::vector<char> buf(64);
+  ssize_t n = ReceiveMessage(ctl, &buf);
+  if (n != 1 + 4 + 8 || buf[0] != kExited) return false;
+  exited->status = Get<int32_t>(buf.data() + 1);
+  exited->cpu_ms = Get<double>(buf.data() + 5);
+  return true;
+}
+
+}  // namespace spawner
+}  // namespace sandbox
