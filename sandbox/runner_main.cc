@@ -108,10 +108,12 @@ RunResult Run(RunRequest& req) {
       pipe2(errout, O_CLOEXEC)) {
     return SetupFailed(ErrnoText("pipe"));
   }
-  auto start = std::chrono::steady_clock::now();
   spawner::Started started;
   const bool spawned =
       g_spawner >= 0 && spawner::Spawn(g_spawner, {request[0], err[1], in[0], out[1], errout[1]}, &started);
+  // The run's clock starts at its clone: a fresh spawner's loading of the
+  // interpreter, which the first Spawn waits for, is not the program's time.
+  auto start = std::chrono::steady_clock::now();
   close(request[0]);
   close(err[1]);
   close(in[0]);

@@ -70,6 +70,11 @@ BLOCKED = {
     # kill(0) and kill(-pgid) reach a process group across PID namespaces:
     # the sandbox must be in a group of its own (it once killed the server).
     "kill the process group": "import os, signal\ntry:\n    os.kill(0, signal.SIGKILL)\nexcept OSError:\n    pass\nprint('SAFE')",
+    # Nothing of the host's paths: the runner's command line is blanked in
+    # every run's memory, and the cgroup namespace hides the groups' paths.
+    "host paths in /proc": "import os\nseen = open('/proc/1/cmdline', 'rb').read() + open('/proc/self/cgroup', 'rb').read()\n"
+                           "print('ESCAPED' if b'sandbox-runner' in seen or b'reward-sandbox' in seen or b'bazel' in seen "
+                           "else 'SAFE')",
     "kill a guessed group": "import os, signal\nfor g in range(2, 400):\n    try:\n        os.killpg(g, signal.SIGKILL)\n    except OSError:\n        pass\nprint('SAFE')",
 }
 
@@ -233,6 +238,106 @@ class AttackTest(unittest.TestCase):
             self.assertEqual(got[f"fast{i}"].components[0].status, "PASSED")
         for i in range(2):
             self.assertEqual(got[f"hog{i}"].components[0].status, "TIMEOUT")
+
+    def test_many_process_hog_gets_one_runs_share(self):
+        # Thirty spinning children, each in a session of its own, beside
+        # honest programs that need 0.5 s of CPU each (counted in CPU time,
+        # so the same on any machine): with one CPU weight per run they get
+        # about half the machine and finish in about a second; without, 1/16
+        # of a core, 8 s, past their 6 s limit. The hog ends at its own limit.
+        hog = group("hog", "import os\nfor i in range(30):\n    if os.fork() == 0:\n        os.setsid()\n"
+                           "        break\nwhile True:\n    pass", "done\n", status="TIMEOUT")
+        hog["reference"]["tests"]["timeLimitMs"] = 20000
+        honest = [group(f"honest{i}", "import time\nwhile time.process_time() < 0.5:\n    pass\nprint('SAFE')")
+                  for i in range(6)]
+        for g in honest:
+            g["reference"]["tests"]["timeLimitMs"] = 6000
+        got = self.score([hog] + honest)
+        self.assertEqual(got["hog"].components[0].status, "TIMEOUT")
+        for i in range(6):
+            c = got[f"honest{i}"].components[0]
+            self.assertEqual(c.status, "PASSED", f"honest{i}: {c.reason}")
+
+    def test_hogs_on_a_64_thread_server(self):
+        # 58 runs of 30 spinning processes each beside 6 honest runs, all at
+        # once on a server with 64 workers: each run has the same CPU weight,
+        # so an honest run gets 1/64 of the machine, and its few milliseconds
+        # of CPU take well under a second (1/1800 without weights: 10 s and
+        # more). The hogs end at their 15 s limit.
+        server = it.Server(CONFIG.replace("threads: 2", "threads: 64"))
+        try:
+            honest = [group(f"honest{i}", "print('SAFE')") for i in range(6)]
+            for g in honest:
+                g["reference"]["tests"]["timeLimitMs"] = 10000
+            hogs = []
+            for i in range(58):
+                hog = group(f"hog{i}", "import os\nfor i in range(30):\n    if os.fork() == 0:\n        os.setsid()\n"
+                                       "        break\nwhile True:\n    pass", "done\n", status="TIMEOUT")
+                hog["reference"]["tests"]["timeLimitMs"] = 15000
+                hogs.append(hog)
+            resp = server.stub.Score(it.request({"groups": honest + hogs, "reward": [{"verifier": "code"}]}),
+                                     timeout=600)
+            got = {g.id: g.samples[0] for g in resp.groups}
+        finally:
+            server.stop()
+        for i in range(6):
+            c = got[f"honest{i}"].components[0]
+            self.assertEqual(c.status, "PASSED", f"honest{i}: {c.reason}")
+        self.assertEqual({got[f"hog{i}"].components[0].status for i in range(58)}, {"TIMEOUT"})
+
+    def test_memory_holds_nothing_of_other_runs_or_the_judge(self):
+        # Markers planted where a run must never find them: a previous run's
+        # stdin and stdout, the request's prompt, and the judge's check code
+        # and expected values. Scanners read every readable page of their own
+        # memory (as a program can, with ctypes) and look for each marker by
+        # its two halves, so the whole marker never exists in their own code.
+        halves = {kind: (f"mk{kind}{os.urandom(4).hex()}", os.urandom(5).hex()) for kind in
+                  ("in", "prompt", "spec", "want")}
+        marker = {kind: a + b for kind, (a, b) in halves.items()}
+        halves["out"] = tuple(h.upper() for h in halves["in"])  # what the leaker prints
+        needles = sorted(halves.items())
+        scanner = (
+            "import ctypes\n"
+            f"NEEDLES = {[(k, a.encode(), b.encode()) for k, (a, b) in needles]!r}\n"
+            "found = set()\n"
+            "for line in open('/proc/self/maps').read().splitlines():\n"
+            "    parts = line.split()\n"
+            "    if not parts[1].startswith('r') or parts[-1].startswith(('[vvar', '[vsyscall')):\n"
+            "        continue\n"
+            "    if len(parts) > 5 and parts[5].startswith('/') and 'w' not in parts[1]:\n"
+            "        continue  # a file's read-only pages: its content (reading past its end faults)\n"
+            "    lo, hi = (int(x, 16) for x in parts[0].split('-'))\n"
+            "    for at in range(lo, hi, 1 << 22):\n"
+            "        data = ctypes.string_at(at, min(hi - at, (1 << 22) + 64))\n"
+            "        for kind, a, b in NEEDLES:\n"
+            "            j = data.find(a)\n"
+            "            while j >= 0:\n"
+            "                if data[j + len(a):j + len(a) + len(b)] == b:\n"
+            "                    found.add(kind)\n"
+            "                j = data.find(a, j + 1)\n"
+            "        del data\n"
+            "RESULT = 'CLEAN' if not found else 'FOUND ' + ' '.join(sorted(found))\n")
+        leaker = group("leaker", "print(input().upper())", marker["in"].upper() + "\n")
+        leaker["reference"]["tests"]["io"][0]["stdin"] = marker["in"] + "\n"
+        leaker["prompt"] = "echo " + marker["prompt"]
+        judged = judged_group("judged", scanner + "def f(x):\n    return RESULT")
+        judged["reference"]["tests"]["check"] = f"assert f(1) == 'CLEAN', '{marker['spec']}'"
+        judged["reference"]["tests"]["calls"][0]["expected"] = json.dumps(marker["want"])
+        first = self.score([leaker, judged])
+        self.assertEqual(first["leaker"].components[0].status, "PASSED", first["leaker"].components[0].reason)
+        # The judged program scanned its own process: it passes the check only
+        # if its memory was clean (the call wants the judge's marker: fails).
+        self.assertTrue(first["judged"].components[0].reason.startswith("1/2 passed"),
+                        first["judged"].components[0].reason)
+        # Scanners after those runs, on every runner the server keeps.
+        scans = [group(f"scan{i}", scanner + "print(RESULT)", "CLEAN\n") for i in range(6)]
+        for g in scans:
+            g["prompt"] = marker["prompt"]
+        got = self.score(scans + [judged])
+        for i in range(6):
+            c = got[f"scan{i}"].components[0]
+            self.assertEqual(c.status, "PASSED", f"scan{i}: {c.reason}")
+        self.assertTrue(got["judged"].components[0].reason.startswith("1/2 passed"), got["judged"].components[0].reason)
 
     def test_zz_server_still_healthy(self):
         resp = self.server.health.Check(it.health_pb2.HealthCheckRequest(), timeout=it.CALL_TIMEOUT)
