@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "rewards/json_check.h"
 
 namespace rewards {
 
@@ -79,11 +80,37 @@ absl::Status CheckId(const std::string& id, const std::string& field) {
   return absl::OkStatus();
 }
 
+// The JSON texts of a group's reference are bounded before any verifier
+// parses them (a parser may take time or memory far beyond their size when
+// they nest deeply); both checks are linear scans.
+absl::Status CheckReferenceJson(const reward::v1::Reference& ref, const std::string& at,
+                                const Limits& limits) {
+  const auto& calls = ref.tests().calls();
+  for (int i = 0; i < calls.size(); ++i) {
+    const std::pair<const char*, const std::string*> texts[] = {{"args", &calls[i].args()},
+                                                                {"expected", &calls[i].expected()}};
+    for (const auto& [name, text] : texts) {
+      if (text->size() > limits.max_json_bytes) {
+        return absl::ResourceExhaustedError(absl::StrCat(at, ".reference.tests.calls[", i, "].", name, ": ",
+                                                         text->size(), " bytes, the limit is ",
+                                                         limits.max_json_bytes));
+      }
+      if (JsonDeeperThan(*text, limits.max_json_depth)) {
+        return absl::InvalidArgumentError(absl::StrCat(at, ".reference.tests.calls[", i, "].", name,
+                                                       ": JSON nested deeper than ", limits.max_json_depth,
+                                                       " levels"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<PreparedBatch> PrepareBatch(std::shared_ptr<const ScoreRequest> request,
                                            const ProfileRegistry& profiles,
-                                           const Limits& limits) {
+                                           const Limits& limits, const GroupErrors& decode_errors,
+                                           const std::function<absl::Status()>& stop) {
   const ScoreRequest& req = *request;
   PreparedBatch batch;
   if (absl::Status s = CheckId(req.request_id(), "request_id"); !s.ok()) return s;
@@ -108,6 +135,9 @@ absl::StatusOr<PreparedBatch> PrepareBatch(std::shared_ptr<const ScoreRequest> r
   };
 
   for (int g = 0; g < req.groups_size(); ++g) {
+    if (stop) {
+      if (absl::Status st = stop(); !st.ok()) return st;
+    }
     const reward::v1::Group& group = req.groups(g);
     std::string at = absl::StrCat("groups[", g, "]");
     if (absl::Status s = CheckId(group.id(), at + ".id"); !s.ok()) return s;
@@ -133,11 +163,15 @@ absl::StatusOr<PreparedBatch> PrepareBatch(std::shared_ptr<const ScoreRequest> r
     if (!plan.ok()) return plan.status();
     pg.plan = *plan;
 
-    if (group.prompt().size() > limits.max_prompt_bytes) {
+    if (auto it = decode_errors.find(g); it != decode_errors.end()) {
+      pg.status = it->second;
+    } else if (group.prompt().size() > limits.max_prompt_bytes) {
       pg.status = absl::ResourceExhaustedError(absl::StrCat(
           at, ".prompt: ", group.prompt().size(), " bytes, the limit is ", limits.max_prompt_bytes));
     } else if (!IsValidUtf8(group.prompt())) {
       pg.status = absl::InvalidArgumentError(absl::StrCat(at, ".prompt: not valid UTF-8"));
+    } else {
+      pg.status = CheckReferenceJson(group.reference(), at, limits);
     }
     for (size_t k = 0; pg.status.ok() && k < pg.plan->terms.size(); ++k) {
       absl::Status st = pg.plan->terms[k].impl->CheckReference(group.reference());
@@ -214,7 +248,8 @@ ScoreResponse AssembleResponse(const PreparedBatch& batch, const VerdictGrid& gr
     auto* gr = resp.add_groups();
     gr->set_id(group.id());
     gr->set_status(pg.status.ok() ? "OK" : StatusName(pg.status));
-    gr->set_error(std::string(pg.status.message()));
+    const std::string group_error = CleanUtf8(pg.status.message(), kMaxMessageBytes);
+    gr->set_error(group_error);
     for (size_t s = 0; s < pg.precheck.size(); ++s) {
       auto* sr = gr->add_samples();
       sr->set_id(group.completions(s).id());
@@ -229,7 +264,7 @@ ScoreResponse AssembleResponse(const PreparedBatch& batch, const VerdictGrid& gr
         const PlannedTerm& term = pg.plan->terms[k];
         const Verdict& v = !grid[g][s].empty() ? grid[g][s][k]
                            : pg.precheck[s]    ? *pg.precheck[s]
-                                               : Verdict::Error(sample_status, std::string(pg.status.message()));
+                                               : Verdict::Error(sample_status, group_error);
         double score = v.error ? 0.0 : v.score;
         auto* c = sr->add_components();
         c->set_verifier(term.verifier);
@@ -237,7 +272,7 @@ ScoreResponse AssembleResponse(const PreparedBatch& batch, const VerdictGrid& gr
         c->set_weight(term.weight);
         c->set_weighted(score * term.weight);
         c->set_status(v.status);
-        c->set_reason(SanitizeUtf8(v.reason));
+        c->set_reason(CleanUtf8(v.reason, kMaxMessageBytes));
         if (v.error && sample.valid) {
           sample.valid = false;
           sample_status = v.status;

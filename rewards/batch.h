@@ -6,6 +6,7 @@
 #ifndef REWARDS_BATCH_H_
 #define REWARDS_BATCH_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -24,7 +25,20 @@ struct Limits {
   size_t max_completions_per_group = 1024;
   size_t max_completion_bytes = 1 << 20;
   size_t max_prompt_bytes = 1 << 20;
+  // Each JSON text of a group's reference (tests.calls[].args, .expected),
+  // checked before anything parses it: a larger one fails its group with
+  // ResourceExhausted, a deeper one (arrays and objects) with InvalidArgument.
+  size_t max_json_bytes = 8 << 20;
+  size_t max_json_depth = 100;
 };
+
+// Longest error message or reason a response carries, in bytes; longer ones
+// are cut on a character boundary (and every one is made valid UTF-8).
+constexpr size_t kMaxMessageBytes = 1024;
+
+// Errors found while decoding a request's bytes that concern one group each
+// (e.g. a reference.metadata protobuf refused), by group index.
+using GroupErrors = std::map<int, absl::Status>;
 
 // The server's named profiles, configured once at start-up. A profile whose
 // verifiers are not all available keeps its error, returned when used.
@@ -62,11 +76,16 @@ struct PreparedBatch {
 // Validates the request and resolves every group's reward terms. Errors name
 // the field: InvalidArgument for malformed requests, ResourceExhausted for
 // ones over `limits`, FailedPrecondition for a profile this server cannot
-// score. Problems of one group (missing reference) or one sample (invalid
-// UTF-8, too long) are recorded in the batch instead, and the rest is scored.
+// score. Problems of one group (missing reference, `decode_errors`, JSON over
+// the limits) or one sample (invalid UTF-8, too long) are recorded in the
+// batch instead, and the rest is scored. `stop`, when set, is polled before
+// each group: a status it returns (the call was cancelled, or its deadline
+// passed) is returned at once, so that validating a large request never
+// outlasts its call by more than one group's checks.
 absl::StatusOr<PreparedBatch> PrepareBatch(
     std::shared_ptr<const reward::v1::ScoreRequest> request, const ProfileRegistry& profiles,
-    const Limits& limits);
+    const Limits& limits, const GroupErrors& decode_errors = {},
+    const std::function<absl::Status()>& stop = nullptr);
 
 // The verdict of term k of group g on sample s: verdicts[g][s][k]. Groups
 // with an error status and samples with a precheck error have empty rows.

@@ -26,6 +26,12 @@ constexpr char kLength[] = "test_length";
 using LengthFactory = TestVerifierFactory<LengthVerifier, kLength>;
 REGISTER_VERIFIER(LengthFactory);
 
+std::string Repeat(const std::string& s, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += s;
+  return out;
+}
+
 ScoreRequest Request(const std::string& json) {
   ScoreRequest r;
   auto st = google::protobuf::util::JsonStringToMessage(json, &r);
@@ -199,6 +205,17 @@ TEST(BatchTest, MalformedRequestsNameTheField) {
        absl::StatusCode::kInvalidArgument, "groups[0].reward[0].params: parameter 'mode' must be one of strict|tag_count"},
       {R"({"advantage":{"estimator":"ppo"},"groups":[)" + one + "]}", absl::StatusCode::kInvalidArgument,
        "advantage.estimator: unknown estimator 'ppo'"},
+      // RE2 compiles a pattern on the request's thread and cannot be stopped:
+      // a 1 KB pattern of adjacent a{2,1000} took it 25 s. Bounded first.
+      {R"({"reward":[{"verifier":"format","params":{"pattern":")" + std::string(3000, 'a') + R"("}}],"groups":[)" +
+           one + "]}",
+       absl::StatusCode::kInvalidArgument, "reward[0].params: parameter 'pattern' is 3000 bytes, the limit is 2048"},
+      {R"({"reward":[{"verifier":"format","params":{"pattern":")" + Repeat("a{2,1000}", 114) + R"("}}],"groups":[)" +
+           one + "]}",
+       absl::StatusCode::kInvalidArgument,
+       "reward[0].params: parameter 'pattern': its counted repetitions ({n,m}) add up to 114000, the limit is 1000"},
+      {R"({"reward":[{"verifier":"format","params":{"pattern":"a{1000}b{1}"}}],"groups":[)" + one + "]}",
+       absl::StatusCode::kInvalidArgument, "add up to 1001, the limit is 1000"},
   };
   for (const Case& c : kCases) {
     auto resp = ScoreAll(Request(c.json));
@@ -206,6 +223,54 @@ TEST(BatchTest, MalformedRequestsNameTheField) {
     EXPECT_EQ(resp.status().code(), c.code) << c.json << " -> " << resp.status();
     EXPECT_THAT(std::string(resp.status().message()), HasSubstr(c.want)) << c.json;
   }
+}
+
+TEST(BatchTest, PatternsWithinTheLimitsCompile) {
+  // Escaped braces, \Q...\E, \p{..}, \x{..} and classes are not repetitions.
+  for (const char* pattern : {"a{1000}", "\\d{1,3}(,\\d{3})*", "\\{5000\\}", "\\Q{5000}\\E.*", "\\p{Greek}+",
+                              "\\x{10FFFF}?", "[{5000}]+", "[]{5000}]+", "[[:alpha:]{5000}]+", "a{,5000}"}) {
+    ScoreRequest req = Request(R"({"groups":[{"id":"q","completions":[{"id":"a","text":"t"}]}]})");
+    auto* term = req.add_reward();
+    term->set_verifier("format");
+    (*term->mutable_params()->mutable_fields())["pattern"].set_string_value(pattern);
+    auto resp = ScoreAll(req);
+    EXPECT_TRUE(resp.ok()) << pattern << ": " << resp.status();
+  }
+}
+
+// Validation runs on the request's thread: it polls `stop` before each group
+// and gives up as soon as the call is over.
+TEST(BatchTest, PrepareBatchStopsWhenTheCallIsOver) {
+  auto req = std::make_shared<const ScoreRequest>(
+      Request(std::string(R"({"groups":[)") + kSeedGroup + "," + kSeedGroup + "," + kSeedGroup + "]}"));
+  int polled = 0;
+  auto batch = PrepareBatch(req, Profiles(), Limits(), {}, [&] {
+    return ++polled == 2 ? absl::DeadlineExceededError("deadline passed") : absl::OkStatus();
+  });
+  ASSERT_FALSE(batch.ok());
+  EXPECT_EQ(batch.status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(polled, 2);
+  polled = 0;
+  batch = PrepareBatch(req, Profiles(), Limits(), {}, [&] {
+    ++polled;
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(batch.ok());
+  EXPECT_EQ(polled, 3);
+}
+
+// The math verifier parses reference answers on the request's thread (a few
+// ms per KB of hostile input): they are bounded.
+TEST(BatchTest, OverlongReferenceAnswerFailsThatGroup) {
+  ScoreRequest req = Request(std::string(R"({"profile":"r1_zero","groups":[)") + kSeedGroup + "," + kSeedGroup + "]}");
+  std::string pow;
+  while (pow.size() < 20000) pow += "2^";
+  req.mutable_groups(1)->mutable_reference()->set_answer("#### " + pow + "2");
+  auto resp = ScoreAll(req);
+  ASSERT_TRUE(resp.ok()) << resp.status();
+  EXPECT_EQ(resp->groups(0).status(), "OK");
+  EXPECT_EQ(resp->groups(1).status(), "RESOURCE_EXHAUSTED");
+  EXPECT_EQ(resp->groups(1).error(), "groups[1].reference: answer is 20001 bytes, the limit is 10000 (math)");
 }
 
 TEST(BatchTest, LimitsAreResourceExhausted) {
@@ -231,14 +296,180 @@ TEST(BatchTest, InvalidUtf8Ids) {
   EXPECT_THAT(std::string(resp.status().message()), HasSubstr("groups[0].completions[0].id: not valid UTF-8"));
 }
 
-TEST(Utf8Test, ValidAndSanitized) {
+std::string Nested(size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); }
+
+// A group scored by `format` whose reference carries one call test.
+reward::v1::Group CallGroup(const std::string& id, const std::string& args, const std::string& expected) {
+  reward::v1::Group g;
+  g.set_id(id);
+  auto* c = g.add_completions();
+  c->set_id("a");
+  c->set_text("<think>x</think><answer>1</answer>");
+  auto* call = g.mutable_reference()->mutable_tests()->add_calls();
+  call->set_function("f");
+  call->set_args(args);
+  call->set_expected(expected);
+  return g;
+}
+
+// Review finding: args nested 30,000 deep (60 KB) kept a gRPC thread in
+// protobuf's JSON parser for about a minute (100,000 deep: 6 CPU minutes),
+// whatever the deadline. The JSON texts are bounded by a linear scan before
+// any verifier parses them, and that group alone fails.
+TEST(BatchTest, DeepJsonInCallsFailsThatGroupBeforeAnyParse) {
+  ScoreRequest req;
+  req.add_reward()->set_verifier("format");
+  *req.add_groups() = CallGroup("ok", "[[1, [2]]]", "[[[3]]]");
+  *req.add_groups() = CallGroup("args30k", Nested(30000), "1");
+  *req.add_groups() = CallGroup("args100k", Nested(100000), "1");
+  *req.add_groups() = CallGroup("expected", "[1]", Nested(30000));
+  req.mutable_groups(3)->mutable_reference()->mutable_tests()->mutable_calls()->Add()->CopyFrom(
+      req.groups(3).reference().tests().calls(0));
+  req.mutable_groups(3)->mutable_reference()->mutable_tests()->mutable_calls(0)->set_expected("2");
+  *req.add_groups() = CallGroup("at_limit", Nested(100), Nested(100));
+  auto resp = ScoreAll(req);
+  ASSERT_TRUE(resp.ok()) << resp.status();
+  EXPECT_EQ(resp->groups(0).status(), "OK");
+  EXPECT_DOUBLE_EQ(resp->groups(0).samples(0).reward(), 1.0);
+  EXPECT_EQ(resp->groups(1).status(), "INVALID_ARGUMENT");
+  EXPECT_EQ(resp->groups(1).error(), "groups[1].reference.tests.calls[0].args: JSON nested deeper than 100 levels");
+  EXPECT_EQ(resp->groups(1).samples(0).status(), "INVALID_ARGUMENT");
+  EXPECT_EQ(resp->groups(2).error(), "groups[2].reference.tests.calls[0].args: JSON nested deeper than 100 levels");
+  EXPECT_EQ(resp->groups(3).error(),
+            "groups[3].reference.tests.calls[1].expected: JSON nested deeper than 100 levels");
+  EXPECT_EQ(resp->groups(4).status(), "OK");  // 100 levels is within the limit
+  EXPECT_DOUBLE_EQ(resp->groups(4).samples(0).reward(), 1.0);
+
+  // The same with the code verifier, whose check of the texts never runs on
+  // these; and with the depth configured lower.
+  req.clear_reward();
+  req.add_reward()->set_verifier("code");
+  resp = ScoreAll(req);
+  ASSERT_TRUE(resp.ok()) << resp.status();
+  EXPECT_EQ(resp->groups(1).error(), "groups[1].reference.tests.calls[0].args: JSON nested deeper than 100 levels");
+  Limits limits;
+  limits.max_json_depth = 2;
+  resp = ScoreAll(req, limits);
+  ASSERT_TRUE(resp.ok()) << resp.status();
+  EXPECT_EQ(resp->groups(0).error(), "groups[0].reference.tests.calls[0].args: JSON nested deeper than 2 levels");
+}
+
+TEST(BatchTest, OversizedJsonInCallsFailsThatGroup) {
+  ScoreRequest req;
+  req.add_reward()->set_verifier("format");
+  std::string big = "[" + std::string(1998, '1') + "]";  // 2000 bytes, flat
+  *req.add_groups() = CallGroup("ok", "[1]", "1");
+  *req.add_groups() = CallGroup("big_args", big, "1");
+  *req.add_groups() = CallGroup("big_expected", "[1]", big);
+  Limits limits;
+  limits.max_json_bytes = 1000;
+  auto resp = ScoreAll(req, limits);
+  ASSERT_TRUE(resp.ok()) << resp.status();
+  EXPECT_EQ(resp->groups(0).status(), "OK");
+  EXPECT_EQ(resp->groups(1).status(), "RESOURCE_EXHAUSTED");
+  EXPECT_EQ(resp->groups(1).error(), "groups[1].reference.tests.calls[0].args: 2000 bytes, the limit is 1000");
+  EXPECT_EQ(resp->groups(2).error(), "groups[2].reference.tests.calls[0].expected: 2000 bytes, the limit is 1000");
+  EXPECT_EQ(ScoreAll(req)->groups(1).status(), "OK");  // under the default 8 MiB
+}
+
+// Errors decoding the request's bytes (server/request_decoder.h) fail their
+// group; the others are scored.
+TEST(BatchTest, DecodeErrorsFailTheirGroup) {
+  auto req = std::make_shared<const ScoreRequest>(Request(
+      std::string(R"({"reward":[{"verifier":"format"}],"groups":[)") + kSeedGroup + "," + kSeedGroup + "]}"));
+  GroupErrors errors = {{1, absl::InvalidArgumentError("groups[1].reference.metadata: a key is not valid UTF-8")}};
+  auto batch = PrepareBatch(req, Profiles(), Limits(), errors);
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  auto resp = AssembleResponse(*batch, ScoreSerially(*batch));
+  EXPECT_EQ(resp.groups(0).status(), "OK");
+  EXPECT_DOUBLE_EQ(resp.groups(0).samples(0).reward(), 1.0);
+  EXPECT_EQ(resp.groups(1).status(), "INVALID_ARGUMENT");
+  EXPECT_EQ(resp.groups(1).error(), "groups[1].reference.metadata: a key is not valid UTF-8");
+  EXPECT_EQ(resp.groups(1).samples(3).status(), "INVALID_ARGUMENT");
+}
+
+bool HasReplacementChar(const std::string& s) { return s.find("\xEF\xBF\xBD") != std::string::npos; }
+
+// Review finding: group errors quoting client bytes were not made valid
+// UTF-8, and 60-byte cuts could split a character. Every string of the
+// response must be valid UTF-8 (proto3 readers and JSON printers refuse it
+// otherwise).
+TEST(BatchTest, ResponseStringsAreValidUtf8) {
+  ScoreRequest req;
+  req.add_reward()->set_verifier("code");
+  // Invalid bytes quoted in group errors: a function name, args, a language.
+  *req.add_groups() = CallGroup("fn", "[1]", "1");
+  req.mutable_groups(0)->mutable_reference()->mutable_tests()->mutable_calls(0)->set_function("f\xff\xfe");
+  *req.add_groups() = CallGroup("args", "[\"\xc0\xaf\"]", "1");
+  *req.add_groups() = CallGroup("lang", "[1]", "1");
+  req.mutable_groups(2)->mutable_reference()->mutable_tests()->set_language("py\xed\xa0\x80");
+  // A quote cut at 60 bytes across a 4-byte emoji (bytes 57-60).
+  *req.add_groups() = CallGroup("emoji", "[" + std::string(56, '1') + "🎉, oops]", "1");
+  // A huge quoted name: the error is cut, once per group and per sample.
+  *req.add_groups() = CallGroup("huge", "[1]", "1");
+  req.mutable_groups(4)->mutable_reference()->mutable_tests()->set_language(std::string(1 << 20, 'x'));
+  auto resp = ScoreAll(req);
+  ASSERT_TRUE(resp.ok()) << resp.status();
+  for (const auto& g : resp->groups()) {
+    EXPECT_EQ(g.status(), "INVALID_ARGUMENT") << g.id();
+    EXPECT_TRUE(IsValidUtf8(g.error())) << g.id();
+    EXPECT_LE(g.error().size(), kMaxMessageBytes) << g.id();
+    for (const auto& s : g.samples()) {
+      for (const auto& c : s.components()) {
+        EXPECT_TRUE(IsValidUtf8(c.reason())) << g.id();
+        EXPECT_LE(c.reason().size(), kMaxMessageBytes) << g.id();
+      }
+    }
+  }
+  EXPECT_EQ(resp->groups(0).error(),
+            "groups[0].reference: tests.calls[0].function: 'f\xEF\xBF\xBD\xEF\xBF\xBD' is not a Python identifier (code)");
+  EXPECT_EQ(resp->groups(1).error(), "groups[1].reference: tests.calls[0].args: '[\"\xEF\xBF\xBD\xEF\xBF\xBD\"]' "
+                                     "is not a JSON array of arguments (code)");
+  EXPECT_THAT(resp->groups(2).error(), HasSubstr("tests.language: 'py\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD'"));
+  EXPECT_EQ(resp->groups(3).error(), "groups[3].reference: tests.calls[0].args: '[" + std::string(56, '1') +
+                                         "...' is not a JSON array of arguments (code)");
+  EXPECT_FALSE(HasReplacementChar(resp->groups(3).error()));
+  EXPECT_THAT(resp->groups(4).error(), HasSubstr("tests.language: 'xxxxx"));
+
+  // The math verifier quotes an unusable reference answer (40 bytes): cut
+  // across a character (U+2212 minus at bytes 38-40), it ends before it.
+  req = Request(std::string(R"({"profile":"r1_zero","groups":[)") + kSeedGroup + "]}");
+  std::string answer = "1/(0+0+";  // division by zero
+  for (int i = 0; i < 8; ++i) answer += "1−1+";
+  answer += "0)";
+  req.mutable_groups(0)->mutable_reference()->set_answer(answer);
+  resp = ScoreAll(req);
+  ASSERT_TRUE(resp.ok()) << resp.status();
+  EXPECT_EQ(resp->groups(0).status(), "INVALID_ARGUMENT");
+  EXPECT_THAT(resp->groups(0).error(), HasSubstr("answer \"" + answer.substr(0, 38) + "…\" is unusable"));
+  EXPECT_TRUE(IsValidUtf8(resp->groups(0).error()));
+  EXPECT_FALSE(HasReplacementChar(resp->groups(0).error()));
+}
+
+// A reason cut by a verifier (here math's 40-byte quote of a text answer)
+// ends on a character boundary, not in U+FFFD.
+TEST(BatchTest, ReasonCutAcrossAnEmoji) {
+  ScoreRequest req = Request(
+      R"({"reward":[{"verifier":"math"}],"groups":[{"id":"q","reference":{"answer":"\\text{yes}"},)"
+      R"("completions":[{"id":"a","text":"x"}]}]})");
+  req.mutable_groups(0)->mutable_completions(0)->set_text("<answer>\\text{" + std::string(30, 'y') + "🎉🎉🎉}</answer>");
+  auto resp = ScoreAll(req);
+  ASSERT_TRUE(resp.ok()) << resp.status();
+  const std::string& reason = resp->groups(0).samples(0).components(0).reason();
+  EXPECT_TRUE(IsValidUtf8(reason)) << reason;
+  EXPECT_FALSE(HasReplacementChar(reason)) << reason;
+  // 30 + 12 bytes: cut to 40 with "...", the second emoji is left out whole.
+  EXPECT_EQ(reason, "\"" + std::string(30, 'y') + "🎉...\" ≠ \"yes\" (answer_tag, compared as text)");
+}
+
+TEST(Utf8Test, ValidAndCleaned) {
   EXPECT_TRUE(IsValidUtf8("héllo 世界 🎉"));
   EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));          // overlong
   EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));      // surrogate
   EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));  // past U+10FFFF
   EXPECT_FALSE(IsValidUtf8("abc\xe4\xb8"));       // truncated
-  EXPECT_EQ(SanitizeUtf8("a\xffz"), "a\xEF\xBF\xBDz");
-  EXPECT_EQ(SanitizeUtf8("世界"), "世界");
+  EXPECT_EQ(CleanUtf8("a\xffz"), "a\xEF\xBF\xBDz");
+  EXPECT_EQ(CleanUtf8("世界"), "世界");
 }
 
 }  // namespace

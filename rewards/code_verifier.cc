@@ -19,6 +19,8 @@
 #include "absl/strings/str_split.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "rewards/json_check.h"
+#include "rewards/utf8.h"
 #include "rewards/verifier.h"
 #include "sandbox/sandbox.h"
 
@@ -123,16 +125,15 @@ std::string Nonce() {
 std::string LastLine(absl::string_view text) {
   std::string t(absl::StripTrailingAsciiWhitespace(text));
   size_t nl = t.rfind('\n');
-  std::string last = nl == std::string::npos ? t : t.substr(nl + 1);
-  return last.size() > 160 ? last.substr(0, 157) + "..." : last;
+  return CleanUtf8(nl == std::string::npos ? t : absl::string_view(t).substr(nl + 1), 160);
 }
 
 std::string Clip(absl::string_view s, size_t n = 60) {
-  std::string t(s);
+  std::string t = CleanUtf8(s, n);
   for (char& c : t) {
     if (c == '\n') c = ' ';
   }
-  return t.size() > n ? t.substr(0, n - 3) + "..." : t;
+  return t;
 }
 
 struct TestOutcome {
@@ -181,7 +182,8 @@ class CodeVerifier : public Verifier {
     const auto& t = ref.tests();
     std::string lang = t.language().empty() ? "python" : t.language();
     if (lang != "python" && lang != "cpp") {
-      return absl::InvalidArgumentError(absl::StrCat("tests.language: '", lang, "' is not one of python, cpp"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("tests.language: '", CleanUtf8(lang, 60), "' is not one of python, cpp"));
     }
     if (lang == "cpp" && (!t.check().empty() || t.calls_size() > 0)) {
       return absl::InvalidArgumentError("tests: check and calls are Python-only; give C++ io cases");
@@ -195,17 +197,18 @@ class CodeVerifier : public Verifier {
       if (c.function().empty() || !std::all_of(c.function().begin(), c.function().end(), [](char ch) {
             return absl::ascii_isalnum(static_cast<unsigned char>(ch)) || ch == '_';
           })) {
-        return absl::InvalidArgumentError(absl::StrCat(where, ".function: '", c.function(),
+        return absl::InvalidArgumentError(absl::StrCat(where, ".function: '", CleanUtf8(c.function(), 60),
                                                        "' is not a Python identifier"));
       }
-      google::protobuf::ListValue args;
-      if (!google::protobuf::util::JsonStringToMessage(c.args(), &args).ok()) {
-        return absl::InvalidArgumentError(absl::StrCat(where, ".args: '", c.args().substr(0, 60),
+      // Checked, not built: one linear pass whatever the nesting (the judge
+      // parses them with Python's json, which accepts all these texts).
+      absl::StatusOr<JsonType> args = CheckJson(c.args());
+      if (!args.ok() || *args != JsonType::kArray) {
+        return absl::InvalidArgumentError(absl::StrCat(where, ".args: '", CleanUtf8(c.args(), 60),
                                                        "' is not a JSON array of arguments"));
       }
-      google::protobuf::Value expected;
-      if (!google::protobuf::util::JsonStringToMessage(c.expected(), &expected).ok()) {
-        return absl::InvalidArgumentError(absl::StrCat(where, ".expected: '", c.expected().substr(0, 60),
+      if (!CheckJson(c.expected()).ok()) {
+        return absl::InvalidArgumentError(absl::StrCat(where, ".expected: '", CleanUtf8(c.expected(), 60),
                                                        "' is not JSON"));
       }
     }

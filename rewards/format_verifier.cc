@@ -1,5 +1,6 @@
 #include "rewards/format_verifier.h"
 
+#include <algorithm>
 #include <array>
 #include <memory>
 
@@ -12,6 +13,74 @@
 
 namespace rewards {
 namespace {
+
+// A custom pattern is compiled on the request's thread, before any deadline
+// applies, and RE2 cannot be interrupted; it is slow on long patterns and
+// expands counted repetitions ({n,m}) when it compiles, which took it seconds
+// to minutes (a 1 KB pattern of a{2,1000} repeated: 25 s). Both are bounded.
+constexpr size_t kMaxPatternBytes = 2048;
+constexpr size_t kMaxPatternRepetitions = 1000;
+
+// The sum of the upper bounds of the counted repetitions in an RE2 pattern
+// ({n} and {n,} count n, {n,m} counts m), outside classes, escapes and
+// \Q...\E. One linear pass; numbers saturate.
+size_t CountedRepetitions(absl::string_view p) {
+  auto number = [&](size_t* i, size_t* value) {
+    size_t start = *i;
+    *value = 0;
+    while (*i < p.size() && absl::ascii_isdigit(static_cast<unsigned char>(p[*i]))) {
+      *value = std::min<size_t>(*value * 10 + (p[*i] - '0'), 1000000);
+      ++*i;
+    }
+    return *i > start;
+  };
+  size_t total = 0;
+  for (size_t i = 0; i < p.size(); ++i) {
+    const char c = p[i];
+    if (c == '\\') {
+      if (i + 1 < p.size() && p[i + 1] == 'Q') {  // literal text up to \E
+        size_t end = p.find("\\E", i + 2);
+        if (end == absl::string_view::npos) break;
+        i = end + 1;
+      } else if (i + 2 < p.size() && absl::string_view("pPx").find(p[i + 1]) != absl::string_view::npos &&
+                 p[i + 2] == '{') {  // \p{Greek}, \x{10FFFF}
+        size_t end = p.find('}', i + 3);
+        if (end == absl::string_view::npos) break;
+        i = end;
+      } else {
+        ++i;
+      }
+    } else if (c == '[') {  // a class: [^]...], with [:alpha:] and escapes inside
+      size_t j = i + 1;
+      if (j < p.size() && p[j] == '^') ++j;
+      if (j < p.size() && p[j] == ']') ++j;
+      while (j < p.size() && p[j] != ']') {
+        if (p[j] == '\\') {
+          j += 2;
+        } else if (p[j] == '[' && j + 1 < p.size() && p[j + 1] == ':') {
+          size_t end = p.find(":]", j + 2);
+          j = end == absl::string_view::npos ? p.size() : end + 2;
+        } else {
+          ++j;
+        }
+      }
+      i = j;
+    } else if (c == '{') {
+      size_t j = i + 1, low = 0, high = 0;
+      if (!number(&j, &low)) continue;
+      high = low;
+      if (j < p.size() && p[j] == ',') {
+        ++j;
+        if (!number(&j, &high)) high = low;
+      }
+      if (j < p.size() && p[j] == '}') {
+        total = std::min<size_t>(total + std::max(low, high), 1000000);
+        i = j;
+      }
+    }
+  }
+  return total;
+}
 
 constexpr std::array<absl::string_view, 4> kTags = {"<think>", "</think>", "<answer>",
                                                     "</answer>"};
@@ -171,6 +240,14 @@ class FormatVerifierFactory : public VerifierFactory {
     if (!pattern.empty()) {
       if (p.IsSet("mode")) {
         return absl::InvalidArgumentError("parameters 'pattern' and 'mode' exclude each other");
+      }
+      if (pattern.size() > kMaxPatternBytes) {
+        return absl::InvalidArgumentError(absl::StrCat("parameter 'pattern' is ", pattern.size(),
+                                                       " bytes, the limit is ", kMaxPatternBytes));
+      }
+      if (size_t n = CountedRepetitions(pattern); n > kMaxPatternRepetitions) {
+        return absl::InvalidArgumentError(absl::StrCat("parameter 'pattern': its counted repetitions ({n,m}) ",
+                                                       "add up to ", n, ", the limit is ", kMaxPatternRepetitions));
       }
       RE2::Options o;
       o.set_dot_nl(true);

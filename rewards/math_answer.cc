@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "rewards/utf8.h"
 
 namespace rewards {
 namespace {
@@ -1132,7 +1133,7 @@ std::string DescribeAnswer(const ParsedAnswer& a) {
       return absl::StrJoin(parts, ", ");
     }
     case ParsedAnswer::Kind::kText:
-      return absl::StrCat("\"", a.text.size() > 40 ? a.text.substr(0, 37) + "..." : a.text, "\"");
+      return absl::StrCat("\"", CleanUtf8(a.text, 40), "\"");
     case ParsedAnswer::Kind::kInvalid:
       return a.text;
   }

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "rewards/math_answer.h"
+#include "rewards/utf8.h"
 #include "rewards/verifier.h"
 
 namespace rewards {
@@ -50,6 +51,9 @@ std::vector<absl::string_view> FindBoxed(absl::string_view text) {
 }
 
 namespace {
+
+// The longest reference answer (after #### or \boxed{} extraction) parsed.
+constexpr size_t kMaxReferenceAnswerBytes = 10000;
 
 constexpr absl::string_view kOpenTag = "<answer>";
 constexpr absl::string_view kCloseTag = "</answer>";
@@ -198,10 +202,7 @@ const std::vector<std::string>& KnownRules() {
   return *rules;
 }
 
-std::string Quote(absl::string_view s) {
-  std::string t(s.substr(0, 40));
-  return absl::StrCat("\"", t, s.size() > 40 ? "…" : "", "\"");
-}
+std::string Quote(absl::string_view s) { return absl::StrCat("\"", CleanUtf8(s, 43, "…"), "\""); }
 
 // The answer as it was compared: as text when the reference is text.
 std::string Shown(const ParsedAnswer& answer, const ParsedAnswer& ref) {
@@ -223,6 +224,12 @@ class MathVerifier : public Verifier {
     absl::string_view text = ReferenceAnswerText(ref.answer());
     if (absl::StripAsciiWhitespace(text).empty()) {
       return absl::InvalidArgumentError("answer is missing or empty");
+    }
+    // Checked on the request's thread, before any deadline applies: parsing
+    // costs up to a few ms per KB of hostile input, so it is bounded.
+    if (text.size() > kMaxReferenceAnswerBytes) {
+      return absl::ResourceExhaustedError(absl::StrCat("answer is ", text.size(), " bytes, the limit is ",
+                                                       kMaxReferenceAnswerBytes));
     }
     ParsedAnswer parsed = ParseAnswer(text, /*allow_text=*/false);
     if (parsed.kind == ParsedAnswer::Kind::kInvalid) {

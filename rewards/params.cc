@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/json_util.h"
+#include "rewards/utf8.h"
 
 namespace rewards {
 
@@ -93,7 +94,7 @@ namespace {
 std::string Describe(const Value& v) {
   std::string out;
   (void)google::protobuf::util::MessageToJsonString(v, &out);
-  return out.size() > 60 ? out.substr(0, 57) + "..." : out;
+  return CleanUtf8(out, 60);
 }
 
 bool Contains(const std::vector<std::string>& v, const std::string& s) {

@@ -81,68 +81,6 @@ std::vector<reward::v1::Profile> BuiltinProfiles() {
   };
 }
 
-bool IsValidUtf8(absl::string_view s) {
-  size_t i = 0, n = s.size();
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  while (i < n) {
-    unsigned char c = p[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    int len;
-    uint32_t cp;
-    if ((c & 0xE0) == 0xC0) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + len > n) return false;
-    for (int k = 1; k < len; ++k) {
-      if ((p[i + k] & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (p[i + k] & 0x3F);
-    }
-    // Overlong forms, surrogates and values past U+10FFFF are invalid.
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;
-    }
-    i += len;
-  }
-  return true;
-}
-
-std::string SanitizeUtf8(absl::string_view s) {
-  if (IsValidUtf8(s)) return std::string(s);
-  std::string out;
-  size_t i = 0;
-  while (i < s.size()) {
-    // Take the longest valid sequence starting at i (1 to 4 bytes).
-    size_t take = 0;
-    for (size_t len = 1; len <= 4 && i + len <= s.size(); ++len) {
-      if (IsValidUtf8(s.substr(i, len))) {
-        take = len;
-        break;
-      }
-    }
-    if (take == 0) {
-      out += "\xEF\xBF\xBD";
-      ++i;
-    } else {
-      out.append(s.data() + i, take);
-      i += take;
-    }
-  }
-  return out;
-}
-
 std::optional<Verdict> CheckCompletion(absl::string_view text, size_t max_bytes) {
   if (max_bytes > 0 && text.size() > max_bytes) {
     return Verdict::Error("TOO_LONG", absl::StrCat("completion has ", text.size(),

@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "google/protobuf/repeated_ptr_field.h"
 #include "reward/v1/reward.pb.h"
+#include "rewards/utf8.h"
 #include "rewards/verifier.h"
 
 namespace rewards {
@@ -48,11 +49,6 @@ std::vector<reward::v1::Profile> BuiltinProfiles();
 // Sample-level checks done before any verifier runs: invalid UTF-8
 // (INVALID_UTF8) and over-long text (TOO_LONG) are errors for this sample.
 std::optional<Verdict> CheckCompletion(absl::string_view text, size_t max_bytes);
-
-// Returns `s` with every invalid UTF-8 byte replaced by U+FFFD, so reasons
-// that quote a completion stay valid.
-std::string SanitizeUtf8(absl::string_view s);
-bool IsValidUtf8(absl::string_view s);
 
 }  // namespace rewards
 

@@ -40,6 +40,8 @@ void ApplyDefaults(reward::v1::Config* c) {
   if (l->max_prompt_bytes() == 0) l->set_max_prompt_bytes(1ull << 20);
   if (l->max_groups_per_request() == 0) l->set_max_groups_per_request(4096);
   if (l->max_completions_per_group() == 0) l->set_max_completions_per_group(1024);
+  if (l->max_json_bytes() == 0) l->set_max_json_bytes(8ull << 20);
+  if (l->max_json_depth() == 0) l->set_max_json_depth(100);
   if (c->default_profile().empty()) c->set_default_profile("r1_zero");
   if (c->drain_seconds() == 0) c->set_drain_seconds(30);
 }
@@ -90,6 +92,8 @@ rewards::Limits LimitsOf(const reward::v1::Config& config) {
   l.max_completions_per_group = config.limits().max_completions_per_group();
   l.max_completion_bytes = config.limits().max_completion_bytes();
   l.max_prompt_bytes = config.limits().max_prompt_bytes();
+  l.max_json_bytes = config.limits().max_json_bytes();
+  l.max_json_depth = config.limits().max_json_depth();
   return l;
 }
 

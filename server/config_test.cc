@@ -23,6 +23,8 @@ TEST(ConfigTest, BuiltInDefaults) {
   EXPECT_EQ(c->default_profile(), "r1_zero");
   EXPECT_EQ(c->limits().max_request_bytes(), 64u << 20);
   EXPECT_EQ(c->limits().max_completions_per_group(), 1024u);
+  EXPECT_EQ(LimitsOf(*c).max_json_bytes, 8u << 20);
+  EXPECT_EQ(LimitsOf(*c).max_json_depth, 100u);
   auto names = AllProfiles(*c);
   ASSERT_EQ(names.size(), 3u);
   EXPECT_EQ(names[0].name(), "r1_zero");
@@ -34,7 +36,7 @@ TEST(ConfigTest, TextFormat) {
   auto c = LoadConfig(Write("c.textproto", R"(
     listen_address: "127.0.0.1:6000"
     threads: 3
-    limits { max_completions_per_group: 64 }
+    limits { max_completions_per_group: 64 max_json_depth: 20 max_json_bytes: 4096 }
     profiles { name: "strict_fmt" terms { verifier: "format" weight: 0.5 } }
     verifier_timeout_ms { key: "format" value: 20 }
   )"));
@@ -46,6 +48,8 @@ TEST(ConfigTest, TextFormat) {
   EXPECT_EQ(AllProfiles(*c).back().name(), "strict_fmt");
   EXPECT_EQ(TimeoutsOf(*c).at("format"), absl::Milliseconds(20));
   EXPECT_EQ(LimitsOf(*c).max_completions_per_group, 64u);
+  EXPECT_EQ(LimitsOf(*c).max_json_depth, 20u);
+  EXPECT_EQ(LimitsOf(*c).max_json_bytes, 4096u);
 }
 
 TEST(ConfigTest, Json) {

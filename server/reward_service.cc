@@ -4,10 +4,15 @@
 #include <mutex>
 #include <system_error>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "grpcpp/support/byte_buffer.h"
+#include "grpcpp/support/method_handler.h"
+#include "rewards/utf8.h"
 #include "server/config.h"
+#include "server/request_decoder.h"
 
 namespace server {
 
@@ -16,8 +21,10 @@ using reward::v1::ScoreResponse;
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
-  // absl and gRPC share the canonical code numbers.
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
+  // absl and gRPC share the canonical code numbers. Messages may quote the
+  // client's bytes: made valid UTF-8 and cut to a sane length.
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                      rewards::CleanUtf8(status.message(), rewards::kMaxMessageBytes));
 }
 
 std::string StatusCodeName(grpc::StatusCode code) {
@@ -27,17 +34,66 @@ std::string StatusCodeName(grpc::StatusCode code) {
 RewardServiceImpl::RewardServiceImpl(const reward::v1::Config& config, WorkerPool* pool)
     : profiles_(AllProfiles(config), config.default_profile(), TimeoutsOf(config)),
       limits_(LimitsOf(config)),
-      scheduler_(pool) {}
+      scheduler_(pool) {
+  // Score and ScoreStream take their requests as bytes (see the header). The
+  // method indices are their order in reward.proto; the handlers are those
+  // the generated WithStreamedUnaryMethod_Score and ScoreStream use, with
+  // grpc::ByteBuffer (which gRPC passes through undecoded) as the request.
+  MarkMethodStreamed(0, new grpc::internal::StreamedUnaryHandler<grpc::ByteBuffer, ScoreResponse>(
+                            [this](grpc::ServerContext* context,
+                                   grpc::ServerUnaryStreamer<grpc::ByteBuffer, ScoreResponse>* stream) {
+                              return ScoreUnary(context, stream);
+                            }));
+  MarkMethodStreamed(1, new grpc::internal::BidiStreamingHandler<RewardServiceImpl, grpc::ByteBuffer, ScoreResponse>(
+                            [](RewardServiceImpl* self, grpc::ServerContext* context,
+                               grpc::ServerReaderWriter<ScoreResponse, grpc::ByteBuffer>* stream) {
+                              return self->ScoreStreamBytes(context, stream);
+                            },
+                            this));
+}
 
-grpc::Status RewardServiceImpl::ScoreOne(grpc::ServerContext* context,
-                                         std::shared_ptr<const ScoreRequest> request,
-                                         ScoreResponse* response) {
-  absl::StatusOr<rewards::PreparedBatch> batch =
-      rewards::PrepareBatch(std::move(request), profiles_, limits_);
+namespace {
+
+DecodedRequest Decode(grpc::ByteBuffer* bytes) {
+  std::vector<grpc::Slice> slices;
+  if (!bytes->Dump(&slices).ok()) {
+    DecodedRequest out;
+    out.status = absl::InternalError("the request's bytes cannot be read");
+    return out;
+  }
+  if (slices.size() == 1) {
+    return DecodeScoreRequest(
+        absl::string_view(reinterpret_cast<const char*>(slices[0].begin()), slices[0].size()));
+  }
+  std::string flat;
+  flat.reserve(bytes->Length());
+  for (const grpc::Slice& s : slices) flat.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  return DecodeScoreRequest(flat);
+}
+
+}  // namespace
+
+grpc::Status RewardServiceImpl::ScoreOne(grpc::ServerContext* context, grpc::ByteBuffer* bytes,
+                                         ScoreResponse* response, std::string* request_id) {
+  DecodedRequest decoded = Decode(bytes);
+  bytes->Clear();
+  *request_id = decoded.request->request_id();
+  if (!decoded.status.ok()) return ToGrpcStatus(decoded.status);
+  const absl::Time deadline = absl::FromChrono(context->deadline());
+  // The scheduler may outlive this call for abandoned verifier calls, so the
+  // batch owns the request. Validation runs here, on gRPC's thread, and stops
+  // between groups once the call is cancelled or past its deadline.
+  absl::StatusOr<rewards::PreparedBatch> batch = rewards::PrepareBatch(
+      std::move(decoded.request), profiles_, limits_, decoded.group_errors, [&]() -> absl::Status {
+        if (cancel_all_.load() || context->IsCancelled()) return absl::CancelledError("the request was cancelled");
+        if (absl::Now() > deadline) {
+          return absl::DeadlineExceededError("deadline passed while the request was being validated");
+        }
+        return absl::OkStatus();
+      });
   if (!batch.ok()) return ToGrpcStatus(batch.status());
   auto prepared = std::make_shared<const rewards::PreparedBatch>(std::move(*batch));
 
-  absl::Time deadline = absl::FromChrono(context->deadline());
   absl::StatusOr<rewards::VerdictGrid> grid = scheduler_.Run(
       prepared, deadline, [&] { return cancel_all_.load() || context->IsCancelled(); });
   if (!grid.ok()) return ToGrpcStatus(grid.status());
@@ -45,16 +101,22 @@ grpc::Status RewardServiceImpl::ScoreOne(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status RewardServiceImpl::Score(grpc::ServerContext* context, const ScoreRequest* request,
-                                      ScoreResponse* response) {
-  // The scheduler may outlive this call for abandoned verifier calls, so the
-  // batch owns a copy of the request.
-  return ScoreOne(context, std::make_shared<const ScoreRequest>(*request), response);
+grpc::Status RewardServiceImpl::ScoreUnary(
+    grpc::ServerContext* context, grpc::ServerUnaryStreamer<grpc::ByteBuffer, ScoreResponse>* stream) {
+  grpc::ByteBuffer bytes;
+  // A request over the size limit never gets here: gRPC fails the call with
+  // RESOURCE_EXHAUSTED, and this status is not what the client sees.
+  if (!stream->Read(&bytes)) return grpc::Status(grpc::StatusCode::INTERNAL, "no request received");
+  ScoreResponse response;
+  std::string request_id;
+  grpc::Status st = ScoreOne(context, &bytes, &response, &request_id);
+  if (!st.ok()) return st;
+  stream->Write(response);
+  return grpc::Status::OK;
 }
 
-grpc::Status RewardServiceImpl::ScoreStream(
-    grpc::ServerContext* context,
-    grpc::ServerReaderWriter<ScoreResponse, ScoreRequest>* stream) {
+grpc::Status RewardServiceImpl::ScoreStreamBytes(
+    grpc::ServerContext* context, grpc::ServerReaderWriter<ScoreResponse, grpc::ByteBuffer>* stream) {
   // Each request is scored on its own thread and answered when done; at most
   // kMaxInFlight per stream, so a fast writer cannot queue without bound.
   constexpr int kMaxInFlight = 16;
@@ -65,20 +127,21 @@ grpc::Status RewardServiceImpl::ScoreStream(
   };
   auto shared = std::make_shared<Shared>();
 
-  auto request = std::make_shared<ScoreRequest>();
-  while (stream->Read(request.get())) {
+  auto bytes = std::make_shared<grpc::ByteBuffer>();
+  while (stream->Read(bytes.get())) {
     {
       std::unique_lock<std::mutex> lock(shared->mu);
       shared->cv.wait(lock, [&] { return shared->in_flight < kMaxInFlight; });
       ++shared->in_flight;
     }
-    auto work = [this, context, stream, shared, request] {
+    auto work = [this, context, stream, shared, bytes] {
       ScoreResponse response;
-      grpc::Status st = ScoreOne(context, request, &response);
+      std::string request_id;
+      grpc::Status st = ScoreOne(context, bytes.get(), &response, &request_id);
       if (!st.ok()) {
         // A failed request is answered in the stream; the others go on.
         response.Clear();
-        response.set_request_id(request->request_id());
+        response.set_request_id(rewards::CleanUtf8(request_id, rewards::kMaxMessageBytes));
         response.set_error_code(StatusCodeName(st.error_code()));
         response.set_error_message(st.error_message());
       }
@@ -92,7 +155,7 @@ grpc::Status RewardServiceImpl::ScoreStream(
     } catch (const std::system_error&) {
       work();  // no thread to be had: score it on this one
     }
-    request = std::make_shared<ScoreRequest>();
+    bytes = std::make_shared<grpc::ByteBuffer>();
   }
   std::unique_lock<std::mutex> lock(shared->mu);
   shared->cv.wait(lock, [&] { return shared->in_flight == 0; });

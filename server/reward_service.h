@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <memory>
+#include <string>
 
 #include "reward/v1/config.pb.h"
 #include "reward/v1/reward.grpc.pb.h"
@@ -13,15 +14,14 @@
 
 namespace server {
 
+// Score and ScoreStream receive each request as bytes and decode it with
+// DecodeScoreRequest (server/request_decoder.h), so that a part protobuf
+// refuses fails its group, not the call; their generated typed handlers are
+// replaced in the constructor and never called.
 class RewardServiceImpl final : public reward::v1::RewardService::Service {
  public:
   RewardServiceImpl(const reward::v1::Config& config, WorkerPool* pool);
 
-  grpc::Status Score(grpc::ServerContext* context, const reward::v1::ScoreRequest* request,
-                     reward::v1::ScoreResponse* response) override;
-  grpc::Status ScoreStream(
-      grpc::ServerContext* context,
-      grpc::ServerReaderWriter<reward::v1::ScoreResponse, reward::v1::ScoreRequest>* stream) override;
   grpc::Status ListVerifiers(grpc::ServerContext* context,
                              const reward::v1::ListVerifiersRequest* request,
                              reward::v1::ListVerifiersResponse* response) override;
@@ -33,10 +33,14 @@ class RewardServiceImpl final : public reward::v1::RewardService::Service {
   const rewards::ProfileRegistry& profiles() const { return profiles_; }
 
  private:
-  // Scores one request; the status is what the client sees.
-  grpc::Status ScoreOne(grpc::ServerContext* context,
-                        std::shared_ptr<const reward::v1::ScoreRequest> request,
-                        reward::v1::ScoreResponse* response);
+  grpc::Status ScoreUnary(grpc::ServerContext* context,
+                          grpc::ServerUnaryStreamer<grpc::ByteBuffer, reward::v1::ScoreResponse>* stream);
+  grpc::Status ScoreStreamBytes(grpc::ServerContext* context,
+                                grpc::ServerReaderWriter<reward::v1::ScoreResponse, grpc::ByteBuffer>* stream);
+  // Decodes and scores one request; the status is what the client sees.
+  // `request_id` is set to the request's id when it could be read.
+  grpc::Status ScoreOne(grpc::ServerContext* context, grpc::ByteBuffer* bytes,
+                        reward::v1::ScoreResponse* response, std::string* request_id);
 
   rewards::ProfileRegistry profiles_;
   rewards::Limits limits_;

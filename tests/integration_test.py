@@ -47,6 +47,7 @@ limits {
   max_request_bytes: 1048576
   max_completions_per_group: 64
   max_completion_bytes: 65536
+  max_json_bytes: 65536
 }
 profiles { name: "fmt" terms { verifier: "format" weight: 0.1 } }
 profiles { name: "broken" terms { verifier: "no_such_verifier" weight: 1 } }
@@ -113,6 +114,24 @@ def seed_group():
 
 def request(obj):
     return json_format.ParseDict(obj, reward_pb2.ScoreRequest())
+
+
+def raw_request(obj):
+    """The request's bytes with invalid UTF-8 in place of every "QQQQ", as a
+    client that does not validate its strings would send them (Python's
+    protobuf refuses to build such strings)."""
+    return request(obj).SerializeToString().replace(b"QQQQ", b"\xff\xfe\xc0\xaf")
+
+
+def nested_list(depth):
+    """[[[...[1]...]]], built without recursion."""
+    value = [1]
+    for _ in range(depth - 1):
+        value = [value]
+    return value
+
+
+BAD = "\ufffd"  # U+FFFD, what invalid bytes become in the server's messages
 
 
 class IntegrationTest(unittest.TestCase):
@@ -324,18 +343,101 @@ class IntegrationTest(unittest.TestCase):
         group = seed_group()
         group["completions"][1]["text"] = "<think>QQQQ</think><answer>14</answer>"
         group["completions"][2]["text"] = "x" * 70000  # over max_completion_bytes
-        raw = request({"groups": [group], "reward": [{"verifier": "format"}]}).SerializeToString()
-        raw = raw.replace(b"QQQQ", b"\xff\xfe\xc0\xaf")  # invalid UTF-8, same length
-        call = self.server.channel.unary_unary("/reward.v1.RewardService/Score",
-                                               request_serializer=lambda b: b,
-                                               response_deserializer=reward_pb2.ScoreResponse.FromString)
-        resp = call(raw, timeout=CALL_TIMEOUT)
+        raw = raw_request({"groups": [group], "reward": [{"verifier": "format"}]})
+        resp = self.score_raw(raw)
         samples = resp.groups[0].samples
         self.assertEqual([s.id for s in samples], ["o1", "o2", "o3", "o4"])
         self.assertEqual([s.status for s in samples], ["OK", "INVALID_UTF8", "TOO_LONG", "OK"])
         self.assertEqual(samples[0].reward, 1.0)
         self.assertEqual(samples[1].advantage, 0.0)
         self.assertGreater(samples[0].advantage, 0)
+
+    def score_raw(self, raw):
+        call = self.server.channel.unary_unary("/reward.v1.RewardService/Score",
+                                               request_serializer=lambda b: b,
+                                               response_deserializer=reward_pb2.ScoreResponse.FromString)
+        return call(raw, timeout=CALL_TIMEOUT)
+
+    def test_bad_reference_fails_that_group_alone(self):
+        """Review findings 1-3: JSON in tests.calls bounded (size, depth) before
+        anything parses it; group errors valid UTF-8 and cut on characters;
+        a reference.metadata protobuf refuses (invalid UTF-8, nesting past
+        its limit) fails its group, not the call. One request: the first group
+        must still be scored."""
+        good = seed_group()
+        fmt = [{"verifier": "format"}]
+        code = [{"verifier": "code"}]
+
+        def calls(args="[1]", expected="1", function="f", reward=fmt):
+            return {"id": "g", "reward": reward, "completions": [{"id": "a", "text": "x"}],
+                    "reference": {"tests": {"calls": [{"function": "f", "args": "[1]", "expected": "1"},
+                                                      {"function": function, "args": args, "expected": expected}]}}}
+
+        emoji_args = "[" + "1" * 56 + "\U0001F389, oops]"  # a 4-byte emoji at bytes 57-60 of the quote
+        cases = [
+            # 30,000 levels (60 KB) once kept a gRPC thread busy for a minute; the check is a linear scan.
+            ("deep args", calls(args="[" * 30000 + "]" * 30000), "INVALID_ARGUMENT",
+             "groups[1].reference.tests.calls[1].args: JSON nested deeper than 100 levels"),
+            ("deep expected", calls(expected="[" * 30000 + "]" * 30000), "INVALID_ARGUMENT",
+             "groups[2].reference.tests.calls[1].expected: JSON nested deeper than 100 levels"),
+            ("oversized args", calls(args="[" + "1," * 35000 + "1]"), "RESOURCE_EXHAUSTED",
+             "groups[3].reference.tests.calls[1].args: 70003 bytes, the limit is 65536"),
+            ("quote cut across an emoji", calls(args=emoji_args, reward=code), "INVALID_ARGUMENT",
+             "groups[4].reference: tests.calls[1].args: '[" + "1" * 56 + "...' is not a JSON array of arguments (code)"),
+            ("invalid bytes quoted", calls(function="fQQQQ", reward=code), "INVALID_ARGUMENT",
+             "groups[5].reference: tests.calls[1].function: 'f" + BAD * 4 + "' is not a Python identifier (code)"),
+            ("metadata not UTF-8", dict(good, reference={"answer": "14", "metadata": {"source": "QQQQ"}}),
+             "INVALID_ARGUMENT", "groups[6].reference.metadata: a string is not valid UTF-8"),
+            ("metadata key not UTF-8", dict(good, reference={"answer": "14", "metadata": {"QQQQ": 1}}),
+             "INVALID_ARGUMENT", "groups[7].reference.metadata: a key is not valid UTF-8"),
+            ("deep metadata", dict(good, reference={"answer": "14", "metadata": {"k": nested_list(60)}}),
+             "INVALID_ARGUMENT", "groups[8].reference.metadata: nested deeper than protobuf's limit of 100 messages"),
+            # Reference answers are parsed on the request's thread (ms per KB when hostile): bounded.
+            ("overlong math answer", dict(good, reward=[{"verifier": "math"}],
+                                          reference={"answer": "#### " + "2^" * 10000 + "2"}),
+             "RESOURCE_EXHAUSTED", "groups[9].reference: answer is 20001 bytes, the limit is 10000 (math)"),
+        ]
+        groups = [dict(good, id="good")] + [dict(g, id=name) for name, g, _, _ in cases]
+        resp = self.score_raw(raw_request({"groups": groups, "reward": fmt}))
+        self.assertEqual(resp.groups[0].status, "OK")
+        self.assertEqual([round(s.reward, 9) for s in resp.groups[0].samples], [1, 1, 0, 0])
+        self.assertGreater(resp.groups[0].samples[0].advantage, 0)
+        for (name, _, status, error), got in zip(cases, resp.groups[1:]):
+            with self.subTest(name):
+                self.assertEqual(got.id, name)
+                self.assertEqual(got.status, status, got.error)
+                self.assertEqual(got.error, error)
+                self.assertEqual({s.status for s in got.samples}, {status})
+        self.assertNotIn(BAD, resp.groups[4].error)  # cut before the emoji, not through it
+        self.assert_healthy()
+
+    def test_stream_survives_requests_protobuf_refuses(self):
+        """ScoreStream decodes each request itself: one protobuf refuses is
+        answered (its request_id kept where it can be read) and the stream
+        goes on."""
+        group = seed_group()
+        fmt = [{"verifier": "format"}]
+        bad_metadata = dict(group, id="m", reference={"answer": "14", "metadata": {"QQQQ": 1}})
+        reqs = [
+            raw_request({"requestId": "a", "groups": [group, bad_metadata], "reward": fmt}),
+            raw_request({"requestId": "p", "groups": [group], "reward": [{"verifier": "format",
+                                                                          "params": {"pattern": "QQQQ"}}]}),
+            b"\xff\xff\xff",
+            raw_request({"requestId": "c", "groups": [group], "reward": fmt}),
+        ]
+        call = self.server.channel.stream_stream("/reward.v1.RewardService/ScoreStream",
+                                                 request_serializer=lambda b: b,
+                                                 response_deserializer=reward_pb2.ScoreResponse.FromString)
+        got = list(call(iter(reqs), timeout=CALL_TIMEOUT))
+        self.assertEqual(len(got), 4)
+        by_id = {r.request_id: r for r in got}
+        self.assertEqual(sorted(by_id), ["", "a", "c", "p"])
+        self.assertEqual([g.status for g in by_id["a"].groups], ["OK", "INVALID_ARGUMENT"])
+        self.assertEqual(by_id["a"].groups[0].samples[0].reward, 1.0)
+        self.assertEqual(by_id["p"].error_code, "INVALID_ARGUMENT")
+        self.assertEqual(by_id["p"].error_message, "reward[0].params: a string is not valid UTF-8")
+        self.assertEqual(by_id[""].error_code, "INVALID_ARGUMENT")
+        self.assertEqual(by_id["c"].groups[0].samples[0].reward, 1.0)
 
     def test_bad_requests_table(self):
         one = {"id": "q", "completions": [{"id": "a", "text": "<think>x</think><answer>1</answer>"}]}
@@ -389,11 +491,32 @@ class IntegrationTest(unittest.TestCase):
              C.RESOURCE_EXHAUSTED, "groups[0].completions: 65 completions, the limit is 64"),
             ("oversized request", {"groups": [{"id": "q", "completions": [{"text": "a" * 60000}] * 30}],
                                    "reward": fmt}, C.RESOURCE_EXHAUSTED, ""),
+            # Struct params protobuf refuses (too deep, not UTF-8) fail the request like other params errors.
+            ("deep params", {"groups": [one], "reward": [{"verifier": "format",
+                                                          "params": {"pattern": nested_list(60)}}]},
+             C.INVALID_ARGUMENT, "reward[0].params: nested deeper than protobuf's limit of 100 messages"),
+            ("deep group params", {"groups": [dict(one, reward=[{"verifier": "format",
+                                                                 "params": {"mode": nested_list(60)}}])]},
+             C.INVALID_ARGUMENT, "groups[0].reward[0].params: nested deeper than protobuf's limit of 100 messages"),
+            ("params not UTF-8", raw_request({"groups": [one], "reward": [{"verifier": "format",
+                                                                           "params": {"pattern": "QQQQ"}}]}),
+             C.INVALID_ARGUMENT, "reward[0].params: a string is not valid UTF-8"),
+            # RE2 compiles on the request's thread and cannot be stopped; this 1 KB pattern took it 25 s.
+            ("slow regex", {"groups": [one], "reward": [{"verifier": "format",
+                                                         "params": {"pattern": "a{2,1000}" * 114}}]},
+             C.INVALID_ARGUMENT, "counted repetitions ({n,m}) add up to 114000, the limit is 1000"),
+            ("not protobuf", b"\xff\xff\xff", C.INVALID_ARGUMENT,
+             "request: not a valid reward.v1.ScoreRequest in protobuf's wire format"),
+            ("error quoting invalid bytes", raw_request({"groups": [one], "profile": "QQQQ"}), C.INVALID_ARGUMENT,
+             "profile: unknown profile '" + BAD * 4 + "'"),
         ]
         for name, body, code, message in cases:
             with self.subTest(name):
                 with self.assertRaises(grpc.RpcError) as cm:
-                    self.server.stub.Score(request(body), timeout=CALL_TIMEOUT)
+                    if isinstance(body, bytes):
+                        self.score_raw(body)
+                    else:
+                        self.server.stub.Score(request(body), timeout=CALL_TIMEOUT)
                 self.assertEqual(cm.exception.code(), code, f"{name}: {cm.exception.details()}")
                 self.assertIn(message, cm.exception.details(), name)
         self.assert_healthy()
