@@ -113,6 +113,9 @@ bool OutputsMatch(absl::string_view got, absl::string_view want, double float_to
 
 namespace {
 
+// The largest C++ binary accepted (a large initialised table makes a big one).
+constexpr uint32_t kMaxBinaryMb = 256;
+
 // The judge of check and call tests (code_harness.py): a program can only
 // pass them by returning the right plain data from its functions.
 #include "rewards/code_harness.inc"
@@ -169,14 +172,15 @@ TestOutcome Classify(const sandbox::v1::RunResult& r) {
 class CodeVerifier : public Verifier {
  public:
   CodeVerifier(std::string extract, bool all_or_nothing, int time_ms, int memory_mb, int max_tests, bool stop_first,
-               double float_tolerance)
+               double float_tolerance, int compile_ms)
       : extract_(std::move(extract)),
         all_or_nothing_(all_or_nothing),
         time_ms_(time_ms),
         memory_mb_(memory_mb),
         max_tests_(max_tests),
         stop_first_(stop_first),
-        float_tolerance_(float_tolerance) {}
+        float_tolerance_(float_tolerance),
+        compile_ms_(compile_ms) {}
 
   absl::Status CheckReference(const reward::v1::Reference& ref) const override {
     const auto& t = ref.tests();
@@ -227,7 +231,8 @@ class CodeVerifier : public Verifier {
     }
     std::string binary;
     if (cpp) {
-      CompileResult compiled = Compile(box, code, absl::ToInt64Milliseconds(in.deadline - absl::Now()) - 1000);
+      CompileResult compiled =
+          Compile(box, code, std::min<int64_t>(compile_ms_, absl::ToInt64Milliseconds(in.deadline - absl::Now()) - 1000));
       if (!compiled.error_status.empty()) {
         if (compiled.error_status == "COMPILE_ERROR") return Verdict::Outcome(0, "COMPILE_ERROR", compiled.message);
         return Verdict::Error(compiled.error_status, compiled.message);
@@ -277,8 +282,8 @@ class CodeVerifier : public Verifier {
         req.add_argv("/work/solution");
         (*req.mutable_files())["solution"] = binary;
         req.add_executable("solution");
-        // Room for the binary (up to the compiler's 64 MB output cap) beside
-        // the usual 16 MB: a big binary must run, not fail to be written.
+        // Room for the binary (up to kMaxBinaryMb) beside the usual 16 MB: a
+        // big binary must run, not fail to be written.
         req.mutable_limits()->set_workdir_mb(16 + static_cast<uint32_t>(binary.size() >> 20) + 1);
       } else {
         req.add_argv("/usr/bin/python3");
@@ -344,10 +349,11 @@ class CodeVerifier : public Verifier {
   };
 
   // g++ -std=c++17 -O2 inside the sandbox; the binary comes back on stdout.
-  // Results are cached by source (a group's G completions often repeat).
-  // `left_ms`: what is left of the call's time budget; a compile cut short
-  // by it (rather than by its own 30 s) is not cached.
-  static CompileResult Compile(sandbox::Sandbox& box, const std::string& source, int64_t left_ms) {
+  // Results are cached by source (a group's G completions often repeat),
+  // but only those of a compiler that ended by itself: one stopped by its
+  // time limit (which a busy machine or a short call budget makes early),
+  // memory or output cap is tried again next time.
+  static CompileResult Compile(sandbox::Sandbox& box, const std::string& source, int64_t limit_ms) {
     static std::mutex mu;
     static auto* cache = new std::map<std::string, CompileResult>();
     static auto* order = new std::deque<std::string>();
@@ -362,20 +368,25 @@ class CodeVerifier : public Verifier {
     req.add_argv("g++ -std=c++17 -O2 -pipe -o solution solution.cpp 1>&2 && cat solution");
     (*req.mutable_files())["solution.cpp"] = source;
     auto* l = req.mutable_limits();
-    const bool full_time = left_ms >= 30000;
-    const uint32_t wall = static_cast<uint32_t>(std::max<int64_t>(1000, std::min<int64_t>(30000, left_ms)));
+    const uint32_t wall = static_cast<uint32_t>(std::max<int64_t>(500, limit_ms));
     l->set_wall_ms(wall);
     l->set_cpu_ms(wall);
     l->set_memory_mb(2048);
-    l->set_workdir_mb(256);
-    l->set_file_size_mb(128);
-    l->set_max_output_bytes(64 << 20);
+    l->set_workdir_mb(kMaxBinaryMb + 64);
+    l->set_file_size_mb(kMaxBinaryMb);
+    l->set_max_output_bytes(kMaxBinaryMb << 20);
     l->set_max_processes(16);
     CompileResult out;
     auto r = box.Run(req);
     if (!r.ok()) {
       out.error_status = "SANDBOX_ERROR";
       out.message = std::string(r.status().message());
+      return out;
+    }
+    if (r->stdout_truncated() || r->outcome() == sandbox::v1::RunResult::OUTPUT_LIMIT) {
+      // A cut binary is never run (it once died of SIGSEGV).
+      out.error_status = "COMPILE_ERROR";
+      out.message = absl::StrCat("the binary is larger than ", kMaxBinaryMb, " MB");
       return out;
     }
     if (r->outcome() == sandbox::v1::RunResult::EXITED && r->exit_code() == 0 && !r->stdout().empty()) {
@@ -388,9 +399,7 @@ class CodeVerifier : public Verifier {
     } else {
       out.error_status = "COMPILE_ERROR";
       out.message = absl::StrCat("the compiler did not finish: ", Classify(*r).detail);
-      const bool timed_out = r->outcome() == sandbox::v1::RunResult::WALL_TIMEOUT ||
-                             r->outcome() == sandbox::v1::RunResult::CPU_TIMEOUT;
-      if (timed_out && !full_time) return out;
+      return out;  // stopped, not finished: never cached
     }
     // Keyed by the whole source (a hash could be made to collide and hand
     // one program another's binary); at most 256 programs and 256 MB.
@@ -453,6 +462,9 @@ class CodeVerifier : public Verifier {
         std::max<int64_t>(1, std::min({int64_t{110000}, int64_t{test_limits.wall_ms()} * (tests + 1) + 1000, left_ms}));
     req.mutable_limits()->set_wall_ms(static_cast<uint32_t>(wall));
     req.mutable_limits()->set_cpu_ms(static_cast<uint32_t>(wall));
+    // The judge's report: a line of well under 128 bytes per test (only the
+    // first failures carry their detail), so it fits whatever max_tests is.
+    req.mutable_limits()->set_max_output_bytes((1u << 20) + 128u * static_cast<uint32_t>(tests));
     auto r = box.Run(req);
     if (!r.ok()) return Verdict::Error("SANDBOX_ERROR", std::string(r.status().message()));
     if (r->outcome() == sandbox::v1::RunResult::SETUP_FAILED) return Verdict::Error("SANDBOX_ERROR", r->error());
@@ -524,6 +536,7 @@ class CodeVerifier : public Verifier {
   int time_ms_, memory_mb_, max_tests_;
   bool stop_first_;
   double float_tolerance_;
+  int compile_ms_;
 };
 
 class CodeVerifierFactory : public VerifierFactory {
@@ -551,6 +564,9 @@ class CodeVerifierFactory : public VerifierFactory {
         ParamSpec::Number("float_tolerance", 1e-6, 0, 1,
                           "io cases and calls: numbers may differ by this much (relative, and absolute below 1; "
                           "in calls only where a float is involved); 0 compares exactly."),
+        ParamSpec::Number("compile_time_limit_ms", 30000, 500, 110000,
+                          "C++: the compiler's wall-clock and CPU limit (also cut to the call's budget). A "
+                          "compile stopped by it is COMPILE_ERROR and is not cached."),
     };
     return *specs;
   }
@@ -561,7 +577,8 @@ class CodeVerifierFactory : public VerifierFactory {
                                           static_cast<int>(p.GetNumber("time_limit_ms")),
                                           static_cast<int>(p.GetNumber("memory_limit_mb")),
                                           static_cast<int>(p.GetNumber("max_tests")),
-                                          p.GetBool("stop_on_first_failure"), p.GetNumber("float_tolerance"));
+                                          p.GetBool("stop_on_first_failure"), p.GetNumber("float_tolerance"),
+                                          static_cast<int>(p.GetNumber("compile_time_limit_ms")));
   }
 };
 

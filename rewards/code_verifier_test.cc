@@ -635,6 +635,69 @@ int main() {
   }
 }
 
+// Findings of a hostile review (issue 11): honest programs that lost.
+TEST_F(CodeVerifierTest, HonestProgramsThatOnceLost) {
+  // A 96 MB binary (a large initialised table): the compiler's output is no
+  // longer cut at 64 MB (a cut binary once ran and died of SIGSEGV).
+  reward::v1::Reference io;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
+                  R"({"tests":{"language":"cpp","io":[{"stdin":"","stdout":"1 3\n"}]}})", &io)
+                  .ok());
+  Verdict table = Score(
+      "```cpp\n#include <cstdio>\nint table[24 << 20] = {1, 2, 3};\n"
+      "int main() { std::printf(\"%d %d\\n\", table[0], table[2]); }\n```",
+      io, R"({"memory_limit_mb":512})");
+  EXPECT_EQ(table.status, "PASSED") << table.reason;
+  // 10,000 calls: the judge's report fits its output whatever max_tests
+  // allows (it once outgrew its 1 MB cap and the cut tests counted as failed).
+  reward::v1::Reference many;
+  for (int i = 0; i < 10000; ++i) {
+    auto* c = many.mutable_tests()->add_calls();
+    c->set_function("f");
+    c->set_args("[" + std::to_string(i) + "]");
+    c->set_expected(std::to_string(i));
+  }
+  Verdict all = Score(Fenced("def f(x):\n    return x"), many, R"({"max_tests":10000})");
+  EXPECT_EQ(all.reason, "10000/10000 tests passed");
+  EXPECT_EQ(all.score, 1.0);
+  // Check code the judge cannot compile (a 1,000-term sum: RecursionError in
+  // Python's compiler) is the tests' problem, not a 0 for the program.
+  std::string sum = "assert f(1) == ";
+  for (int i = 0; i < 1000; ++i) sum += i ? " + 1" : "1";
+  reward::v1::Reference deep;
+  deep.mutable_tests()->set_check(sum);
+  Verdict bad = Score(Fenced("def f(x):\n    return 1000"), deep);
+  EXPECT_EQ(bad.status, "BAD_TESTS") << bad.reason;
+  EXPECT_TRUE(bad.error);
+}
+
+// A compile stopped by its time limit is never cached: the same source,
+// scored again, compiles again (it once got the cached COMPILE_ERROR back in
+// 0.1 s). The source keeps g++ busy far longer than the 0.5 s limit (190,000
+// template instantiations: about 10 s here, and more than 2 s on any
+// machine), so both attempts end at the limit, and the second takes at least
+// that long.
+TEST_F(CodeVerifierTest, CompilesStoppedByTheLimitAreNotCached) {
+  reward::v1::Reference io;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
+                  R"({"tests":{"language":"cpp","io":[{"stdin":"","stdout":"1\n"}]}})", &io)
+                  .ok());
+  const std::string slow =
+      "```cpp\n#include <cstdio>\n"
+      "template <int A, int B> struct G { static constexpr long v = (G<A - 1, B>::v + G<A, B - 1>::v) % 1000003; };\n"
+      "template <int B> struct G<0, B> { static constexpr long v = 1; };\n"
+      "template <int A> struct G<A, 0> { static constexpr long v = 1; };\n"
+      "int main() { std::printf(\"%ld\\n\", G<440, 440>::v > 0 ? 1L : 0L); }\n```";
+  const std::string params = R"({"compile_time_limit_ms":500})";
+  Verdict first = Score(slow, io, params);
+  EXPECT_EQ(first.status, "COMPILE_ERROR");
+  EXPECT_THAT(first.reason, HasSubstr("did not finish"));
+  absl::Time start = absl::Now();
+  Verdict second = Score(slow, io, params);
+  EXPECT_EQ(second.status, "COMPILE_ERROR");
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(400)) << "answered from a cache";
+}
+
 TEST_F(CodeVerifierTest, Extraction) {
   EXPECT_EQ(ExtractCode("```python\na = 1\n```\ntext\n```py\nb = 2\n```", "python", "fenced"), "b = 2\n");
   EXPECT_EQ(ExtractCode("```js\nx\n```", "python", "fenced"), "");
