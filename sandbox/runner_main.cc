@@ -64,6 +64,9 @@ std::string ErrnoText(const std::string& what) { return what + ": " + std::strer
 // The control socket to the spawner; -1 once it is gone (every later run
 // then fails, and --serve ends so that the client starts a fresh runner).
 int g_spawner = -1;
+// The client closed our stdin while a run was going (the server is gone):
+// the run is killed and --serve ends.
+bool g_client_gone = false;
 
 // ----------------------------------------------------------- the parent
 
@@ -201,6 +204,9 @@ RunResult Run(RunRequest& req) {
     if (in_fd >= 0) p.push_back({in_fd, POLLOUT, 0});
     if (p.empty() && exited) break;
     if (!exited) p.push_back({g_spawner, POLLIN, 0});
+    // A client never writes while a run is going: our stdin becoming
+    // readable means it closed it (the server exited).
+    if (!exited && !g_client_gone) p.push_back({0, POLLIN, 0});
     auto now = std::chrono::steady_clock::now();
     int timeout = exited ? 50 : static_cast<int>(std::max<long>(
                                     0, std::min<long>(20, std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -209,6 +215,11 @@ RunResult Run(RunRequest& req) {
     if (n < 0 && errno != EINTR) break;
     for (const pollfd& q : p) {
       if (q.revents == 0 || q.fd == g_spawner) continue;
+      if (q.fd == 0) {
+        g_client_gone = true;
+        if (!spawner::Kill(g_spawner)) g_spawner = -1;
+        continue;
+      }
       if (q.fd == in_fd) {
         ssize_t w = write(in_fd, input.data() + in_sent, input.size() - in_sent);
         if (w > 0) in_sent += static_cast<size_t>(w);
@@ -312,7 +323,7 @@ int Serve() {
     RunRequest req;
     RunResult result = req.ParseFromString(input) ? Run(req) : SetupFailed("cannot parse the RunRequest");
     input.clear();
-    if (!WriteFrame(1, result.SerializeAsString())) return 2;
+    if (g_client_gone || !WriteFrame(1, result.SerializeAsString())) return 2;
     if (g_spawner < 0) return 3;  // the client starts a fresh runner
   }
   return 0;  // the client closed

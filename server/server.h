@@ -9,7 +9,9 @@
 namespace server {
 
 // Serves until SIGTERM or SIGINT, then stops accepting calls, lets the calls
-// in flight finish (up to config.drain_seconds), and returns. Must be called
+// in flight finish (up to config.drain_seconds, when the rest are cancelled)
+// and ends the process with status 0, without waiting for verifiers still
+// busy with cancelled calls. Returns only an error to start. Must be called
 // before any other thread starts: it blocks those signals for all threads.
 absl::Status RunServer(const reward::v1::Config& config);
 

@@ -467,6 +467,9 @@ class IntegrationTest(unittest.TestCase):
              C.INVALID_ARGUMENT, "parameter 'float_tolerance' must be a number in [0, 1]"),
             ("code max tests", {"groups": [one], "reward": [{"verifier": "code", "params": {"max_tests": 0}}]},
              C.INVALID_ARGUMENT, "parameter 'max_tests' must be a number in [1, 10000]"),
+            ("code compile limit", {"groups": [one], "reward": [{"verifier": "code",
+                                                                 "params": {"compile_time_limit_ms": 100}}]},
+             C.INVALID_ARGUMENT, "parameter 'compile_time_limit_ms' must be a number in [500, 110000]"),
             ("math tolerance type", {"groups": [one], "reward": [{"verifier": "math", "params": {"rel_tol": "x"}}]},
              C.INVALID_ARGUMENT, "parameter 'rel_tol' must be a finite number"),
             ("unknown parameter", {"groups": [one], "reward": [{"verifier": "format", "params": {"strict": True}}]},
@@ -584,6 +587,39 @@ class ShutdownTest(unittest.TestCase):
             self.assertIn("draining", server.read_log())
             self.assertIn("stopped", server.read_log())
         finally:
+            server.stop()
+
+
+class DrainBoundTest(unittest.TestCase):
+    def test_sigterm_drain_is_bounded(self):
+        # A call that would run for 60 s more when SIGTERM comes: the server
+        # waits its 2 s of drain_seconds, ends the call, and exits; the run
+        # is killed with it. 30 s is far above 2 s on any machine and far
+        # below the program's 100 s.
+        server = Server(CONFIG + "drain_seconds: 2\n")
+        try:
+            program = "```python\nimport subprocess\nsubprocess.run(['/bin/sleep', '100.25'])\n```"
+            group = {"id": "long", "prompt": "wait",
+                     "reference": {"tests": {"io": [{"stdin": "", "stdout": "x\n"}], "timeLimitMs": 60000}},
+                     "completions": [{"id": "a", "text": program}]}
+            future = server.stub.Score.future(request({"groups": [group], "reward": [{"verifier": "code"}]}),
+                                              timeout=600)
+            deadline = time.time() + START_TIMEOUT
+            while not host_processes("sleep 100.25") and time.time() < deadline and not future.done():
+                time.sleep(0.02)
+            self.assertTrue(host_processes("sleep 100.25"), "the call never started running")
+            start = time.time()
+            server.proc.send_signal(signal.SIGTERM)
+            server.proc.wait(timeout=CALL_TIMEOUT)
+            self.assertLess(time.time() - start, 30)
+            with self.assertRaises(grpc.RpcError):
+                future.result()
+            deadline = time.time() + 30
+            while host_processes("sleep 100.25") and time.time() < deadline:
+                time.sleep(0.1)
+            self.assertEqual(host_processes("sleep 100.25"), [], "the run outlived the server")
+        finally:
+            subprocess.run(["pkill", "-f", "sleep 100.25"])
             server.stop()
 
 
