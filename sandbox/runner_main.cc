@@ -64,6 +64,10 @@ std::string ErrnoText(const std::string& what) { return what + ": " + std::strer
 // The control socket to the spawner; -1 once it is gone (every later run
 // then fails, and --serve ends so that the client starts a fresh runner).
 int g_spawner = -1;
+void DropSpawner() {
+  if (g_spawner >= 0) close(g_spawner);  // it exits at EOF
+  g_spawner = -1;
+}
 // The client closed our stdin while a run was going (the server is gone):
 // the run is killed and --serve ends.
 bool g_client_gone = false;
@@ -80,7 +84,7 @@ RunResult SetupFailed(const std::string& why) {
 // Ends a run that never got its request, and says why.
 RunResult Abandon(const std::string& why) {
   spawner::Exited ignored;
-  if (!spawner::Kill(g_spawner) || !spawner::ReadExited(g_spawner, &ignored)) g_spawner = -1;
+  if (!spawner::Kill(g_spawner) || !spawner::ReadExited(g_spawner, &ignored)) DropSpawner();
   return SetupFailed(why);
 }
 
@@ -103,7 +107,7 @@ RunResult Run(RunRequest& req) {
   std::string script_name;
   if (warm) {
     if (const std::string* script = python_zygote::TrustedScript(req, *warm, &script_name)) {
-      if (!spawner::Compile(g_spawner, script_name, *script)) g_spawner = -1;
+      if (!spawner::Compile(g_spawner, script_name, *script)) DropSpawner();
     }
   }
   int request[2], err[2], in[2], out[2], errout[2];
@@ -123,7 +127,7 @@ RunResult Run(RunRequest& req) {
   close(out[1]);
   close(errout[1]);
   if (!spawned) {
-    g_spawner = -1;
+    DropSpawner();
     for (int fd : {request[1], err[0], in[1], out[0], errout[0]}) close(fd);
     return SetupFailed("the spawner is gone");
   }
@@ -133,7 +137,6 @@ RunResult Run(RunRequest& req) {
     errno = started.error;
     return SetupFailed(ErrnoText("clone with new namespaces"));
   }
-  if (!started.python) warm.reset();
   // Before the child goes on: everything it starts is counted in the group.
   const long max_procs = l.max_processes() ? l.max_processes() : 32;
   const long long memory = (static_cast<long long>(l.memory_mb() ? l.memory_mb() : 256) +
@@ -187,7 +190,7 @@ RunResult Run(RunRequest& req) {
   // The spawner reports the run's end on the control socket.
   auto finish = [&] {
     if (!spawner::ReadExited(g_spawner, &ended)) {
-      g_spawner = -1;
+      DropSpawner();
       ended.status = SIGKILL;  // as killed: the spawner, and so the run, is gone
     }
     exited = true;
@@ -217,7 +220,7 @@ RunResult Run(RunRequest& req) {
       if (q.revents == 0 || q.fd == g_spawner) continue;
       if (q.fd == 0) {
         g_client_gone = true;
-        if (!spawner::Kill(g_spawner)) g_spawner = -1;
+        if (!spawner::Kill(g_spawner)) DropSpawner();
         continue;
       }
       if (q.fd == in_fd) {
@@ -255,7 +258,7 @@ RunResult Run(RunRequest& req) {
       if (dst.size() < max_out) dst.append(buf, std::min(static_cast<size_t>(r), max_out - dst.size()));
       if (total > 4 * max_out && !killed_output && !exited) {
         killed_output = true;
-        if (!spawner::Kill(g_spawner)) g_spawner = -1;
+        if (!spawner::Kill(g_spawner)) DropSpawner();
       }
     }
     if (!exited) {
@@ -265,7 +268,7 @@ RunResult Run(RunRequest& req) {
         finish();
       } else if (std::chrono::steady_clock::now() >= deadline) {
         killed_wall = true;
-        if (!spawner::Kill(g_spawner)) g_spawner = -1;
+        if (!spawner::Kill(g_spawner)) DropSpawner();
         finish();
       }
     } else if (std::chrono::steady_clock::now() >= deadline) {
@@ -273,7 +276,7 @@ RunResult Run(RunRequest& req) {
     }
   }
   if (!exited) {  // the loop failed: never leave a run behind
-    if (!spawner::Kill(g_spawner)) g_spawner = -1;
+    if (!spawner::Kill(g_spawner)) DropSpawner();
     finish();
   }
   for (int fd : fds) {
@@ -289,7 +292,11 @@ RunResult Run(RunRequest& req) {
   result.set_stdout_truncated(out_total > max_out);
   result.set_stderr_truncated(err_total > max_out);
   result.set_cgroup(cgroup.description());
-  result.set_warm(warm.has_value());
+  if (setup_error.size() == 1 && (setup_error[0] == spawner::kWarm || setup_error[0] == spawner::kWarmPrecompiled)) {
+    result.set_warm(true);
+    result.set_precompiled(setup_error[0] == spawner::kWarmPrecompiled);
+    setup_error.clear();
+  }
   if (!setup_error.empty()) {
     result.set_outcome(RunResult::SETUP_FAILED);
     result.set_error(setup_error);
@@ -333,8 +340,13 @@ int main(int argc, char** argv) {
   // A run that dies while its request or stdin is being written gives EPIPE.
   signal(SIGPIPE, SIG_IGN);
   // First of all, before any request is read: the spawner forks the runs.
-  g_spawner = spawner::Start(argv);
-  if (argc > 1 && std::strcmp(argv[1], "--serve") == 0) return Serve();
+  pid_t spawner_pid = -1;
+  g_spawner = spawner::Start(argv, &spawner_pid);
+  if (argc > 1 && std::strcmp(argv[1], "--serve") == 0) {
+    const int rc = Serve();
+    spawner::Stop(g_spawner, spawner_pid);  // no zombie left to a parent that does not reap
+    return rc;
+  }
   std::string input;
   char buf[65536];
   for (ssize_t n; (n = read(0, buf, sizeof buf)) != 0;) {
@@ -347,5 +359,6 @@ int main(int argc, char** argv) {
   RunRequest req;
   RunResult result = req.ParseFromString(input) ? Run(req) : SetupFailed("cannot parse the RunRequest");
   std::string out = result.SerializeAsString();
+  spawner::Stop(g_spawner, spawner_pid);
   return WriteAll(1, out.data(), out.size()) ? 0 : 2;
 }

@@ -367,6 +367,29 @@ TEST(PythonZygoteTest, WarmRunsBehaveLikeColdOnes) {
   }
 }
 
+// A trusted script is compiled once, in the spawner, and each warm run of it
+// runs that code object (a bug once sent the script with a stray NUL: every
+// run compiled it again, 40 ms per judge run).
+TEST(PythonZygoteTest, TrustedScriptsRunPrecompiled) {
+  for (int trusted = 0; trusted < 2; ++trusted) {
+    for (int run = 0; run < 2; ++run) {
+      v1::RunRequest req;
+      for (const char* a : {"/usr/bin/python3", "-S", "t.py"}) req.add_argv(a);
+      (*req.mutable_files())["t.py"] = "print('ok')\n";
+      *req.mutable_limits() = WithRoom(v1::Limits());
+      req.set_trusted_script(trusted == 1);
+      auto r = Box().Run(req);
+      ASSERT_TRUE(r.ok()) << r.status();
+      EXPECT_EQ(r->stdout(), "ok\n");
+      EXPECT_TRUE(r->warm());
+      EXPECT_EQ(r->precompiled(), trusted == 1) << "run " << run;
+    }
+  }
+  RunResult cold = Shell("/usr/bin/python3 -S -c 'print(1)'");
+  EXPECT_FALSE(cold.warm());
+  EXPECT_FALSE(cold.precompiled());
+}
+
 TEST(PythonZygoteTest, EachRunStartsFresh) {
   // Every run is a fork of the same pristine zygote: what one run changes is
   // gone in the next, and random state is reseeded per run.

@@ -284,7 +284,12 @@ void DropCapabilities(const ChildArgs& a) {
   if (!seccomp_error.empty()) Fail(a, seccomp_error);
 
   if (warm) {
-    close(a.error_write);  // setup is complete; the program must not reach this pipe
+    // The last word on the setup pipe: a warm start, with the trusted script
+    // the spawner compiled or without. Then it closes: the program must not
+    // reach it.
+    const char started = warm->compiled != nullptr ? kWarmPrecompiled : kWarm;
+    WriteAll(a.error_write, &started, 1);
+    close(a.error_write);
     python_zygote::Run(*warm);
   }
   // The embedded interpreter ignores SIGPIPE and SIGXFSZ; an exec'd program
@@ -376,12 +381,12 @@ void SpawnOne(int ctl, const RunPipes& pipes) {
       continue;
     }
     for (int fd : fds) close(fd);
-    if (buf[0] == kCompile) {
+    if (buf[0] == kCompile) {  // kCompile, name, '\0', source, '\0'
       const char* name = buf.data() + 1;
-      size_t name_len = strnlen(name, static_cast<size_t>(n) - 1);
-      if (name_len + 1 < static_cast<size_t>(n)) {
+      const size_t name_len = strnlen(name, static_cast<size_t>(n) - 1);
+      if (name_len + 3 <= static_cast<size_t>(n) && buf[n - 1] == '\0') {
         python_zygote::CompileTrusted(std::string(name, name_len),
-                                      std::string(name + name_len + 1, static_cast<size_t>(n) - name_len - 2));
+                                      std::string(name + name_len + 1, static_cast<size_t>(n) - name_len - 3));
       }
     }
   }
@@ -406,10 +411,11 @@ const std::vector<std::string>& SandboxEnvironment() {
   return *env;
 }
 
-int Start(char** argv) {
+int Start(char** argv, pid_t* spawner_pid) {
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return -1;
   pid_t pid = fork();
+  *spawner_pid = pid;
   if (pid < 0) {
     close(sv[0]);
     close(sv[1]);
@@ -422,6 +428,11 @@ int Start(char** argv) {
   }
   close(sv[1]);
   return sv[0];
+}
+
+void Stop(int ctl, pid_t pid) {
+  if (ctl >= 0) close(ctl);
+  if (pid > 0) waitpid(pid, nullptr, 0);
 }
 
 bool Compile(int ctl, const std::string& name, const std::string& source) {

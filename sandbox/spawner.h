@@ -35,6 +35,11 @@ namespace spawner {
 // The whole environment of a sandboxed program.
 const std::vector<std::string>& SandboxEnvironment();
 
+// What a warm run writes alone on its setup pipe as the program starts (an
+// exec'd run's pipe closes on exec with nothing written; anything else
+// written there is a setup error).
+constexpr char kWarm = 'W', kWarmPrecompiled = 'P';
+
 // The descriptors a run is spawned with (the runner keeps the other ends).
 struct RunPipes {
   int request_read;  // the run's RunRequest (a frame, sandbox/io.h), then EOF
@@ -56,8 +61,10 @@ struct Exited {
 // Forks the spawner. Call before reading anything: the spawner is a copy of
 // the caller's memory at this point. `argv` (main's) lets it blank the
 // command line and environment pages it inherited. Returns the runner's end
-// of the control socket, or -1.
-int Start(char** argv);
+// of the control socket, or -1, and the spawner's pid.
+int Start(char** argv, pid_t* pid);
+// Closes the control socket and reaps the spawner (it exits at EOF).
+void Stop(int ctl, pid_t pid);
 
 // The runner's side of the protocol; each false means the spawner is gone.
 bool Compile(int ctl, const std::string& name, const std::string& source);
