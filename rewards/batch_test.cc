@@ -462,15 +462,5 @@ TEST(BatchTest, ReasonCutAcrossAnEmoji) {
   EXPECT_EQ(reason, "\"" + std::string(30, 'y') + "🎉...\" ≠ \"yes\" (answer_tag, compared as text)");
 }
 
-TEST(Utf8Test, ValidAndCleaned) {
-  EXPECT_TRUE(IsValidUtf8("héllo 世界 🎉"));
-  EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));          // overlong
-  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));      // surrogate
-  EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));  // past U+10FFFF
-  EXPECT_FALSE(IsValidUtf8("abc\xe4\xb8"));       // truncated
-  EXPECT_EQ(CleanUtf8("a\xffz"), "a\xEF\xBF\xBDz");
-  EXPECT_EQ(CleanUtf8("世界"), "世界");
-}
-
 }  // namespace
 }  // namespace rewards

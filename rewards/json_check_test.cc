@@ -84,6 +84,7 @@ TEST(CleanUtf8Test, ReplacesInvalidBytes) {
   EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));  // past U+10FFFF
   EXPECT_FALSE(IsValidUtf8("abc\xe4\xb8"));       // truncated
   EXPECT_EQ(CleanUtf8("a\xffz"), "a\xEF\xBF\xBDz");
+  EXPECT_EQ(CleanUtf8("世界"), "世界");
   EXPECT_EQ(CleanUtf8("\xc0\xaf"), "\xEF\xBF\xBD\xEF\xBF\xBD");
   EXPECT_EQ(CleanUtf8("abc\xe4\xb8"), "abc\xEF\xBF\xBD\xEF\xBF\xBD");
   EXPECT_EQ(CleanUtf8("世界"), "世界");
