@@ -112,6 +112,16 @@ AnswerRegion FromPhrase(absl::string_view text) {
   return r;
 }
 
+// An empty \boxed{} (an echoed "put your final answer within \boxed{}") is
+// not a candidate when a non-empty one exists.
+void DropEmpty(std::vector<absl::string_view>* candidates) {
+  std::vector<absl::string_view> kept;
+  for (absl::string_view c : *candidates) {
+    if (!NormalizeAnswerText(c).empty()) kept.push_back(c);
+  }
+  if (!kept.empty()) *candidates = std::move(kept);
+}
+
 bool IsDigitChar(char c) { return c >= '0' && c <= '9'; }
 
 AnswerRegion FromLastNumber(absl::string_view text) {
@@ -159,6 +169,7 @@ AnswerRegion ExtractAnswer(absl::string_view completion, const std::vector<std::
           r.candidates.insert(r.candidates.end(), boxed.begin(), boxed.end());
         }
       }
+      DropEmpty(&r.candidates);
       // The region limit applies to all answer text, not just the last block.
       for (absl::string_view b : blocks) r.chars += b.size();
       return r;
@@ -168,8 +179,9 @@ AnswerRegion ExtractAnswer(absl::string_view completion, const std::vector<std::
       if (boxed.empty()) continue;
       r.found = true;
       r.rule = rule;
-      r.region = boxed.back();
       r.candidates = boxed;
+      DropEmpty(&r.candidates);
+      r.region = r.candidates.back();
       for (absl::string_view b : boxed) r.chars += b.size();
       return r;
     }

@@ -151,6 +151,21 @@ TEST(MathVerifierTest, Parameters) {
   EXPECT_THAT(std::string(v.status().message()), HasSubstr("parameter 'extract': unknown rule 'guess'"));
 }
 
+TEST(MathVerifierTest, EmptyBoxedIsNotACandidate) {
+  AnswerRegion r = ExtractAnswer("put it in \\boxed{} ... so \\boxed{6}", {"boxed"});
+  ASSERT_TRUE(r.found);
+  ASSERT_EQ(r.candidates.size(), 1u);
+  EXPECT_EQ(r.candidates[0], "6");
+  EXPECT_EQ(r.region, "6");
+  // Only empty ones: they stay, and an empty answer never matches.
+  r = ExtractAnswer("\\boxed{} \\boxed{ }", {"boxed"});
+  ASSERT_TRUE(r.found);
+  EXPECT_EQ(r.candidates.size(), 2u);
+  auto v = Make();
+  EXPECT_EQ(Score(*v, "\\boxed{} so \\boxed{6} or \\boxed{7}", "6").score, 0);
+  EXPECT_EQ(Score(*v, "\\boxed{} so \\boxed{6}", "6").score, 1);
+}
+
 TEST(FindBoxedTest, BalancedAndLinear) {
   EXPECT_THAT(FindBoxed("a \\boxed{1} b \\boxed{\\frac{1}{2}} c"), ::testing::ElementsAre("1", "\\frac{1}{2}"));
   EXPECT_THAT(FindBoxed("\\boxed{\\boxed{3}}"), ::testing::ElementsAre("\\boxed{3}"));

@@ -12,7 +12,7 @@ inputs without storing them.
 Categories: form (every numeric form understood), hack (reward-hacking
 attempts), hostile (inputs that must finish fast and score 0), gsm8k
 (answers to GSM8K test problems, references in GSM8K's "#### N" form; see
-tests/data/GSM8K_LICENSE).
+tests/data/GSM8K_LICENSE), compete (competition-style answers, issue 12).
 
 Usage: tests/data/gen_math_cases.py ../shared/data/gsm8k/test.jsonl > tests/data/math_cases.jsonl
 """
@@ -336,8 +336,33 @@ def gsm8k(path):
         add("gsm8k", ref, tag(str(wrong), think), 0, f"GSM8K test #{problems.index(p)}: wrong {wrong}")
 
 
+# ------------------------------------------------------------- competition
+# Competition-style answers (issue 12): each class with right answers
+# written another way (1) and the anti-hacking negatives that must still
+# hold (0). Appended after the GSM8K rows so existing ids never move.
+ALL_RULES = {"extract": ["answer_tag", "boxed", "phrase", "last_number"]}
+COMPETITION = [
+    # (reference, completion, expected, note, params)
+    # Class 1: an empty \boxed{} (the echoed instruction) is not a candidate.
+    ("6", "Put your final answer within \\boxed{}. ... so the total is \\boxed{6}.", 1,
+     "empty boxed echoed before the answer", None),
+    ("6", "So \\boxed{6}. (Answer format: \\boxed{})", 1, "empty boxed echoed after the answer", None),
+    ("6", "\\boxed{} and \\boxed{ } then \\boxed{6}", 1, "several empty boxes", None),
+    ("6", tag("\\boxed{}\\boxed{6}"), 1, "empty boxed inside the answer tag", None),
+    ("6", "\\boxed{} so \\boxed{6} or \\boxed{7}", 0, "empty boxed does not hide a hedge", None),
+    ("6", "\\boxed{}", 0, "only an empty boxed", None),
+    ("6", "\\boxed{} \\boxed{7}", 0, "empty boxed and a wrong one", None),
+]
+
+
+def competition():
+    for ref, completion, expected, note, params in COMPETITION:
+        add("compete", ref, completion, expected, note, params)
+
+
 if __name__ == "__main__":
     gsm8k(sys.argv[1] if len(sys.argv) > 1 else "../shared/data/gsm8k/test.jsonl")
+    competition()
     for row in rows:
         print(json.dumps(row, ensure_ascii=False))
     counts = {}
