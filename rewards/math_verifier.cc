@@ -124,11 +124,77 @@ void DropEmpty(std::vector<absl::string_view>* candidates) {
 
 bool IsDigitChar(char c) { return c >= '0' && c <= '9'; }
 
+// The math span (\( … \), \[ … \], $ … $, $$ … $$) holding position `pos`,
+// if any: its content. One linear pass over the text before `pos` tracks
+// which delimiters are open, then the closer is found after it.
+absl::string_view MathSpanAround(absl::string_view text, size_t pos) {
+  enum class Open { kNone, kParen, kBrack, kDollar, kDollars };
+  Open open = Open::kNone;
+  size_t start = 0;
+  for (size_t i = 0; i < pos;) {
+    char c = text[i];
+    if (c == '\\' && i + 1 < text.size()) {
+      char d = text[i + 1];
+      if (open == Open::kNone && (d == '(' || d == '[')) {
+        open = d == '(' ? Open::kParen : Open::kBrack;
+        start = i + 2;
+      } else if ((open == Open::kParen && d == ')') || (open == Open::kBrack && d == ']')) {
+        open = Open::kNone;
+      }
+      i += 2;
+      continue;
+    }
+    if (c == '$') {
+      bool two = i + 1 < text.size() && text[i + 1] == '$';
+      if (open == Open::kNone) {
+        open = two ? Open::kDollars : Open::kDollar;
+        start = i + (two ? 2 : 1);
+      } else if ((open == Open::kDollars && two) || (open == Open::kDollar && !two)) {
+        open = Open::kNone;
+      } else if (open == Open::kDollar && two) {  // "$x$$y$": a close and an open
+        start = i + 2;
+      }
+      i += two ? 2 : 1;
+      continue;
+    }
+    ++i;
+  }
+  absl::string_view closer;
+  switch (open) {
+    case Open::kNone: return absl::string_view();
+    case Open::kParen: closer = "\\)"; break;
+    case Open::kBrack: closer = "\\]"; break;
+    case Open::kDollar: closer = "$"; break;
+    case Open::kDollars: closer = "$$"; break;
+  }
+  size_t end = text.find(closer, pos);
+  if (end == absl::string_view::npos) return absl::string_view();
+  return text.substr(start, end - start);
+}
+
+// The longest math span taken as the last expression; a longer one is read
+// for its last number alone.
+constexpr size_t kMaxLastExpressionChars = 120;
+
 AnswerRegion FromLastNumber(absl::string_view text) {
   AnswerRegion r;
   size_t i = text.size();
   while (i > 0 && !IsDigitChar(text[i - 1])) --i;
   if (i == 0) return r;
+  // The last number inside a math span: the span's expression after its
+  // last "=" ("is \(\frac{11}{36}\)" is 11/36, not 36).
+  absl::string_view span = MathSpanAround(text, i - 1);
+  size_t eq = span.rfind('=');
+  if (eq != absl::string_view::npos) span = span.substr(eq + 1);
+  span = absl::StripAsciiWhitespace(span);
+  if (!span.empty() && span.size() <= kMaxLastExpressionChars) {
+    r.found = true;
+    r.rule = "last_number";
+    r.region = span;
+    r.chars = r.region.size();
+    r.candidates.push_back(r.region);
+    return r;
+  }
   size_t end = i;
   if (end < text.size() && text[end] == '%') ++end;
   size_t start = i;

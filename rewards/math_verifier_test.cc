@@ -166,6 +166,30 @@ TEST(MathVerifierTest, EmptyBoxedIsNotACandidate) {
   EXPECT_EQ(Score(*v, "\\boxed{} so \\boxed{6}", "6").score, 1);
 }
 
+TEST(MathVerifierTest, LastNumberReadsTheLastExpression) {
+  struct Case {
+    std::string completion, region;
+  };
+  const Case kCases[] = {
+      {"is \\(\\frac{11}{36}\\).", "\\frac{11}{36}"},
+      {"so $\\cos A = -\\frac{24}{25}$.", "-\\frac{24}{25}"},
+      {"so $$ x = 6\\sqrt{2} $$ units", "6\\sqrt{2}"},
+      {"\\[ a = 3 \\] and \\[ b = 5 \\]", "5"},
+      {"$1$ then $x$ is $2$ and $y$ ok", "2"},
+      {"no math: 3 times 4 is 12.", "12"},
+      {"unclosed \\(\\frac{1}{2}", "2"},
+      {"\\(x\\) is 7 and $$", "7"},
+  };
+  for (const Case& c : kCases) {
+    AnswerRegion r = ExtractAnswer(c.completion, {"last_number"});
+    ASSERT_TRUE(r.found) << c.completion;
+    EXPECT_EQ(r.region, c.region) << c.completion;
+  }
+  // A long span is read for its last number only.
+  std::string sum = "\\(" + std::string(2000, '1') + "+7\\)";
+  EXPECT_EQ(ExtractAnswer(sum, {"last_number"}).region, "7");
+}
+
 TEST(FindBoxedTest, BalancedAndLinear) {
   EXPECT_THAT(FindBoxed("a \\boxed{1} b \\boxed{\\frac{1}{2}} c"), ::testing::ElementsAre("1", "\\frac{1}{2}"));
   EXPECT_THAT(FindBoxed("\\boxed{\\boxed{3}}"), ::testing::ElementsAre("\\boxed{3}"));

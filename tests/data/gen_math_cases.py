@@ -352,12 +352,28 @@ COMPETITION = [
     ("6", "\\boxed{} so \\boxed{6} or \\boxed{7}", 0, "empty boxed does not hide a hedge", None),
     ("6", "\\boxed{}", 0, "only an empty boxed", None),
     ("6", "\\boxed{} \\boxed{7}", 0, "empty boxed and a wrong one", None),
+    # Class 6: last_number reads the last expression of a math span, not its last digit run.
+    ("\\frac{11}{36}", "The probability is \\(\\frac{11}{36}\\).", 1, "last fraction in \\( \\)", ALL_RULES),
+    ("-\\frac{24}{25}", "Therefore, $\\cos \\angle RPS = -\\frac{24}{25}$.", 1, "last span after =", ALL_RULES),
+    ("6\\sqrt{2}", "The length of \\(AB\\) is \\(6\\sqrt{2}\\).", 1, "last radical", ALL_RULES),
+    ("-\\frac{2 \\sqrt{3}}{3}", "so \\[ x = -\\frac{2\\sqrt{3}}{3} \\]", 1, "display math", ALL_RULES),
+    ("\\tfrac{8\\pi}5", "the area is $$\\frac{8\\pi}{5}$$ square units.", 1, "$$ span with words after", ALL_RULES),
+    ("2007+\\frac{\\pi}{2}", "the value of \\(x + y\\) is \\(2007 + \\frac{\\pi}{2}\\).", 1, "sum in a span",
+     ALL_RULES),
+    ("15", "So $x$ is $3$ and $y$ is $15$.", 1, "several spans, the last one", ALL_RULES),
+    ("36", "The probability is \\(\\frac{11}{36}\\).", 0, "a denominator is not the answer", ALL_RULES),
+    ("2", "The length of \\(AB\\) is \\(6\\sqrt{2}\\).", 0, "a radicand is not the answer", ALL_RULES),
+    ("14", "the value is \\(14 \\text{ or } 20\\).", 0, "a hedge inside the last span", ALL_RULES),
+    ("14", "the values are \\(14, 20\\).", 0, "a list inside the last span", ALL_RULES),
+    ("14", None, 0, "100,000-term sum in one span (read for its last number)", ALL_RULES | {"max_answer_chars": 10000000},
+     ["\\(", "1+", 100000, "1\\)"]),
+    ("14", None, 0, "100,000 dollar spans", ALL_RULES, ["", "$1$ ", 100000, ""]),
 ]
 
 
 def competition():
-    for ref, completion, expected, note, params in COMPETITION:
-        add("compete", ref, completion, expected, note, params)
+    for ref, completion, expected, note, params, *repeat in COMPETITION:
+        add("compete", ref, completion, expected, note, params, repeat=repeat[0] if repeat else None)
 
 
 if __name__ == "__main__":
