@@ -731,7 +731,7 @@ std::string JoinThousands(const std::string& s) {
     size_t lead = j - i;
     std::string num = s.substr(i, lead);
     size_t k = j;
-    if (lead <= 3) {
+    if (lead <= 3 && !(lead == 1 && s[i] == '0')) {  // "0,111" is not a thousands form
       char sep = 0;
       for (;;) {
         if (k + 4 > s.size()) break;
@@ -788,7 +788,9 @@ const absl::string_view kUnitWords[] = {
 
 }  // namespace
 
-std::string NormalizeAnswerText(absl::string_view raw) {
+namespace {
+
+std::string Normalize(absl::string_view raw, bool decimal_comma) {
   std::string s(absl::StripAsciiWhitespace(raw));
   // Math delimiters.
   for (;;) {
@@ -815,7 +817,7 @@ std::string NormalizeAnswerText(absl::string_view raw) {
   // "x = 14", "2 + 12 = 14": the value is what stands after the last "=".
   size_t eq = s.rfind('=');
   if (eq != std::string::npos) s = s.substr(eq + 1);
-  s = JoinThousands(DecimalComma(s));
+  s = JoinThousands(decimal_comma ? DecimalComma(s) : s);
   ReplaceAll(&s, "\x01", " ");
   s = std::string(absl::StripAsciiWhitespace(s));
   // "35 percent", "35 pct", "35 per cent" are 35%.
@@ -835,6 +837,10 @@ std::string NormalizeAnswerText(absl::string_view raw) {
   }
   return s;
 }
+
+}  // namespace
+
+std::string NormalizeAnswerText(absl::string_view raw) { return Normalize(raw, /*decimal_comma=*/true); }
 
 namespace {
 
@@ -958,6 +964,7 @@ bool ParseNumeric(const std::string& s, ParsedAnswer* out, EvalError* err, bool*
     out->values = std::move(values);
     out->is_set = is_set;
     out->brackets = p.brackets();
+    out->list = out->values.size() > 1 && !is_set && out->brackets.empty();
     return true;
   }
   *syntax = p.syntax_error();
@@ -975,9 +982,9 @@ std::string TextKey(const std::string& s) {
 
 }  // namespace
 
-ParsedAnswer ParseAnswer(absl::string_view raw, bool allow_text) {
+ParsedAnswer ParseAnswer(absl::string_view raw, bool allow_text, bool decimal_comma) {
   ParsedAnswer out;
-  std::string s = NormalizeAnswerText(raw);
+  std::string s = Normalize(raw, decimal_comma);
   out.normalized = s;
   if (s.empty()) {
     out.text = "empty answer";
@@ -1083,7 +1090,7 @@ Comparison CompareAnswers(const ParsedAnswer& answer, const ParsedAnswer& refere
       return c;
     }
     bool any_inexact = false;
-    bool unordered = tol.unordered || answer.is_set || reference.is_set;
+    bool unordered = tol.unordered || answer.is_set || reference.is_set || reference.list;
     if (!unordered) {
       for (size_t i = 0; i < a.size(); ++i) {
         bool exact = true;

@@ -44,6 +44,8 @@ struct ParsedAnswer {
   std::vector<Number> values;
   bool is_set = false;        // written as \{...\}: order does not matter
   std::string brackets;       // "(]", "[)", ... around several values: intervals
+  bool list = false;          // several values without brackets ("-2, -1, 1, 2"):
+                              // as a reference, a list of solutions in any order
   bool from_text = false;     // the one number found inside free text
   std::string text;           // normalised text (kText), or the problem (kInvalid)
   std::string normalized;     // the normalised input, whatever the kind
@@ -54,8 +56,10 @@ constexpr int kMaxDigits = 400;
 
 // Parses a final answer. `allow_text` lets a single number be taken out of
 // free text ("He makes 18 dollars") and reports several different numbers as
-// kSeveral; without it such text is kText.
-ParsedAnswer ParseAnswer(absl::string_view raw, bool allow_text = true);
+// kSeveral; without it such text is kText. `decimal_comma` lets "3,45" be
+// 3.45; without it a comma between digits separates values (a reference of
+// several values decides how an answer is read).
+ParsedAnswer ParseAnswer(absl::string_view raw, bool allow_text = true, bool decimal_comma = true);
 
 struct MathTolerance {
   double rel_tol = 1e-6;

@@ -61,6 +61,21 @@ TEST(MathAnswerTest, Kinds) {
   EXPECT_TRUE(ParseAnswer("\\{1,2\\}").is_set);
 }
 
+TEST(MathAnswerTest, ListsAndDecimalCommas) {
+  ParsedAnswer list = ParseAnswer("-2,-1,1,2", false);
+  EXPECT_TRUE(list.list);
+  EXPECT_FALSE(ParseAnswer("(1, 2)").list);
+  EXPECT_EQ(ParseAnswer("1,2").values.size(), 1u);  // decimal comma by default
+  EXPECT_EQ(ParseAnswer("1,2", true, /*decimal_comma=*/false).values.size(), 2u);
+  EXPECT_EQ(ParseAnswer("0,111", true, /*decimal_comma=*/false).values.size(), 2u);
+  // A list reference is a set of solutions; a tuple keeps its order.
+  MathTolerance tol;
+  EXPECT_TRUE(CompareAnswers(ParseAnswer("2, 1, -1, -2"), list, tol).equal);
+  EXPECT_FALSE(CompareAnswers(ParseAnswer("2, 1, -1"), list, tol).equal);
+  EXPECT_FALSE(CompareAnswers(ParseAnswer("2, 1, -1, -2, 3"), list, tol).equal);
+  EXPECT_FALSE(CompareAnswers(ParseAnswer("(2, 1)"), ParseAnswer("(1, 2)", false), tol).equal);
+}
+
 bool Eq(const std::string& a, const std::string& r, MathTolerance tol = MathTolerance()) {
   return CompareAnswers(ParseAnswer(a), ParseAnswer(r, false), tol).equal;
 }

@@ -293,6 +293,14 @@ std::string Shown(const ParsedAnswer& answer, const ParsedAnswer& ref) {
   return DescribeAnswer(answer);
 }
 
+// "1,22": a comma right between two digits (not "$8$,$4$", not "1, 2").
+bool HasDigitCommaDigit(absl::string_view s) {
+  for (size_t i = 1; i + 1 < s.size(); ++i) {
+    if (s[i] == ',' && IsDigitChar(s[i - 1]) && IsDigitChar(s[i + 1])) return true;
+  }
+  return false;
+}
+
 class MathVerifier : public Verifier {
  public:
   MathVerifier(std::vector<std::string> rules, MathTolerance tol, bool allow_multiple, size_t max_chars)
@@ -309,7 +317,7 @@ class MathVerifier : public Verifier {
       return absl::ResourceExhaustedError(absl::StrCat("answer is ", text.size(), " bytes, the limit is ",
                                                        kMaxReferenceAnswerBytes));
     }
-    ParsedAnswer parsed = ParseAnswer(text, /*allow_text=*/false);
+    ParsedAnswer parsed = ParseAnswer(text, /*allow_text=*/false, /*decimal_comma=*/false);
     if (parsed.kind == ParsedAnswer::Kind::kInvalid) {
       return absl::InvalidArgumentError(absl::StrCat("answer ", Quote(text), " is unusable: ", parsed.text));
     }
@@ -317,10 +325,28 @@ class MathVerifier : public Verifier {
   }
 
   Verdict Score(const SampleInput& in) const override {
-    ParsedAnswer ref = ParseAnswer(ReferenceAnswerText(in.reference->answer()), /*allow_text=*/false);
+    // A comma between digits in a reference separates values ("5,1",
+    // "$8$,$4$"); when it can also be a decimal comma ("1,22", "0,111"), the
+    // decimal reading is tried too.
+    absl::string_view ref_text = ReferenceAnswerText(in.reference->answer());
+    ParsedAnswer ref = ParseAnswer(ref_text, /*allow_text=*/false, /*decimal_comma=*/false);
     if (ref.kind == ParsedAnswer::Kind::kInvalid) {
       return Verdict::Error("BAD_REFERENCE", absl::StrCat("reference unusable: ", ref.text));
     }
+    Verdict v = Judge(in, ref);
+    if (v.score == 0 && ref.kind == ParsedAnswer::Kind::kNumbers && HasDigitCommaDigit(ref_text)) {
+      ParsedAnswer decimal = ParseAnswer(ref_text, /*allow_text=*/false, /*decimal_comma=*/true);
+      if (decimal.kind == ParsedAnswer::Kind::kNumbers && decimal.values.size() == 1 &&
+          decimal.normalized != ref.normalized) {
+        Verdict d = Judge(in, decimal);
+        if (d.score == 1) return d;
+      }
+    }
+    return v;
+  }
+
+ private:
+  Verdict Judge(const SampleInput& in, const ParsedAnswer& ref) const {
     AnswerRegion region = ExtractAnswer(in.completion, rules_);
     if (!region.found) {
       return Verdict::Ok(0, absl::StrCat("no answer found (", absl::StrJoin(rules_, ", "), ")"));
@@ -330,9 +356,11 @@ class MathVerifier : public Verifier {
       return Verdict::Ok(0, absl::StrCat("answer too long: ", region.chars, " chars > ",
                                          max_chars_, " (", rule, ")"));
     }
+    // Against a reference of several values, "1,2" is two values, not 1.2.
+    bool several = ref.kind == ParsedAnswer::Kind::kNumbers && ref.values.size() > 1;
     std::vector<ParsedAnswer> answers;
     for (absl::string_view c : region.candidates) {
-      ParsedAnswer a = ParseAnswer(c);
+      ParsedAnswer a = ParseAnswer(c, /*allow_text=*/true, /*decimal_comma=*/!several);
       if (a.kind == ParsedAnswer::Kind::kInvalid) {
         return Verdict::Ok(0, absl::StrCat(a.text, ": ", Quote(c), " (", rule, ")"));
       }
@@ -356,7 +384,10 @@ class MathVerifier : public Verifier {
         if (a.kind == ParsedAnswer::Kind::kNumbers && a.values.size() == 1) joined.values.push_back(a.values[0]);
       }
       if (joined.values.size() == answers.size()) {
-        Comparison cmp = CompareAnswers(joined, ref, tol_);
+        // One box per value keeps the reference's order.
+        ParsedAnswer ordered = ref;
+        ordered.list = false;
+        Comparison cmp = CompareAnswers(joined, ordered, tol_);
         if (cmp.equal) {
           return Verdict::Ok(1, absl::StrCat(DescribeAnswer(joined), " = ", DescribeAnswer(ref), " (", rule,
                                              ", one value each, ", cmp.how, ")"));
@@ -400,7 +431,6 @@ class MathVerifier : public Verifier {
     return Verdict::Ok(0, absl::StrCat(Shown(shown, ref), " ≠ ", DescribeAnswer(ref), " (", rule, how, ")"));
   }
 
- private:
   std::vector<std::string> rules_;
   MathTolerance tol_;
   bool allow_multiple_;

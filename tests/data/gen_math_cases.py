@@ -368,6 +368,24 @@ COMPETITION = [
     ("14", None, 0, "100,000-term sum in one span (read for its last number)", ALL_RULES | {"max_answer_chars": 10000000},
      ["\\(", "1+", 100000, "1\\)"]),
     ("14", None, 0, "100,000 dollar spans", ALL_RULES, ["", "$1$ ", 100000, ""]),
+    # Class 5: a reference listing values without brackets is a set of solutions;
+    # a comma in a several-value reference separates values.
+    ("-2,-1,1,2", tag("2, 1, -1, -2"), 1, "list reference, any order", None),
+    ("7,14,18", "so \\boxed{(18, 14, 7)}", 1, "list reference, answer in parentheses", None),
+    ("-2,-1,1,2", "so \\boxed{2, 1, -1}", 0, "list reference, a value missing", None),
+    ("-2,-1,1,2", "so \\boxed{2, 1, -1, -2, 3}", 0, "list reference, an extra value", None),
+    ("-2,-1,1,2", "so \\boxed{2, 1, -1, 3}", 0, "list reference, a wrong value", None),
+    ("-2,-1,1,2", "so \\boxed{2, 2, -1, -2}", 0, "list reference, a value twice", None),
+    ("(7, 14, 18)", "so \\boxed{(18, 14, 7)}", 0, "a tuple reference keeps its order", None),
+    ("$8$,$4$", "so \\boxed{4, 8}", 1, "comma between math spans separates values", None),
+    ("$8$,$4$", "so \\boxed{8.4}", 0, "not a decimal comma", None),
+    ("5,1", "so \\boxed{5,1}", 1, "two values, not 5.1", None),
+    ("1, 2", "so \\boxed{1.2}", 0, "spaced list is not a decimal", None),
+    ("14", "so \\boxed{14,5}", 0, "a decimal comma against one value is 14.5", None),
+    ("14", "so \\boxed{14, 20}", 0, "a list against one value", None),
+    ("1,22", tag("1.22"), 1, "decimal-comma reference", None),
+    ("0,111", tag("0.111"), 1, "decimal-comma reference after a lone zero", None),
+    ("0,111", tag("111"), 0, "decimal-comma reference is not thousands", None),
 ]
 
 
