@@ -81,7 +81,7 @@ std::vector<absl::string_view> AnswerBlocks(absl::string_view text) {
 constexpr absl::string_view kPhrases[] = {
     "the final answer is", "final answer is", "final answer:", "the answer is", "answer:",
     "答案是", "答案为", "答案：", "la respuesta final es", "la respuesta es", "la réponse est",
-    "die antwort ist",
+    "die antwort ist", "# answer",
 };
 
 AnswerRegion FromPhrase(absl::string_view text) {
@@ -96,7 +96,8 @@ AnswerRegion FromPhrase(absl::string_view text) {
     }
   }
   if (best == absl::string_view::npos) return r;
-  absl::string_view rest = text.substr(best_end);
+  // The answer may start on a later line ("# Answer\n\n12\pi", PRM800K).
+  absl::string_view rest = absl::StripLeadingAsciiWhitespace(text.substr(best_end));
   size_t end = rest.find('\n');
   if (end != absl::string_view::npos) rest = rest.substr(0, end);
   // The sentence ends at ". " or "。"; "3.5" keeps its dot.
@@ -230,7 +231,15 @@ AnswerRegion ExtractAnswer(absl::string_view completion, const std::vector<std::
       for (absl::string_view b : blocks) {
         std::vector<absl::string_view> boxed = FindBoxed(b);
         if (boxed.empty()) {
-          r.candidates.push_back(b);
+          // A final-answer phrase inside the block narrows it, when no number
+          // follows what it names ("… is 14. Or maybe 20." stays whole).
+          AnswerRegion phrase = FromPhrase(b);
+          bool narrow = phrase.found && !phrase.region.empty();
+          if (narrow) {
+            size_t after = phrase.region.data() + phrase.region.size() - b.data();
+            for (size_t k = after; k < b.size() && narrow; ++k) narrow = !IsDigitChar(b[k]);
+          }
+          r.candidates.push_back(narrow ? phrase.region : b);
         } else {
           r.candidates.insert(r.candidates.end(), boxed.begin(), boxed.end());
         }

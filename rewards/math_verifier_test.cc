@@ -190,6 +190,18 @@ TEST(MathVerifierTest, LastNumberReadsTheLastExpression) {
   EXPECT_EQ(ExtractAnswer(sum, {"last_number"}).region, "7");
 }
 
+TEST(MathVerifierTest, FinalAnswerPhrases) {
+  AnswerRegion r = ExtractAnswer("work\n\n# Answer\n\n12\\pi\n", {"phrase"});
+  ASSERT_TRUE(r.found);
+  EXPECT_EQ(r.region, "12\\pi");
+  r = ExtractAnswer("<answer>5 then 7. The final answer is 7. I hope it is correct.</answer>", {"answer_tag"});
+  ASSERT_EQ(r.candidates.size(), 1u);
+  EXPECT_EQ(r.candidates[0], "7");
+  r = ExtractAnswer("<answer>The final answer is 14. Or maybe 20.</answer>", {"answer_tag"});
+  ASSERT_EQ(r.candidates.size(), 1u);
+  EXPECT_EQ(r.candidates[0], "The final answer is 14. Or maybe 20.");
+}
+
 TEST(FindBoxedTest, BalancedAndLinear) {
   EXPECT_THAT(FindBoxed("a \\boxed{1} b \\boxed{\\frac{1}{2}} c"), ::testing::ElementsAre("1", "\\frac{1}{2}"));
   EXPECT_THAT(FindBoxed("\\boxed{\\boxed{3}}"), ::testing::ElementsAre("\\boxed{3}"));

@@ -386,6 +386,18 @@ COMPETITION = [
     ("1,22", tag("1.22"), 1, "decimal-comma reference", None),
     ("0,111", tag("0.111"), 1, "decimal-comma reference after a lone zero", None),
     ("0,111", tag("111"), 0, "decimal-comma reference is not thousands", None),
+    # Class 2: a final-answer phrase narrows the region; "# Answer" (PRM800K) names the next line.
+    ("12\\pi", "The speed is 12*pi inches per second.\n\n# Answer\n\n12\\pi", 1, "# Answer heading",
+     ALL_RULES),
+    ("(2,4)", "So the point is $(2,4)$.\n\n# Answer\n\n(2, 4)", 1, "# Answer heading, a pair", ALL_RULES),
+    ("12\\pi", "About 37 inches.\n\n# Answer\n\n13\\pi", 0, "# Answer heading, wrong value", ALL_RULES),
+    ("14", "So 14 it is.\n\n# Answer\n\n14 or 20", 0, "# Answer heading, a hedge", ALL_RULES),
+    ("28%", tag("It lost 10% then gained 20%. Final Answer: The final answer is 28%. I hope it is correct."), 1,
+     "final-answer phrase inside the answer tag", None),
+    ("7", tag("We get 5 and then 7. The final answer is 7"), 1, "phrase narrows a block with other numbers", None),
+    ("5", tag("We get 5 and then 7. The final answer is 7"), 0, "phrase narrows to the last value", None),
+    ("14", tag("The final answer is 14. Or maybe 20."), 0, "a number after the phrase keeps the block whole", None),
+    ("14", tag("The answer is 14 or 20"), 0, "a hedge in the phrase", None),
 ]
 
 
