@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "rewards/utf8.h"
 
 namespace rewards {
@@ -705,6 +706,54 @@ std::string UnwrapCommands(const std::string& s) {
   return out;
 }
 
+// Words that join values (a hedge or a range), never a unit.
+bool IsJoiningWord(absl::string_view w) {
+  static const absl::string_view kWords[] = {"or", "and", "maybe", "not", "either", "possibly", "perhaps",
+                                             "to", "plus", "minus", "times", "than", "between", "nor"};
+  for (absl::string_view k : kWords) {
+    if (absl::EqualsIgnoreCase(w, k)) return true;
+  }
+  return false;
+}
+
+// "12\text{ square units}", "65 \text{ children tickets }": a trailing
+// \text{...} (or \mbox, \textnormal, \mathrm) of words after a value is a
+// unit, dropped whole (with a ^2 after it). Words that join values ("or",
+// "and", ...) are never a unit; each pass is linear and removes a group.
+void StripTrailingTextUnits(std::string* s) {
+  for (int pass = 0; pass < 4; ++pass) {
+    std::string t(absl::StripTrailingAsciiWhitespace(*s));
+    size_t n = t.size();
+    if (n >= 2 && t[n - 2] == '^' && IsDigit(t[n - 1])) n -= 2;
+    if (n == 0 || t[n - 1] != '}') return;
+    size_t open = t.rfind('{', n - 1);
+    if (open == std::string::npos) return;
+    absl::string_view words(t.data() + open + 1, n - 1 - open - 1);
+    bool ok = !words.empty();
+    bool letters = false;
+    for (char c : words) {
+      ok = ok && (IsAlpha(c) || c == ' ' || c == '.' || c == '\'');
+      letters = letters || IsAlpha(c);
+    }
+    if (!ok || !letters) return;
+    for (absl::string_view w : absl::StrSplit(words, ' ', absl::SkipEmpty())) {
+      if (IsJoiningWord(w)) return;
+    }
+    size_t cmd = open;
+    while (cmd > 0 && IsAlpha(t[cmd - 1])) --cmd;
+    if (cmd == 0 || t[cmd - 1] != '\\') return;
+    absl::string_view name(t.data() + cmd, open - cmd);
+    if (name != "text" && name != "mbox" && name != "textnormal" && name != "mathrm" && name != "textrm") return;
+    std::string head(absl::StripTrailingAsciiWhitespace(absl::string_view(t.data(), cmd - 1)));
+    if (head.empty()) return;
+    char last = head.back();
+    if (!(IsDigit(last) || last == '}' || last == ')' || last == '%' || IsAlpha(last))) return;
+    // A value must stand before it: some digit or \pi in the head.
+    if (head.find_first_of("0123456789") == std::string::npos) return;
+    *s = head;
+  }
+}
+
 bool StripAffix(std::string* s, absl::string_view pre, absl::string_view post) {
   if (s->size() >= pre.size() + post.size() && absl::StartsWith(*s, pre) && absl::EndsWith(*s, post)) {
     *s = s->substr(pre.size(), s->size() - pre.size() - post.size());
@@ -813,6 +862,8 @@ std::string Normalize(absl::string_view raw, bool decimal_comma) {
       {"\xE2\x82\xAC", ""} /* € */, {"\xC2\xA3", ""} /* £ */, {"\\euro", ""},
   };
   for (const auto& [from, to] : kReplace) ReplaceAll(&s, from, to);
+  ReplaceAll(&s, "\\text {", "\\text{");
+  StripTrailingTextUnits(&s);
   s = UnwrapCommands(s);
   // "x = 14", "2 + 12 = 14": the value is what stands after the last "=".
   size_t eq = s.rfind('=');

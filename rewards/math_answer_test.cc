@@ -61,6 +61,14 @@ TEST(MathAnswerTest, Kinds) {
   EXPECT_TRUE(ParseAnswer("\\{1,2\\}").is_set);
 }
 
+TEST(MathAnswerTest, TextUnits) {
+  EXPECT_EQ(NormalizeAnswerText("12\\text{ square units}"), "12");
+  EXPECT_EQ(NormalizeAnswerText("8\\sqrt{3} \\text { square inches}"), "8\\sqrt{3}");
+  EXPECT_EQ(NormalizeAnswerText("\\text{No}"), "No");
+  EXPECT_EQ(NormalizeAnswerText("14 \\text{ or twenty}"), "14  or twenty");
+  EXPECT_EQ(ParseAnswer("14 \\text{ or } 20").kind, ParsedAnswer::Kind::kSeveral);
+}
+
 TEST(MathAnswerTest, ListsAndDecimalCommas) {
   ParsedAnswer list = ParseAnswer("-2,-1,1,2", false);
   EXPECT_TRUE(list.list);

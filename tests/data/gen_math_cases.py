@@ -398,6 +398,16 @@ COMPETITION = [
     ("5", tag("We get 5 and then 7. The final answer is 7"), 0, "phrase narrows to the last value", None),
     ("14", tag("The final answer is 14. Or maybe 20."), 0, "a number after the phrase keeps the block whole", None),
     ("14", tag("The answer is 14 or 20"), 0, "a hedge in the phrase", None),
+    # Class 3: \\text{...} words after a value are a unit, on either side.
+    ("12\\text{ square units}", "so \\boxed{12}", 1, "reference with a two-word unit", None),
+    ("65 \\text{ children tickets }", "so \\boxed{65}", 1, "reference with a padded unit", None),
+    ("8\\sqrt{3} \\text { square inches}", "so \\boxed{8\\sqrt{3}}", 1, "\\text { with a space", None),
+    ("12", "so \\boxed{12 \\text{ square units}}", 1, "answer with a two-word unit", None),
+    ("12", "so \\boxed{12 \\mbox{ sq. units}^2}", 1, "\\mbox unit squared", None),
+    ("12\\text{ square units}", "so \\boxed{13}", 0, "unit reference, wrong value", None),
+    ("14", "so \\boxed{14 \\text{ or } 20}", 0, "a hedge in words is not a unit", None),
+    ("14", "so \\boxed{14 \\text{ and } 20 \\text{ cm}}", 0, "a unit after a hedge", None),
+    ("\\text{No}", "so \\boxed{\\text{Yes}}", 0, "a word alone is not a unit", None),
 ]
 
 
