@@ -249,6 +249,7 @@ enum class Tok {
 struct Token {
   Tok type;
   std::string text;
+  int base = 10;  // a number written with a base subscript: 7602_8, 0.0011_{2}
 };
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -279,7 +280,26 @@ std::vector<Token> Tokenize(absl::string_view s) {
           j = k;
         }
       }
-      out.push_back({Tok::kNum, std::string(s.substr(i, j - i))});
+      Token num{Tok::kNum, std::string(s.substr(i, j - i))};
+      // A base subscript: 7602_8, 204_{5}, 0.0011_2 are one number in that base.
+      if (j + 1 < s.size() && s[j] == '_') {
+        size_t k = j + 1;
+        bool braced = s[k] == '{';
+        if (braced) ++k;
+        size_t b = k;
+        while (k < s.size() && IsDigit(s[k]) && k - b < 2) ++k;
+        bool closed = !braced || (k < s.size() && s[k] == '}');
+        if (k > b && closed && (k >= s.size() || !IsDigit(s[k]))) {
+          int base = std::atoi(std::string(s.substr(b, k - b)).c_str());
+          bool digits_fit = base >= 2 && base <= 10 && num.text.find_first_of("eE") == std::string::npos;
+          for (char c : num.text) digits_fit = digits_fit && (c == '.' || c - '0' < base);
+          if (digits_fit) {
+            num.base = base;
+            j = braced ? k + 1 : k;
+          }
+        }
+      }
+      out.push_back(num);
       i = j;
       continue;
     }
@@ -391,6 +411,12 @@ class Parser {
   }
 
   bool syntax_error() const { return syntax_; }
+  // The base of a lone (possibly signed) literal written with a base subscript, else 10.
+  int SoleBase() const {
+    size_t p = toks_.size() >= 1 && (toks_[0].type == Tok::kMinus || toks_[0].type == Tok::kPlus) ? 1 : 0;
+    if (toks_.size() == p + 2 && toks_[p].type == Tok::kNum) return toks_[p].base;
+    return 10;
+  }
   // "(]", "[]", ...: the brackets around a list of values, if any.
   const std::string& brackets() const { return brackets_; }
 
@@ -549,7 +575,26 @@ class Parser {
 
   std::optional<Number> Literal(EvalError* err) {
     const std::string text = toks_[pos_].text;
+    const int base = toks_[pos_].base;
     ++pos_;
+    if (base != 10) {
+      // Digits in base 2..9 (checked by the tokenizer): an exact rational.
+      int128 num = 0, den = 1;
+      bool after_dot = false, ok = true;
+      for (char c : text) {
+        if (c == '.') {
+          after_dot = true;
+          continue;
+        }
+        ok = ok && Mul(num, base, &num) && Add(num, c - '0', &num);
+        if (after_dot) ok = ok && Mul(den, base, &den);
+      }
+      if (!ok) {
+        err->why = "too large";
+        return std::nullopt;
+      }
+      return MakeRational(num, den);
+    }
     size_t digits = 0;
     for (char c : text) digits += IsDigit(c);
     if (digits > static_cast<size_t>(kMaxDigits)) {
@@ -1016,6 +1061,7 @@ bool ParseNumeric(const std::string& s, ParsedAnswer* out, EvalError* err, bool*
     out->is_set = is_set;
     out->brackets = p.brackets();
     out->list = out->values.size() > 1 && !is_set && out->brackets.empty();
+    out->base = p.SoleBase();
     return true;
   }
   *syntax = p.syntax_error();
@@ -1129,6 +1175,16 @@ bool NumbersEqual(const Number& a, const Number& b, const MathTolerance& tol, bo
 Comparison CompareAnswers(const ParsedAnswer& answer, const ParsedAnswer& reference, const MathTolerance& tol) {
   using Kind = ParsedAnswer::Kind;
   Comparison c;
+  if (answer.kind == Kind::kNumbers && reference.kind == Kind::kNumbers && reference.base != 10 &&
+      answer.base == 10) {
+    // A reference in base b (2516_8): an answer without a subscript is read
+    // in base b ("2516"); one that cannot be ("1358", digits past b) differs.
+    c.how = absl::StrCat("reference is in base ", reference.base);
+    if (answer.values.size() != 1 || answer.from_text) return c;
+    ParsedAnswer in_base = ParseAnswer(absl::StrCat(answer.normalized, "_", reference.base), false);
+    if (in_base.kind != Kind::kNumbers || in_base.base != reference.base) return c;
+    return CompareAnswers(in_base, reference, tol);
+  }
   if (answer.kind == Kind::kNumbers && reference.kind == Kind::kNumbers) {
     const auto& a = answer.values;
     const auto& r = reference.values;

@@ -46,6 +46,7 @@ struct ParsedAnswer {
   std::string brackets;       // "(]", "[)", ... around several values: intervals
   bool list = false;          // several values without brackets ("-2, -1, 1, 2"):
                               // as a reference, a list of solutions in any order
+  int base = 10;              // one literal with a base subscript (7602_8): its base
   bool from_text = false;     // the one number found inside free text
   std::string text;           // normalised text (kText), or the problem (kInvalid)
   std::string normalized;     // the normalised input, whatever the kind

@@ -61,6 +61,21 @@ TEST(MathAnswerTest, Kinds) {
   EXPECT_TRUE(ParseAnswer("\\{1,2\\}").is_set);
 }
 
+TEST(MathAnswerTest, BaseSubscripts) {
+  ParsedAnswer a = ParseAnswer("7602_8", false);
+  ASSERT_EQ(a.kind, ParsedAnswer::Kind::kNumbers);
+  ASSERT_EQ(a.values.size(), 1u);
+  EXPECT_EQ(a.values[0].ToString(), "3970");
+  EXPECT_EQ(a.base, 8);
+  EXPECT_EQ(ParseAnswer("0.0011_{2}", false).values[0].ToString(), "3/16");
+  EXPECT_EQ(ParseAnswer("204_5", false).values[0].ToString(), "54");
+  EXPECT_NE(ParseAnswer("1289_8", false).kind, ParsedAnswer::Kind::kNumbers);  // 8, 9 are not base-8 digits
+  EXPECT_EQ(ParseAnswer(std::string(200, '1') + "_2", false).kind, ParsedAnswer::Kind::kInvalid);
+  MathTolerance tol;
+  EXPECT_TRUE(CompareAnswers(ParseAnswer("2516"), ParseAnswer("2516_8", false), tol).equal);
+  EXPECT_FALSE(CompareAnswers(ParseAnswer("1358"), ParseAnswer("2516_8", false), tol).equal);
+}
+
 TEST(MathAnswerTest, TextUnits) {
   EXPECT_EQ(NormalizeAnswerText("12\\text{ square units}"), "12");
   EXPECT_EQ(NormalizeAnswerText("8\\sqrt{3} \\text { square inches}"), "8\\sqrt{3}");

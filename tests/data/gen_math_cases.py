@@ -408,6 +408,17 @@ COMPETITION = [
     ("14", "so \\boxed{14 \\text{ or } 20}", 0, "a hedge in words is not a unit", None),
     ("14", "so \\boxed{14 \\text{ and } 20 \\text{ cm}}", 0, "a unit after a hedge", None),
     ("\\text{No}", "so \\boxed{\\text{Yes}}", 0, "a word alone is not a unit", None),
+    # Class 4: a base subscript makes one number in that base.
+    ("7602_8", "so \\boxed{7602_8}", 1, "base 8, same form", None),
+    ("204_5", "so \\boxed{204_{5}}", 1, "braced base", None),
+    ("0.0011_{2}", "so $\\boxed{0.0011_2}$", 1, "binary fraction", None),
+    ("2516_8", tag("2516"), 1, "digits without the subscript, read in the reference's base", None),
+    ("7602_8", "so \\boxed{7603_8}", 0, "base 8, wrong digit", None),
+    ("7602_8", "so \\boxed{7602}", 1, "bare digits of the base-8 reference", None),
+    ("7602_8", "so \\boxed{3970}", 0, "the decimal value is not the base-8 answer", None),
+    ("7602_8", "so \\boxed{7602_9}", 0, "another base", None),
+    ("7602", "so \\boxed{7602_8}", 0, "a base-8 answer to a decimal reference", None),
+    ("7602_8", "so \\boxed{7602_8 \\text{ or } 7603_8}", 0, "hedge in base 8", None),
 ]
 
 
