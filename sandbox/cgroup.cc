@@ -3,9 +3,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <thread>
 #include <utility>
@@ -107,18 +109,27 @@ RunCgroup::RunCgroup(const std::string& name, long max_pids, long long memory_by
   // v2 for what v1 did not give: the whole of a pure layout, or the unified
   // mount of a hybrid one (it holds the controllers v1 does not).
   const std::string v2_root = pure_v2 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified";
-  const std::string controllers = Read(v2_root + "/cgroup.controllers");
-  const bool want_pids = !pids && controllers.find("pids") != std::string::npos;
-  const bool want_memory = !memory && controllers.find("memory") != std::string::npos;
-  const bool want_cpu = !cpu && controllers.find("cpu") != std::string::npos;
+  // Exact names ("cpu" is not "cpuset"), each enabled by a write of its own
+  // (the kernel refuses a whole write when one controller cannot be had).
+  std::istringstream listed(Read(v2_root + "/cgroup.controllers"));
+  std::vector<std::string> controllers{std::istream_iterator<std::string>(listed),
+                                       std::istream_iterator<std::string>()};
+  auto has = [&](const char* name) {
+    return std::find(controllers.begin(), controllers.end(), name) != controllers.end();
+  };
+  const bool want_pids = !pids && has("pids");
+  const bool want_memory = !memory && has("memory");
+  const bool want_cpu = !cpu && has("cpu");
   std::string v2;
   if (want_pids || want_memory || want_cpu) {
-    std::string enable =
-        std::string(want_pids ? "+pids " : "") + (want_memory ? "+memory " : "") + (want_cpu ? "+cpu" : "");
     std::string parent = v2_root + "/reward-sandbox";
     if (MakeDir(parent)) {
-      WriteFile(v2_root + "/cgroup.subtree_control", enable);
-      WriteFile(parent + "/cgroup.subtree_control", enable);
+      for (const auto& [want, name] : {std::pair<bool, const char*>{want_pids, "+pids"}, {want_memory, "+memory"},
+                                      {want_cpu, "+cpu"}}) {
+        if (!want) continue;
+        WriteFile(v2_root + "/cgroup.subtree_control", name);
+        WriteFile(parent + "/cgroup.subtree_control", name);
+      }
       std::string dir = parent + "/" + name;
       if (MakeDir(dir)) {
         dirs_.push_back(dir);
@@ -146,8 +157,10 @@ RunCgroup::~RunCgroup() {
   }
 }
 
-void RunCgroup::Add(pid_t pid) {
-  for (const std::string& dir : dirs_) WriteFile(dir + "/cgroup.procs", std::to_string(pid));
+bool RunCgroup::Add(pid_t pid) {
+  bool ok = true;
+  for (const std::string& dir : dirs_) ok = WriteFile(dir + "/cgroup.procs", std::to_string(pid)) && ok;
+  return ok;
 }
 
 bool RunCgroup::OutOfMemory() const {

@@ -29,8 +29,9 @@ class RunCgroup {
   RunCgroup(const RunCgroup&) = delete;
   RunCgroup& operator=(const RunCgroup&) = delete;
 
-  // Moves `pid` (and so its future children) into every group made.
-  void Add(pid_t pid);
+  // Moves `pid` (and so its future children) into every group made; false
+  // when any move failed.
+  bool Add(pid_t pid);
   // True when the memory controller killed a process for want of memory.
   bool OutOfMemory() const;
   // "pids+memory+cpu (v1)", "pids+memory+cpu (v2)", "pids+memory (v1), cpu (v2)", or ""

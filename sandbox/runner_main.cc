@@ -71,6 +71,8 @@ void DropSpawner() {
 // The client closed our stdin while a run was going (the server is gone):
 // the run is killed and --serve ends.
 bool g_client_gone = false;
+// Serving framed requests (--serve): the only mode whose stdin is watched.
+bool g_serving = false;
 
 // ----------------------------------------------------------- the parent
 
@@ -142,7 +144,11 @@ RunResult Run(RunRequest& req) {
   const long long memory = (static_cast<long long>(l.memory_mb() ? l.memory_mb() : 256) +
                             (l.workdir_mb() ? l.workdir_mb() : 16)) << 20;
   sandbox::RunCgroup cgroup("run-" + std::to_string(getpid()) + "-" + std::to_string(pid), max_procs, memory);
-  cgroup.Add(pid);
+  if (!cgroup.Add(pid)) {
+    // Never a run outside its limits (it would count against the service's).
+    for (int fd : {request[1], err[0], in[1], out[0], errout[0]}) close(fd);
+    return Abandon(ErrnoText("add the run to its cgroups"));
+  }
 
   // Map the sandbox's root to an unused user when we may (real root), else
   // to ourselves (an unprivileged runner, or one already inside a user
@@ -206,10 +212,12 @@ RunResult Run(RunRequest& req) {
     }
     if (in_fd >= 0) p.push_back({in_fd, POLLOUT, 0});
     if (p.empty() && exited) break;
-    if (!exited) p.push_back({g_spawner, POLLIN, 0});
+    // The control socket as it is now (a failed Kill below may drop it).
+    const int ctl = g_spawner;
+    if (!exited) p.push_back({ctl, POLLIN, 0});
     // A client never writes while a run is going: our stdin becoming
     // readable means it closed it (the server exited).
-    if (!exited && !g_client_gone) p.push_back({0, POLLIN, 0});
+    if (!exited && g_serving && !g_client_gone) p.push_back({0, POLLIN, 0});
     auto now = std::chrono::steady_clock::now();
     int timeout = exited ? 50 : static_cast<int>(std::max<long>(
                                     0, std::min<long>(20, std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -217,7 +225,7 @@ RunResult Run(RunRequest& req) {
     int n = p.empty() ? (usleep(1000), 0) : poll(p.data(), p.size(), timeout);
     if (n < 0 && errno != EINTR) break;
     for (const pollfd& q : p) {
-      if (q.revents == 0 || q.fd == g_spawner) continue;
+      if (q.revents == 0 || q.fd == ctl) continue;
       if (q.fd == 0) {
         g_client_gone = true;
         if (!spawner::Kill(g_spawner)) DropSpawner();
@@ -263,7 +271,7 @@ RunResult Run(RunRequest& req) {
     }
     if (!exited) {
       bool ended_now = false;
-      for (const pollfd& q : p) ended_now = ended_now || (q.fd == g_spawner && q.revents != 0);
+      for (const pollfd& q : p) ended_now = ended_now || (q.fd == ctl && q.revents != 0);
       if (ended_now || g_spawner < 0) {
         finish();
       } else if (std::chrono::steady_clock::now() >= deadline) {
@@ -326,12 +334,17 @@ RunResult Run(RunRequest& req) {
 // so no run pays for starting this process. It is single-threaded, so it may
 // clone; every run's descriptors are closed before the next.
 int Serve() {
+  g_serving = true;
   for (std::string input; ReadFrame(0, &input);) {
     RunRequest req;
     RunResult result = req.ParseFromString(input) ? Run(req) : SetupFailed("cannot parse the RunRequest");
     input.clear();
-    if (g_client_gone || !WriteFrame(1, result.SerializeAsString())) return 2;
-    if (g_spawner < 0) return 3;  // the client starts a fresh runner
+    if (g_client_gone) return 2;
+    // Without its spawner the run's result is not to be trusted (and its
+    // run died with it): no answer, so the client runs it again on a fresh
+    // runner (sandbox.cc retries a runner that broke).
+    if (g_spawner < 0) return 3;
+    if (!WriteFrame(1, result.SerializeAsString())) return 2;
   }
   return 0;  // the client closed
 }

@@ -2,6 +2,7 @@
 #include "sandbox/sandbox.h"
 
 #include <dirent.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -281,6 +282,87 @@ TEST(SandboxTest, EveryRunGetsTheSameCpuWeight) {
   const double each_of_theirs = std::strtod(hog.stdout().c_str(), nullptr);
   ASSERT_GT(each_of_theirs, 0) << hog.stdout();
   EXPECT_GT(mine, 4 * each_of_theirs) << "one process: " << mine << " of a CPU; each of 31: " << each_of_theirs;
+}
+
+// The documented one-shot mode: a RunRequest on stdin until EOF (stdin at
+// EOF is not a client gone), the RunResult on stdout.
+TEST(SandboxTest, OneShotMode) {
+  v1::RunRequest req;
+  for (const char* a : {"/bin/sh", "-c", "echo hi"}) req.add_argv(a);
+  *req.mutable_limits() = WithRoom(v1::Limits());
+  const std::string dir = std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp";
+  {
+    std::ofstream out(dir + "/oneshot.req", std::ios::binary);
+    out << req.SerializeAsString();
+  }
+  ASSERT_EQ(std::system((Box().runner_path() + " < " + dir + "/oneshot.req > " + dir + "/oneshot.res").c_str()), 0);
+  std::ifstream in(dir + "/oneshot.res", std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  RunResult r;
+  ASSERT_TRUE(r.ParseFromString(bytes));
+  EXPECT_EQ(r.outcome(), RunResult::EXITED) << r.error();
+  EXPECT_EQ(r.stdout(), "hi\n");
+}
+
+// A spawner killed during a run takes its run with it (no orphan), and the
+// runner gives no answer, so the client runs the program again on a fresh
+// runner and gets a true result.
+TEST(SandboxTest, ARunDiesWithItsSpawnerAndIsRunAgain) {
+  const std::string mark = "20." + std::to_string(getpid() % 10000);
+  auto field = [](int pid, const std::string& key) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind(key + ":", 0) == 0) return std::atoi(line.c_str() + key.size() + 1);
+    }
+    return 0;
+  };
+  auto sleepers = [&] {
+    std::vector<int> out;
+    DIR* proc = opendir("/proc");
+    while (dirent* e = proc ? readdir(proc) : nullptr) {
+      if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+      std::ifstream in(std::string("/proc/") + e->d_name + "/cmdline");
+      std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      if (cmdline.find("sleep") != std::string::npos && cmdline.find(mark) != std::string::npos) {
+        out.push_back(std::atoi(e->d_name));
+      }
+    }
+    if (proc) closedir(proc);
+    return out;
+  };
+  RunResult r;
+  std::thread t([&] { r = Shell("/bin/sleep " + mark + "; echo done"); });
+  struct Joiner {
+    std::thread* t;
+    ~Joiner() {
+      if (t->joinable()) t->join();
+    }
+  } joiner{&t};
+  std::vector<int> first;
+  for (int i = 0; i < 600 && first.empty(); ++i) {
+    first = sleepers();
+    if (first.empty()) absl::SleepFor(absl::Milliseconds(100));
+  }
+  ASSERT_FALSE(first.empty()) << "the run never started";
+  const int run = field(first[0], "PPid");  // the shell, PID 1 of the run
+  const int spawner = field(run, "PPid");
+  ASSERT_GT(spawner, 1);
+  ASSERT_EQ(kill(spawner, SIGKILL), 0);
+  // Alive: it exists and is not a zombie (this machine's init may not reap).
+  auto alive = [](int pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind("State:", 0) == 0) return line.find('Z') == std::string::npos;
+    }
+    return false;
+  };
+  // Killed at once by the kernel; 10 s only bounds a broken case (the
+  // sleeper alone would last 20 s).
+  for (int i = 0; i < 100 && alive(first[0]); ++i) absl::SleepFor(absl::Milliseconds(100));
+  EXPECT_FALSE(alive(first[0])) << "the run outlived its spawner";
+  t.join();
+  EXPECT_EQ(r.outcome(), RunResult::EXITED) << r.error();
+  EXPECT_EQ(r.stdout(), "done\n");
 }
 
 TEST(SandboxTest, SetupErrorsAreReported) {

@@ -109,7 +109,7 @@ T Get(const char* at) {
 // sandbox and becomes the program.
 
 struct ChildArgs {
-  const RunRequest* request;
+  RunRequest* request;
   int error_write;  // setup errors go here; closed by a successful exec or as the warm run starts
 };
 
@@ -186,7 +186,9 @@ void BuildFilesystem(const ChildArgs& a) {
   Check(a, mount("sandbox-work", (root + "/work").c_str(), "tmpfs", MS_NOSUID | MS_NODEV, size.c_str()) == 0,
         "tmpfs /work");
   Check(a, symlink("work", (root + "/tmp").c_str()) == 0, "symlink /tmp");
-  for (const auto& [name, content] : a.request->files()) {
+  // Each file's content is dropped once written: the run's own memory (and
+  // so its memory cgroup) holds a large binary once, in its tmpfs.
+  for (auto& [name, content] : *a.request->mutable_files()) {
     if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..") {
       Fail(a, "bad file name '" + name + "'");
     }
@@ -196,6 +198,7 @@ void BuildFilesystem(const ChildArgs& a) {
     int fd = open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, executable ? 0755 : 0644);
     Check(a, fd >= 0 && WriteAll(fd, content.data(), content.size()), "write " + name);
     close(fd);
+    std::string().swap(content);
   }
   // Enter it: the old root is detached and gone.
   Check(a, chdir(root.c_str()) == 0, "chdir new root");
@@ -236,6 +239,7 @@ void DropCapabilities(const ChildArgs& a) {
   close(pipes.request_read);
   RunRequest request;
   if (!request.ParseFromString(frame)) Fail(a, "cannot parse the RunRequest");
+  std::string().swap(frame);
   a.request = &request;
   std::optional<python_zygote::WarmRun> warm;
   if (python_zygote::Loaded()) warm = python_zygote::Plan(request);
@@ -244,6 +248,10 @@ void DropCapabilities(const ChildArgs& a) {
   // Become the namespace's root, i.e. the mapped outer user (nobody when the
   // runner is root): files are created, and permissions checked, as that user.
   Check(a, setresgid(0, 0, 0) == 0 && setresuid(0, 0, 0) == 0, "switch to the mapped user");
+  // Dies with the spawner (and so with the runner): a run never outlives
+  // the process that reports on it. After the credential change, which
+  // clears it.
+  Check(a, prctl(PR_SET_PDEATHSIG, SIGKILL) == 0, "parent death signal");
   // A cgroup namespace rooted at the run's own groups: /proc/self/cgroup
   // shows "/", no host path. Best effort (kernels before 4.6 lack it).
   (void)unshare(CLONE_NEWCGROUP);
@@ -256,7 +264,14 @@ void DropCapabilities(const ChildArgs& a) {
   Check(a, setsid() >= 0, "setsid");
 
   const Limits& l = request.limits();
-  rlim_t cpu_s = (l.cpu_ms() + 999) / 1000;
+  // RLIMIT_CPU counts from this process's start: what building the sandbox
+  // took (reading and writing a large binary) is added, not taken from the
+  // program.
+  struct rusage setup_usage = {};
+  getrusage(RUSAGE_SELF, &setup_usage);
+  const rlim_t setup_ms = (setup_usage.ru_utime.tv_sec + setup_usage.ru_stime.tv_sec) * 1000 +
+                          (setup_usage.ru_utime.tv_usec + setup_usage.ru_stime.tv_usec) / 1000;
+  rlim_t cpu_s = (l.cpu_ms() + setup_ms + 999) / 1000;
   if (cpu_s == 0) cpu_s = 1;
   SetLimit(a, RLIMIT_CPU, cpu_s, cpu_s + 1, "cpu");
   rlim_t mem = static_cast<rlim_t>(l.memory_mb() ? l.memory_mb() : 256) << 20;
@@ -272,8 +287,12 @@ void DropCapabilities(const ChildArgs& a) {
   Check(a, dup2(pipes.stdin_read, 0) >= 0 && dup2(pipes.stdout_write, 1) >= 0 && dup2(pipes.stderr_write, 2) >= 0,
         "dup2");
   // Every other descriptor closes (the error pipe on exec).
-  for (int fd = 3; fd < 1024; ++fd) {
-    if (fd != a.error_write) close(fd);
+  const unsigned keep = static_cast<unsigned>(a.error_write);
+  if ((keep > 3 && syscall(SYS_close_range, 3u, keep - 1, 0u) != 0) ||
+      syscall(SYS_close_range, keep + 1, ~0u, 0u) != 0) {
+    for (int fd = 3; fd < 65536; ++fd) {  // kernels before 5.9
+      if (fd != a.error_write) close(fd);
+    }
   }
   DropCapabilities(a);
   // Not dumpable: no other process of the sandbox may read this one's memory
@@ -341,7 +360,11 @@ void SpawnOne(int ctl, const RunPipes& pipes) {
   for (;;) {
     pollfd p[2] = {{ctl, POLLIN, 0}, {pidfd, POLLIN, 0}};
     int n = poll(p, pidfd >= 0 ? 2 : 1, pidfd >= 0 ? -1 : 2);
-    if (n < 0 && errno != EINTR) break;
+    if (n < 0 && errno != EINTR) {  // never report a run that may still be going
+      kill(pid, SIGKILL);
+      wait4(pid, &status, 0, &usage);
+      break;
+    }
     if (n > 0 && p[0].revents != 0) {
       ssize_t got = ReceiveMessage(ctl, &buf);
       if (got <= 0) {  // the runner is gone: so is the run, and this process
@@ -381,6 +404,14 @@ void SpawnOne(int ctl, const RunPipes& pipes) {
       continue;
     }
     for (int fd : fds) close(fd);
+    if (buf[0] == kSpawn) {  // malformed: answer, so the runner does not wait forever
+      std::string started(1, kStarted);
+      Put<int32_t>(&started, -1);
+      Put<int32_t>(&started, EBADMSG);
+      Put<uint8_t>(&started, 0);
+      SendMessage(ctl, started);
+      continue;
+    }
     if (buf[0] == kCompile) {  // kCompile, name, '\0', source, '\0'
       const char* name = buf.data() + 1;
       const size_t name_len = strnlen(name, static_cast<size_t>(n) - 1);
