@@ -364,6 +364,16 @@ std::vector<Token> Tokenize(absl::string_view s) {
 class Parser {
  public:
   explicit Parser(std::vector<Token> toks) : toks_(std::move(toks)) {}
+  // Free variables take their values at `point` (0 <= point < kExpressionPoints).
+  Parser(std::vector<Token> toks, int point, size_t max_name)
+      : toks_(std::move(toks)), point_(point), max_name_(max_name) {}
+  // The letters used as variables, sorted and unique.
+  std::string variables() const {
+    std::string v = vars_;
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+    return v;
+  }
 
   // Parses the whole input as a comma-separated list of expressions,
   // optionally wrapped in (), [] or \{\}.
@@ -480,9 +490,9 @@ class Parser {
     if (t == Tok::kLParen || t == Tok::kLBrack) return true;
     if (t == Tok::kCmd) {
       const std::string& c = toks_[pos_].text;
-      return c == "sqrt" || c == "pi" || c == "frac";
+      return c == "sqrt" || c == "pi" || c == "frac" || IsFunction(c);
     }
-    if (t == Tok::kIdent) return toks_[pos_].text == "e" || toks_[pos_].text == "pi";
+    if (t == Tok::kIdent) return point_ >= 0 || toks_[pos_].text == "e" || toks_[pos_].text == "pi";
     return false;
   }
 
@@ -663,12 +673,22 @@ class Parser {
         ++pos_;
         if (name == "e") return Number::Real(M_E);
         if (name == "pi") return Number::Real(M_PI);
-        return SyntaxN(err);
+        // A free variable, or a product of them ("RC"): short names only.
+        if (point_ < 0 || name.size() > max_name_) return SyntaxN(err);
+        Number v = Number::Integer(1);
+        for (char c : name) {
+          vars_.push_back(c);
+          std::optional<Number> m = MulN(v, VariableValue(c, point_), err);
+          if (!m) return std::nullopt;
+          v = *m;
+        }
+        return v;
       }
       case Tok::kCmd: {
         const std::string name = toks_[pos_].text;
         ++pos_;
         if (name == "pi") return Number::Real(M_PI);
+        if (IsFunction(name)) return Function(name, err);
         if (name == "frac") {
           std::optional<Number> a = Argument(err);
           if (!a) return std::nullopt;
@@ -694,7 +714,62 @@ class Parser {
     }
   }
 
+  static bool IsFunction(const std::string& c) {
+    return c == "ln" || c == "log" || c == "sin" || c == "cos" || c == "tan" || c == "exp";
+  }
+
+  // Fixed values for a variable at each point: distinct rationals in (1, 4)
+  // that depend on the letter, so that different polynomials rarely agree.
+  static Number VariableValue(char c, int point) {
+    static const int kPrimes[] = {11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59};
+    int k = (static_cast<unsigned char>(c) * 7 + point * 5) % 13;
+    int den = kPrimes[k];
+    int num = den + 1 + (static_cast<unsigned char>(c) * 31 + point * 17) % (2 * den);
+    return MakeRational(num, den);
+  }
+
+  // \ln x, \log x, \log_{b} x, \sin x, ...: the argument is a group or a power.
+  std::optional<Number> Function(const std::string& name, EvalError* err) {
+    std::optional<Number> base;
+    if (name == "log" && Peek() == Tok::kBad && toks_[pos_].text == "_") {
+      ++pos_;
+      base = Argument(err);
+      if (!base) return std::nullopt;
+    }
+    DepthGuard g(&depth_);
+    if (depth_ > kMaxDepth) {
+      err->why = "too deeply nested";
+      return std::nullopt;
+    }
+    std::optional<Number> x = Power(err);
+    if (!x) return std::nullopt;
+    double v = x->approx, r = 0;
+    if ((name == "ln" || name == "log") && v <= 0) {
+      err->why = "undefined value";
+      return std::nullopt;
+    }
+    if (name == "ln") r = std::log(v);
+    if (name == "log") {
+      r = std::log(v);
+      if (base) {
+        if (base->approx <= 0 || base->approx == 1) {
+          err->why = "undefined value";
+          return std::nullopt;
+        }
+        r /= std::log(base->approx);
+      }
+    }
+    if (name == "sin") r = std::sin(v);
+    if (name == "cos") r = std::cos(v);
+    if (name == "tan") r = std::tan(v);
+    if (name == "exp") r = std::exp(v);
+    return CheckFinite(Number::Real(r), err);
+  }
+
   std::vector<Token> toks_;
+  int point_ = -1;  // no free variables
+  size_t max_name_ = 0;
+  std::string vars_;
   size_t pos_ = 0;
   int depth_ = 0;
   bool syntax_ = false;
@@ -1068,6 +1143,32 @@ bool ParseNumeric(const std::string& s, ParsedAnswer* out, EvalError* err, bool*
   return false;
 }
 
+// An expression with free variables, evaluated at each fixed point (one
+// linear parse per point); false when it has no variable or fails anywhere.
+bool ParseExpression(const std::string& s, size_t max_name, ParsedAnswer* out) {
+  std::vector<Token> toks = Tokenize(s);
+  ParsedAnswer e;
+  e.kind = ParsedAnswer::Kind::kExpression;
+  for (int point = 0; point < kExpressionPoints; ++point) {
+    Parser p(toks, point, max_name);
+    std::vector<Number> values;
+    bool is_set = false;
+    EvalError err;
+    if (!p.ParseList(&values, &is_set, &err)) return false;
+    if (point == 0) {
+      e.variables = p.variables();
+      e.is_set = is_set;
+      e.brackets = p.brackets();
+      e.list = values.size() > 1 && !is_set && e.brackets.empty();
+    }
+    if (e.variables.empty()) return false;
+    e.values.insert(e.values.end(), values.begin(), values.end());
+  }
+  e.normalized = out->normalized;
+  *out = e;
+  return true;
+}
+
 std::string TextKey(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -1079,7 +1180,7 @@ std::string TextKey(const std::string& s) {
 
 }  // namespace
 
-ParsedAnswer ParseAnswer(absl::string_view raw, bool allow_text, bool decimal_comma) {
+ParsedAnswer ParseAnswer(absl::string_view raw, bool allow_text, bool decimal_comma, bool variables) {
   ParsedAnswer out;
   std::string s = Normalize(raw, decimal_comma);
   out.normalized = s;
@@ -1094,6 +1195,9 @@ ParsedAnswer ParseAnswer(absl::string_view raw, bool allow_text, bool decimal_co
     out.text = err.why;
     return out;
   }
+  // Single-letter variables before units ("3 - 13x" is not "3 - 13" in x);
+  // products of letters ("2RC") only after, so that "5 cm" stays 5.
+  if (variables && ParseExpression(s, 1, &out)) return out;
   std::string stripped = s;
   if (StripUnits(&stripped) && !stripped.empty()) {
     EvalError err2;
@@ -1104,6 +1208,7 @@ ParsedAnswer ParseAnswer(absl::string_view raw, bool allow_text, bool decimal_co
       return out;
     }
   }
+  if (variables && ParseExpression(s, 3, &out)) return out;
   if (allow_text) {
     std::vector<std::string> nums = NumbersInText(stripped);
     std::vector<Number> distinct;
@@ -1224,6 +1329,51 @@ Comparison CompareAnswers(const ParsedAnswer& answer, const ParsedAnswer& refere
     c.how = any_inexact ? "within tolerance" : "exact";
     return c;
   }
+  if (answer.kind == Kind::kExpression && reference.kind == Kind::kExpression) {
+    // Equal at every fixed point, element by element (in any order for a
+    // set or a list reference).
+    if (answer.variables != reference.variables) {
+      c.how = absl::StrCat("variables differ: ", answer.variables, " vs ", reference.variables);
+      return c;
+    }
+    size_t n = answer.values.size() / kExpressionPoints, m = reference.values.size() / kExpressionPoints;
+    if (n != m) {
+      c.how = absl::StrCat("answer has ", n, " values, reference ", m);
+      return c;
+    }
+    if (!answer.brackets.empty() && !reference.brackets.empty() && answer.brackets != reference.brackets) {
+      c.how = absl::StrCat("brackets differ: ", answer.brackets, " vs ", reference.brackets);
+      return c;
+    }
+    bool any_inexact = false;
+    auto same = [&](size_t i, size_t j) {
+      bool all = true;
+      for (int p = 0; p < kExpressionPoints && all; ++p) {
+        bool exact = true;
+        all = NumbersEqual(answer.values[p * n + i], reference.values[p * n + j], tol, &exact);
+        any_inexact |= all && !exact;
+      }
+      return all;
+    };
+    bool unordered = tol.unordered || answer.is_set || reference.is_set || reference.list;
+    std::vector<bool> used(n, false);
+    for (size_t i = 0; i < n; ++i) {
+      bool found = false;
+      for (size_t j = unordered ? 0 : i; j < (unordered ? n : i + 1) && !found; ++j) {
+        if (!used[j] && same(i, j)) {
+          used[j] = true;
+          found = true;
+        }
+      }
+      if (!found) {
+        c.how = "differs at a point";
+        return c;
+      }
+    }
+    c.equal = true;
+    c.how = any_inexact ? "equal at every point, within tolerance" : "equal at every point";
+    return c;
+  }
   if (reference.kind == Kind::kText && (answer.kind == Kind::kText || answer.kind == Kind::kNumbers)) {
     c.equal = !answer.normalized.empty() && TextKey(answer.normalized) == TextKey(reference.normalized);
     c.how = "as text";
@@ -1250,6 +1400,8 @@ std::string DescribeAnswer(const ParsedAnswer& a) {
       return absl::StrCat("\"", CleanUtf8(a.text, 40), "\"");
     case ParsedAnswer::Kind::kInvalid:
       return a.text;
+    case ParsedAnswer::Kind::kExpression:
+      return absl::StrCat("\"", CleanUtf8(a.normalized, 40), "\" (in ", a.variables, ")");
   }
   return "";
 }

@@ -39,6 +39,8 @@ struct ParsedAnswer {
     kText,      // not numeric: compared as normalised text
     kSeveral,   // free text holding several different numbers ("14 or 20")
     kInvalid,   // empty, too large, too deep, division by zero, ...
+    kExpression,  // values with free variables: `values` holds the value at each of
+                  // kExpressionPoints fixed points, one after the other
   };
   Kind kind = Kind::kInvalid;
   std::vector<Number> values;
@@ -50,7 +52,11 @@ struct ParsedAnswer {
   bool from_text = false;     // the one number found inside free text
   std::string text;           // normalised text (kText), or the problem (kInvalid)
   std::string normalized;     // the normalised input, whatever the kind
+  std::string variables;      // kExpression: its variables (letters), sorted
 };
+
+// Points at which two expressions with free variables are compared.
+constexpr int kExpressionPoints = 3;
 
 constexpr int kMaxDepth = 100;
 constexpr int kMaxDigits = 400;
@@ -60,7 +66,10 @@ constexpr int kMaxDigits = 400;
 // kSeveral; without it such text is kText. `decimal_comma` lets "3,45" be
 // 3.45; without it a comma between digits separates values (a reference of
 // several values decides how an answer is read).
-ParsedAnswer ParseAnswer(absl::string_view raw, bool allow_text = true, bool decimal_comma = true);
+// `variables` lets an expression with free variables ("4a - 2", "x^2+10x+25")
+// be kExpression: it is evaluated at kExpressionPoints fixed points.
+ParsedAnswer ParseAnswer(absl::string_view raw, bool allow_text = true, bool decimal_comma = true,
+                         bool variables = false);
 
 struct MathTolerance {
   double rel_tol = 1e-6;

@@ -61,6 +61,27 @@ TEST(MathAnswerTest, Kinds) {
   EXPECT_TRUE(ParseAnswer("\\{1,2\\}").is_set);
 }
 
+TEST(MathAnswerTest, FreeVariables) {
+  auto expr = [](const std::string& s) { return ParseAnswer(s, true, true, /*variables=*/true); };
+  ParsedAnswer r = expr("x^2 + 10x + 25");
+  ASSERT_EQ(r.kind, ParsedAnswer::Kind::kExpression);
+  EXPECT_EQ(r.variables, "x");
+  EXPECT_EQ(r.values.size(), static_cast<size_t>(kExpressionPoints));
+  MathTolerance tol;
+  EXPECT_TRUE(CompareAnswers(expr("(x+5)^2"), r, tol).equal);
+  EXPECT_FALSE(CompareAnswers(expr("(x+5)^2 + 1"), r, tol).equal);
+  EXPECT_FALSE(CompareAnswers(expr("(y+5)^2"), r, tol).equal);
+  EXPECT_TRUE(CompareAnswers(expr("2CR + C + R"), expr("2RC+R+C"), tol).equal);
+  // Without `variables`, or with none, it is not an expression; "5 cm" is 5.
+  EXPECT_NE(ParseAnswer("x^2").kind, ParsedAnswer::Kind::kExpression);
+  EXPECT_EQ(expr("5 cm").kind, ParsedAnswer::Kind::kNumbers);
+  EXPECT_EQ(expr("14").kind, ParsedAnswer::Kind::kNumbers);
+  // Functions.
+  EXPECT_NEAR(ParseAnswer("\\ln(e^2)").values[0].approx, 2, 1e-12);
+  EXPECT_NEAR(ParseAnswer("\\log_{2} 8").values[0].approx, 3, 1e-12);
+  EXPECT_EQ(ParseAnswer("\\ln(-1)").kind, ParsedAnswer::Kind::kInvalid);
+}
+
 TEST(MathAnswerTest, BaseSubscripts) {
   ParsedAnswer a = ParseAnswer("7602_8", false);
   ASSERT_EQ(a.kind, ParsedAnswer::Kind::kNumbers);

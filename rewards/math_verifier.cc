@@ -326,7 +326,7 @@ class MathVerifier : public Verifier {
       return absl::ResourceExhaustedError(absl::StrCat("answer is ", text.size(), " bytes, the limit is ",
                                                        kMaxReferenceAnswerBytes));
     }
-    ParsedAnswer parsed = ParseAnswer(text, /*allow_text=*/false, /*decimal_comma=*/false);
+    ParsedAnswer parsed = ParseAnswer(text, /*allow_text=*/false, /*decimal_comma=*/false, /*variables=*/true);
     if (parsed.kind == ParsedAnswer::Kind::kInvalid) {
       return absl::InvalidArgumentError(absl::StrCat("answer ", Quote(text), " is unusable: ", parsed.text));
     }
@@ -338,7 +338,7 @@ class MathVerifier : public Verifier {
     // "$8$,$4$"); when it can also be a decimal comma ("1,22", "0,111"), the
     // decimal reading is tried too.
     absl::string_view ref_text = ReferenceAnswerText(in.reference->answer());
-    ParsedAnswer ref = ParseAnswer(ref_text, /*allow_text=*/false, /*decimal_comma=*/false);
+    ParsedAnswer ref = ParseAnswer(ref_text, /*allow_text=*/false, /*decimal_comma=*/false, /*variables=*/true);
     if (ref.kind == ParsedAnswer::Kind::kInvalid) {
       return Verdict::Error("BAD_REFERENCE", absl::StrCat("reference unusable: ", ref.text));
     }
@@ -369,7 +369,9 @@ class MathVerifier : public Verifier {
     bool several = ref.kind == ParsedAnswer::Kind::kNumbers && ref.values.size() > 1;
     std::vector<ParsedAnswer> answers;
     for (absl::string_view c : region.candidates) {
-      ParsedAnswer a = ParseAnswer(c, /*allow_text=*/true, /*decimal_comma=*/!several);
+      // An expression with free variables is read as one only against such a reference.
+      ParsedAnswer a = ParseAnswer(c, /*allow_text=*/true, /*decimal_comma=*/!several,
+                                   /*variables=*/ref.kind == ParsedAnswer::Kind::kExpression);
       if (a.kind == ParsedAnswer::Kind::kInvalid) {
         return Verdict::Ok(0, absl::StrCat(a.text, ": ", Quote(c), " (", rule, ")"));
       }

@@ -419,6 +419,25 @@ COMPETITION = [
     ("7602_8", "so \\boxed{7602_9}", 0, "another base", None),
     ("7602", "so \\boxed{7602_8}", 0, "a base-8 answer to a decimal reference", None),
     ("7602_8", "so \\boxed{7602_8 \\text{ or } 7603_8}", 0, "hedge in base 8", None),
+    # Class 7: expressions with free variables compare by value at fixed points.
+    ("4a-2", "so \\boxed{4a - 2}", 1, "linear expression, spacing", None),
+    ("-13x+3", "so \\boxed{3 - 13x}", 1, "terms reordered", None),
+    ("x^2 + 10x + 25", "so \\boxed{(x+5)^2}", 1, "factored form", None),
+    ("7x(x-1)(x-2)", "so \\boxed{7x^3 - 21x^2 + 14x}", 1, "expanded form", None),
+    ("2RC+R+C", "so \\boxed{2CR + C + R}", 1, "two variables, products of letters", None),
+    ("\\frac{n(n+1)}{2}", "so \\boxed{\\frac{n^2+n}{2}}", 1, "fraction of a polynomial", None),
+    ("f(x)=1-\\dfrac{x^2}{2}", "so \\boxed{1 - \\frac{1}{2}x^2}", 1, "a function's definition", None),
+    ("1-\\ln (e-1)", "so \\boxed{1 - \\ln(e - 1)}", 1, "\\ln", None),
+    ("\\log _{2008} 2009", "so \\boxed{\\frac{\\ln 2009}{\\ln 2008}}", 1, "\\log with a base", None),
+    ("4a-2", "so \\boxed{4a+2}", 0, "a sign differs", None),
+    ("4a-2", "so \\boxed{4b-2}", 0, "another variable", None),
+    ("x^2 + 10x + 25", "so \\boxed{x^2 + 10x + 24}", 0, "a constant differs", None),
+    ("\\frac{n(n+1)}{2}", "so \\boxed{\\frac{n(n-1)}{2}}", 0, "a factor differs", None),
+    ("4a-2", "so \\boxed{4a-2 \\text{ or } 4a+2}", 0, "a hedge between expressions", None),
+    ("4a-2", "so \\boxed{4a-2, 4a+2}", 0, "a list of expressions", None),
+    ("4a-2", "so \\boxed{2}", 0, "a number for an expression", None),
+    ("14", "so \\boxed{14x + 1}", 0, "an expression for a number", None),
+    ("x", None, 0, "100,000-term sum in x", {"max_answer_chars": 10000000}, ["\\boxed{", "x+", 100000, "x}"]),
 ]
 
 
