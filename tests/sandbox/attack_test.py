@@ -24,6 +24,8 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 import integration_test as it  # noqa: E402  (Server, request, junit writer)
 
 SECRET = "s3cr3t-" + str(os.getpid())
+# Where the server's sandbox runner lives on the host (beside the server).
+RUNNER_DIR = pathlib.Path(os.path.realpath(it.SERVER)).parent
 HOST_MARKER = pathlib.Path("/tmp") / f"sandbox-escape-{os.getpid()}"
 
 CONFIG = """
@@ -72,9 +74,11 @@ BLOCKED = {
     "kill the process group": "import os, signal\ntry:\n    os.kill(0, signal.SIGKILL)\nexcept OSError:\n    pass\nprint('SAFE')",
     # Nothing of the host's paths: the runner's command line is blanked in
     # every run's memory, and the cgroup namespace hides the groups' paths.
-    "host paths in /proc": "import os\nseen = open('/proc/1/cmdline', 'rb').read() + open('/proc/self/cgroup', 'rb').read()\n"
+    "host paths in /proc": "import os, ctypes\nseen = open('/proc/1/cmdline', 'rb').read() + open('/proc/self/cgroup', 'rb').read()\n"
+                           "seen += os.readlink('/proc/self/exe').encode() + open('/proc/self/maps', 'rb').read()\n"
+                           "libc = ctypes.CDLL(None)\nlibc.getauxval.restype = ctypes.c_char_p\nseen += libc.getauxval(31) or b''\n"
                            "print('ESCAPED' if b'sandbox-runner' in seen or b'reward-sandbox' in seen or b'bazel' in seen "
-                           "else 'SAFE')",
+                           "or " + repr(str(RUNNER_DIR).encode()) + " in seen else 'SAFE')",
     "kill a guessed group": "import os, signal\nfor g in range(2, 400):\n    try:\n        os.killpg(g, signal.SIGKILL)\n    except OSError:\n        pass\nprint('SAFE')",
 }
 
