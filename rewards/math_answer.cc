@@ -1169,6 +1169,76 @@ bool ParseExpression(const std::string& s, size_t max_name, ParsedAnswer* out) {
   return true;
 }
 
+// Splits "(1, 2), (2, 1)", "[-1, 0) \cup (0, 1]", "(1, 1) and (3, 3)" into
+// its bracketed groups, in one linear pass; empty unless there are at least
+// two groups and only ",", ";", "\cup" or "and" between them.
+std::vector<std::string> BracketGroups(const std::string& s) {
+  std::vector<std::string> groups;
+  size_t i = 0;
+  auto opener = [&](size_t k) {
+    return s[k] == '(' || s[k] == '[' || (s[k] == '\\' && k + 1 < s.size() && s[k + 1] == '{');
+  };
+  while (i < s.size()) {
+    // Separators between groups.
+    size_t j = i;
+    bool separated = false;
+    for (;;) {
+      while (j < s.size() && s[j] == ' ') ++j;
+      size_t before = j;
+      if (j < s.size() && (s[j] == ',' || s[j] == ';')) {
+        ++j;
+      } else if (s.compare(j, 4, "\\cup") == 0) {
+        j += 4;
+      } else if (s.compare(j, 3, "and") == 0 && (j + 3 >= s.size() || !IsAlpha(s[j + 3]))) {
+        j += 3;
+      } else {
+        break;
+      }
+      separated = separated || j > before;
+    }
+    if (j >= s.size()) break;
+    if (!opener(j)) return {};
+    if (!groups.empty() && !separated) return {};  // groups must be separated
+    int depth = 0;
+    size_t k = j;
+    for (; k < s.size(); ++k) {
+      if (opener(k)) {
+        ++depth;
+        if (s[k] == '\\') ++k;
+      } else if (s[k] == ')' || s[k] == ']' || (s[k] == '\\' && k + 1 < s.size() && s[k + 1] == '}')) {
+        --depth;
+        if (s[k] == '\\') ++k;
+        if (depth == 0) break;
+      }
+    }
+    if (k >= s.size()) return {};
+    groups.push_back(s.substr(j, k + 1 - j));
+    i = k + 1;
+  }
+  if (groups.size() < 2) return {};
+  return groups;
+}
+
+// A collection of bracketed groups, each parsed as numbers.
+bool ParseGroups(const std::string& s, ParsedAnswer* out) {
+  std::vector<std::string> groups = BracketGroups(s);
+  if (groups.empty()) return false;
+  ParsedAnswer all;
+  all.kind = ParsedAnswer::Kind::kNumbers;
+  for (const std::string& g : groups) {
+    ParsedAnswer one;
+    EvalError err;
+    bool syntax = false;
+    if (!ParseNumeric(g, &one, &err, &syntax)) return false;
+    one.normalized = g;
+    all.values.insert(all.values.end(), one.values.begin(), one.values.end());
+    all.parts.push_back(std::move(one));
+  }
+  all.normalized = out->normalized;
+  *out = std::move(all);
+  return true;
+}
+
 std::string TextKey(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -1195,6 +1265,7 @@ ParsedAnswer ParseAnswer(absl::string_view raw, bool allow_text, bool decimal_co
     out.text = err.why;
     return out;
   }
+  if (ParseGroups(s, &out)) return out;
   // Single-letter variables before units ("3 - 13x" is not "3 - 13" in x);
   // products of letters ("2RC") only after, so that "5 cm" stays 5.
   if (variables && ParseExpression(s, 1, &out)) return out;
@@ -1280,6 +1351,36 @@ bool NumbersEqual(const Number& a, const Number& b, const MathTolerance& tol, bo
 Comparison CompareAnswers(const ParsedAnswer& answer, const ParsedAnswer& reference, const MathTolerance& tol) {
   using Kind = ParsedAnswer::Kind;
   Comparison c;
+  if (!answer.parts.empty() || !reference.parts.empty()) {
+    // Collections of groups: the same groups in any order, each equal in order.
+    if (answer.parts.size() != reference.parts.size() || answer.kind != Kind::kNumbers ||
+        reference.kind != Kind::kNumbers) {
+      c.how = absl::StrCat("answer has ", std::max<size_t>(answer.parts.size(), 1), " groups, reference ",
+                           std::max<size_t>(reference.parts.size(), 1));
+      return c;
+    }
+    std::vector<bool> used(reference.parts.size(), false);
+    bool any_inexact = false;
+    for (const ParsedAnswer& a : answer.parts) {
+      bool found = false;
+      for (size_t j = 0; j < reference.parts.size() && !found; ++j) {
+        if (used[j]) continue;
+        Comparison one = CompareAnswers(a, reference.parts[j], tol);
+        if (one.equal) {
+          used[j] = true;
+          found = true;
+          any_inexact |= one.how != "exact";
+        }
+      }
+      if (!found) {
+        c.how = "a group differs";
+        return c;
+      }
+    }
+    c.equal = true;
+    c.how = any_inexact ? "within tolerance" : "exact";
+    return c;
+  }
   if (answer.kind == Kind::kNumbers && reference.kind == Kind::kNumbers && reference.base != 10 &&
       answer.base == 10) {
     // A reference in base b (2516_8): an answer without a subscript is read
@@ -1386,6 +1487,16 @@ Comparison CompareAnswers(const ParsedAnswer& answer, const ParsedAnswer& refere
 std::string DescribeAnswer(const ParsedAnswer& a) {
   switch (a.kind) {
     case ParsedAnswer::Kind::kNumbers: {
+      if (!a.parts.empty()) {
+        std::vector<std::string> groups;
+        for (const ParsedAnswer& g : a.parts) {
+          std::string d = DescribeAnswer(g);
+          if (g.brackets.size() == 2 && g.values.size() > 1) d = absl::StrCat(g.brackets.substr(0, 1), d.substr(1, d.size() - 2), g.brackets.substr(1));
+          if (g.values.size() == 1 && !g.is_set) d = absl::StrCat("(", d, ")");
+          groups.push_back(d);
+        }
+        return absl::StrJoin(groups, ", ");
+      }
       std::vector<std::string> parts;
       for (const Number& n : a.values) parts.push_back(n.ToString());
       if (parts.size() == 1) return parts[0];

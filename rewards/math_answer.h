@@ -53,6 +53,9 @@ struct ParsedAnswer {
   std::string text;           // normalised text (kText), or the problem (kInvalid)
   std::string normalized;     // the normalised input, whatever the kind
   std::string variables;      // kExpression: its variables (letters), sorted
+  // Several bracketed groups ("(1, 2), (2, 1)", "[-1, 0) \cup (0, 1]"): each
+  // one's values (kNumbers); a collection of solutions or a union, in any order.
+  std::vector<ParsedAnswer> parts;
 };
 
 // Points at which two expressions with free variables are compared.

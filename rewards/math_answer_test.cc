@@ -82,6 +82,21 @@ TEST(MathAnswerTest, FreeVariables) {
   EXPECT_EQ(ParseAnswer("\\ln(-1)").kind, ParsedAnswer::Kind::kInvalid);
 }
 
+TEST(MathAnswerTest, BracketGroups) {
+  ParsedAnswer r = ParseAnswer("(2,1),(1,2)", false);
+  ASSERT_EQ(r.parts.size(), 2u);
+  MathTolerance tol;
+  EXPECT_TRUE(CompareAnswers(ParseAnswer("(1, 2), (2, 1)"), r, tol).equal);
+  EXPECT_FALSE(CompareAnswers(ParseAnswer("(1, 2), (1, 2)"), r, tol).equal);
+  EXPECT_FALSE(CompareAnswers(ParseAnswer("(1, 2)"), r, tol).equal);
+  ParsedAnswer u = ParseAnswer("[-1, 0) \\cup (0, 1]", false);
+  ASSERT_EQ(u.parts.size(), 2u);
+  EXPECT_TRUE(CompareAnswers(ParseAnswer("(0, 1] \\cup [-1, 0)"), u, tol).equal);
+  EXPECT_FALSE(CompareAnswers(ParseAnswer("(0, 1] \\cup [-1, 0]"), u, tol).equal);
+  EXPECT_TRUE(ParseAnswer("(1, 2) (3, 4)").parts.empty());  // groups need a separator
+  EXPECT_TRUE(ParseAnswer("(1, 2) or (3, 4)").parts.empty());
+}
+
 TEST(MathAnswerTest, BaseSubscripts) {
   ParsedAnswer a = ParseAnswer("7602_8", false);
   ASSERT_EQ(a.kind, ParsedAnswer::Kind::kNumbers);

@@ -405,6 +405,24 @@ class MathVerifier : public Verifier {
         }
       }
     }
+    // A reference of several groups may be answered one \boxed{} per group, in any order.
+    if (answers.size() > 1 && ref.parts.size() == answers.size()) {
+      ParsedAnswer joined;
+      joined.kind = ParsedAnswer::Kind::kNumbers;
+      for (const ParsedAnswer& a : answers) {
+        if (a.kind == ParsedAnswer::Kind::kNumbers && a.parts.empty()) {
+          joined.parts.push_back(a);
+          joined.values.insert(joined.values.end(), a.values.begin(), a.values.end());
+        }
+      }
+      if (joined.parts.size() == answers.size()) {
+        Comparison cmp = CompareAnswers(joined, ref, tol_);
+        if (cmp.equal) {
+          return Verdict::Ok(1, absl::StrCat(DescribeAnswer(joined), " = ", DescribeAnswer(ref), " (", rule,
+                                             ", one group each, ", cmp.how, ")"));
+        }
+      }
+    }
     if (distinct.size() > 1 && !allow_multiple_) {
       std::vector<std::string> shown;
       for (const ParsedAnswer* d : distinct) shown.push_back(DescribeAnswer(*d));

@@ -438,6 +438,23 @@ COMPETITION = [
     ("4a-2", "so \\boxed{2}", 0, "a number for an expression", None),
     ("14", "so \\boxed{14x + 1}", 0, "an expression for a number", None),
     ("x", None, 0, "100,000-term sum in x", {"max_answer_chars": 10000000}, ["\\boxed{", "x+", 100000, "x}"]),
+    # Class 5: several bracketed groups (solutions, a union of intervals) in any order.
+    ("(2,1),(1,2)", "so \\boxed{(1, 2), (2, 1)}", 1, "two solution pairs, reordered", None),
+    ("(2,1),(1,2)", "so \\boxed{(1, 2)}, \\boxed{(2, 1)}", 1, "one pair per box", None),
+    ("$(3,0),(-3,1)$", "so \\boxed{(-3,1) \\text{ and } (3,0)}", 1, "pairs joined by 'and'", None),
+    ("(1,4-\\sqrt{3})\\cup(4+\\sqrt{3},7)", "so \\boxed{(4+\\sqrt{3}, 7) \\cup (1, 4-\\sqrt{3})}", 1,
+     "union of intervals, reordered", None),
+    ("[-1, -\\tfrac12) \\cup (-\\tfrac12, 0)", "so \\boxed{[-1, -0.5) \\cup (-0.5, 0)}", 1, "half-open union",
+     None),
+    ("(2,1),(1,2)", "so \\boxed{(1, 2)}", 0, "a pair missing", None),
+    ("(2,1),(1,2)", "so \\boxed{(1, 2), (2, 1), (3, 3)}", 0, "an extra pair", None),
+    ("(2,1),(1,2)", "so \\boxed{(1, 2), (2, 2)}", 0, "a wrong pair", None),
+    ("(2,1),(1,2)", "so \\boxed{(1, 2)}, \\boxed{(2, 1)}, \\boxed{(3, 3)}", 0, "an extra box", None),
+    ("(1, 2)", "so \\boxed{(1, 2), (2, 1)}", 0, "two pairs for one", None),
+    ("(1, 2)", "so \\boxed{(1, 2)} or \\boxed{(2, 1)}", 0, "two boxed pairs for one", None),
+    ("[-1, -\\tfrac12) \\cup (-\\tfrac12, 0)", "so \\boxed{[-1, -0.5] \\cup (-0.5, 0)}", 0,
+     "a closed end for an open one", None),
+    ("(1,2),(3,4)", None, 0, "100,000 groups", {"max_answer_chars": 10000000}, ["\\boxed{", "(1,2),", 100000, "(3,4)}"]),
 ]
 
 
