@@ -959,7 +959,39 @@ const absl::string_view kUnitWords[] = {
 
 namespace {
 
-std::string Normalize(absl::string_view raw, bool decimal_comma) {
+// A whole-answer matrix "\begin{pmatrix} a & b \\ c & d \end{pmatrix}"
+// (also bmatrix, matrix) becomes the tuple "(a, b, c, d)" of its cells in row
+// order, with its shape ("2x2 matrix") in *shape. Rows must be equally long.
+bool MatrixToTuple(std::string* s, std::string* shape) {
+  for (absl::string_view env : {"pmatrix", "bmatrix", "matrix"}) {
+    std::string begin = absl::StrCat("\\begin{", env, "}"), end = absl::StrCat("\\end{", env, "}");
+    if (!absl::StartsWith(*s, begin) || !absl::EndsWith(*s, end) || s->size() < begin.size() + end.size()) continue;
+    std::string inner = s->substr(begin.size(), s->size() - begin.size() - end.size());
+    std::vector<std::string> cells;
+    size_t rows = 0, cols = 0;
+    for (absl::string_view row : absl::StrSplit(inner, "\\\\")) {
+      if (absl::StripAsciiWhitespace(row).empty()) continue;  // a trailing \\ before \end
+      size_t n = 0;
+      for (absl::string_view cell : absl::StrSplit(row, '&')) {
+        cell = absl::StripAsciiWhitespace(cell);
+        if (cell.empty()) return false;
+        cells.emplace_back(cell);
+        ++n;
+      }
+      if (rows > 0 && n != cols) return false;
+      cols = n;
+      ++rows;
+    }
+    if (cells.empty()) return false;
+    *s = absl::StrCat("(", absl::StrJoin(cells, ", "), ")");
+    if (cells.size() == 1) *s = cells[0];
+    *shape = absl::StrCat(rows, "x", cols, " matrix");
+    return true;
+  }
+  return false;
+}
+
+std::string Normalize(absl::string_view raw, bool decimal_comma, std::string* shape = nullptr) {
   std::string s(absl::StripAsciiWhitespace(raw));
   // Math delimiters.
   for (;;) {
@@ -968,6 +1000,8 @@ std::string Normalize(absl::string_view raw, bool decimal_comma) {
     s = std::string(absl::StripAsciiWhitespace(s));
     if (!changed) break;
   }
+  std::string matrix;
+  if (MatrixToTuple(&s, &matrix) && shape != nullptr) *shape = matrix;
   // LaTeX spellings.
   ReplaceAll(&s, "{,}", ",");
   ReplaceAll(&s, "\\,", "\x01");  // thin space: a thousands separator between digits
@@ -1252,8 +1286,18 @@ std::string TextKey(const std::string& s) {
 
 ParsedAnswer ParseAnswer(absl::string_view raw, bool allow_text, bool decimal_comma, bool variables) {
   ParsedAnswer out;
-  std::string s = Normalize(raw, decimal_comma);
+  std::string shape;
+  std::string s = Normalize(raw, decimal_comma, &shape);
   out.normalized = s;
+  if (!shape.empty()) {
+    // A matrix: its cells in row order, compared with its shape.
+    ParsedAnswer m = ParseAnswer(s, /*allow_text=*/false, decimal_comma, variables);
+    if (m.kind == ParsedAnswer::Kind::kNumbers && m.parts.empty()) {
+      m.brackets = shape;
+      m.list = false;
+      return m;
+    }
+  }
   if (s.empty()) {
     out.text = "empty answer";
     return out;

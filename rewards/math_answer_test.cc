@@ -97,6 +97,18 @@ TEST(MathAnswerTest, BracketGroups) {
   EXPECT_TRUE(ParseAnswer("(1, 2) or (3, 4)").parts.empty());
 }
 
+TEST(MathAnswerTest, Matrices) {
+  ParsedAnswer m = ParseAnswer("\\begin{pmatrix} 0 & 1 \\\\ 1 & 0 \\end{pmatrix}", false);
+  ASSERT_EQ(m.kind, ParsedAnswer::Kind::kNumbers);
+  EXPECT_EQ(m.values.size(), 4u);
+  EXPECT_EQ(m.brackets, "2x2 matrix");
+  MathTolerance tol;
+  EXPECT_TRUE(CompareAnswers(ParseAnswer("\\begin{bmatrix}0&1\\\\1&0\\end{bmatrix}"), m, tol).equal);
+  EXPECT_FALSE(CompareAnswers(ParseAnswer("\\begin{pmatrix}0&1&1&0\\end{pmatrix}"), m, tol).equal);
+  EXPECT_FALSE(CompareAnswers(ParseAnswer("(0, 1, 1, 0)"), m, tol).equal);
+  EXPECT_NE(ParseAnswer("\\begin{pmatrix} 1 & 2 \\\\ 3 \\end{pmatrix}").kind, ParsedAnswer::Kind::kNumbers);
+}
+
 TEST(MathAnswerTest, BaseSubscripts) {
   ParsedAnswer a = ParseAnswer("7602_8", false);
   ASSERT_EQ(a.kind, ParsedAnswer::Kind::kNumbers);

@@ -455,6 +455,22 @@ COMPETITION = [
     ("[-1, -\\tfrac12) \\cup (-\\tfrac12, 0)", "so \\boxed{[-1, -0.5] \\cup (-0.5, 0)}", 0,
      "a closed end for an open one", None),
     ("(1,2),(3,4)", None, 0, "100,000 groups", {"max_answer_chars": 10000000}, ["\\boxed{", "(1,2),", 100000, "(3,4)}"]),
+    # Class 7: matrices are tuples of their cells with their shape.
+    ("\\begin{pmatrix} 1/5 \\\\ -3/5 \\end{pmatrix}",
+     "so \\[\\boxed{\\begin{pmatrix} \\frac{1}{5} \\\\ -\\frac{3}{5} \\end{pmatrix}}\\]", 1, "column vector", None),
+    ("\\begin{pmatrix} 0 & 1 \\\\ 1 & 0 \\end{pmatrix}", "so \\boxed{\\begin{pmatrix}0&1\\\\1&0\\end{pmatrix}}", 1,
+     "2x2 matrix, no spaces", None),
+    ("\\begin{pmatrix} 2 & 7 \\\\ 13 & -2 \\end{pmatrix}", "so \\boxed{\\begin{bmatrix} 2 & 7 \\\\ 13 & -2 \\end{bmatrix}}",
+     1, "bmatrix for pmatrix", None),
+    ("\\begin{pmatrix} 1/5 \\\\ -3/5 \\end{pmatrix}",
+     "so \\boxed{\\begin{pmatrix} \\frac{1}{5} \\\\ \\frac{3}{5} \\end{pmatrix}}", 0, "a sign differs", None),
+    ("\\begin{pmatrix} 2 & 7 \\\\ 13 & -2 \\end{pmatrix}", "so \\boxed{\\begin{pmatrix} 2 & 13 \\\\ 7 & -2 \\end{pmatrix}}",
+     0, "the transpose", None),
+    ("\\begin{pmatrix} 2 & 7 \\\\ 13 & -2 \\end{pmatrix}", "so \\boxed{\\begin{pmatrix} 2 \\\\ 7 \\\\ 13 \\\\ -2 \\end{pmatrix}}",
+     0, "same cells, another shape", None),
+    ("\\begin{pmatrix} 6 \\\\ 3 \\end{pmatrix}", "so \\boxed{(6, 3)}", 0, "a tuple for a column vector", None),
+    ("\\begin{pmatrix} 6 \\\\ 3 \\end{pmatrix}", "so \\boxed{\\begin{pmatrix} 6 \\\\ 3 \\end{pmatrix}} or "
+     "\\boxed{\\begin{pmatrix} 3 \\\\ 6 \\end{pmatrix}}", 0, "two matrices", None),
 ]
 
 
