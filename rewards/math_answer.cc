@@ -1013,7 +1013,7 @@ std::string Normalize(absl::string_view raw, bool decimal_comma, std::string* sh
       {"\xC2\xB7", "*"} /* · */, {"\\%", "%"}, {"^{\\circ}", ""}, {"^\\circ", ""}, {"\\circ", ""},
       {"\\degree", ""}, {"\xC2\xB0", ""} /* ° */, {"\\!", ""}, {"\\;", " "}, {"\\:", " "},
       {"\\quad", " "}, {"\\qquad", " "}, {"~", " "}, {"\\ ", " "}, {"\\$", ""}, {"$", ""},
-      {"\xE2\x82\xAC", ""} /* € */, {"\xC2\xA3", ""} /* £ */, {"\\euro", ""},
+      {"\xC2\xB1", "\\pm"} /* ± */, {"\xE2\x82\xAC", ""} /* € */, {"\xC2\xA3", ""} /* £ */, {"\\euro", ""},
   };
   for (const auto& [from, to] : kReplace) ReplaceAll(&s, from, to);
   ReplaceAll(&s, "\\text {", "\\text{");
@@ -1253,6 +1253,41 @@ std::vector<std::string> BracketGroups(const std::string& s) {
   return groups;
 }
 
+// "1 \pm \sqrt{19}", "\{1\pm\sqrt{5}, -2\}": each comma-separated element
+// with one \pm stands for its two values; the whole is a set. Empty when
+// there is no \pm, or an element has more than one.
+std::string ExpandPlusMinus(const std::string& s) {
+  if (s.find("\\pm") == std::string::npos) return "";
+  absl::string_view body = s;
+  if (absl::StartsWith(body, "\\{") && absl::EndsWith(body, "\\}") && body.size() >= 4) {
+    body = body.substr(2, body.size() - 4);
+  }
+  std::vector<std::string> elements;
+  int depth = 0;
+  size_t start = 0;
+  for (size_t i = 0; i <= body.size(); ++i) {
+    char c = i < body.size() ? body[i] : ',';
+    if (c == '(' || c == '[' || c == '{') ++depth;
+    if (c == ')' || c == ']' || c == '}') --depth;
+    if (c == ',' && depth == 0) {
+      elements.emplace_back(body.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  std::vector<std::string> out;
+  for (const std::string& e : elements) {
+    size_t at = e.find("\\pm");
+    if (at == std::string::npos) {
+      out.push_back(e);
+      continue;
+    }
+    if (e.find("\\pm", at + 3) != std::string::npos) return "";
+    out.push_back(e.substr(0, at) + "+" + e.substr(at + 3));
+    out.push_back(e.substr(0, at) + "-" + e.substr(at + 3));
+  }
+  return absl::StrCat("\\{", absl::StrJoin(out, ","), "\\}");
+}
+
 // A collection of bracketed groups, each parsed as numbers.
 bool ParseGroups(const std::string& s, ParsedAnswer* out) {
   std::vector<std::string> groups = BracketGroups(s);
@@ -1308,6 +1343,16 @@ ParsedAnswer ParseAnswer(absl::string_view raw, bool allow_text, bool decimal_co
   if (!syntax) {  // numeric but unusable: too large, division by zero, ...
     out.text = err.why;
     return out;
+  }
+  std::string pm = ExpandPlusMinus(s);
+  if (!pm.empty()) {
+    EvalError e;
+    bool sx = false;
+    ParsedAnswer both;
+    if (ParseNumeric(pm, &both, &e, &sx)) {
+      both.normalized = s;
+      return both;
+    }
   }
   if (ParseGroups(s, &out)) return out;
   // Single-letter variables before units ("3 - 13x" is not "3 - 13" in x);

@@ -97,6 +97,18 @@ TEST(MathAnswerTest, BracketGroups) {
   EXPECT_TRUE(ParseAnswer("(1, 2) or (3, 4)").parts.empty());
 }
 
+TEST(MathAnswerTest, PlusMinus) {
+  ParsedAnswer r = ParseAnswer("1 \\pm \\sqrt{19}", false);
+  ASSERT_EQ(r.kind, ParsedAnswer::Kind::kNumbers);
+  EXPECT_EQ(r.values.size(), 2u);
+  EXPECT_TRUE(r.is_set);
+  MathTolerance tol;
+  EXPECT_TRUE(CompareAnswers(ParseAnswer("1-\\sqrt{19}, 1+\\sqrt{19}"), r, tol).equal);
+  EXPECT_FALSE(CompareAnswers(ParseAnswer("1+\\sqrt{19}"), r, tol).equal);
+  EXPECT_FALSE(CompareAnswers(ParseAnswer("14 \\pm 1"), ParseAnswer("14", false), tol).equal);
+  EXPECT_EQ(ParseAnswer("\\{1\\pm\\sqrt{5},-2\\}", false).values.size(), 3u);
+}
+
 TEST(MathAnswerTest, Matrices) {
   ParsedAnswer m = ParseAnswer("\\begin{pmatrix} 0 & 1 \\\\ 1 & 0 \\end{pmatrix}", false);
   ASSERT_EQ(m.kind, ParsedAnswer::Kind::kNumbers);

@@ -471,6 +471,17 @@ COMPETITION = [
     ("\\begin{pmatrix} 6 \\\\ 3 \\end{pmatrix}", "so \\boxed{(6, 3)}", 0, "a tuple for a column vector", None),
     ("\\begin{pmatrix} 6 \\\\ 3 \\end{pmatrix}", "so \\boxed{\\begin{pmatrix} 6 \\\\ 3 \\end{pmatrix}} or "
      "\\boxed{\\begin{pmatrix} 3 \\\\ 6 \\end{pmatrix}}", 0, "two matrices", None),
+    # Class 5: \\pm stands for its two values.
+    ("1 \\pm \\sqrt{19}", "so \\boxed{1 \\pm \\sqrt{19}}", 1, "\\pm both sides", None),
+    ("1 \\pm \\sqrt{19}", "so \\boxed{1 - \\sqrt{19}, 1 + \\sqrt{19}}", 1, "both roots listed", None),
+    ("\\{1\\pm\\sqrt{5},-2\\}", "so \\boxed{-2, 1+\\sqrt{5}, 1-\\sqrt{5}}", 1, "\\pm inside a set", None),
+    ("$\\pm 2021$", "so \\boxed{2021, -2021}", 1, "\\pm alone", None),
+    ("x = \\frac{-1 \\pm \\sqrt{13}}{4}", "so \\boxed{\\frac{-1 \\pm \\sqrt{13}}{4}}", 1, "\\pm inside \\frac", None),
+    ("1 \\pm \\sqrt{19}", "so \\boxed{1 + \\sqrt{19}}", 0, "only one root", None),
+    ("1 \\pm \\sqrt{19}", "so \\boxed{1 \\pm \\sqrt{18}}", 0, "\\pm, wrong radicand", None),
+    ("1 + \\sqrt{19}", "so \\boxed{1 \\pm \\sqrt{19}}", 0, "\\pm for one root", None),
+    ("1 \\pm \\sqrt{19}", "so \\boxed{1 \\pm \\sqrt{19}, 5}", 0, "\\pm and an extra value", None),
+    ("2", "so \\boxed{2 \\pm 0 \\pm 0}", 0, "two \\pm in one element", None),
 ]
 
 
