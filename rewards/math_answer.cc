@@ -885,9 +885,17 @@ bool StripAffix(std::string* s, absl::string_view pre, absl::string_view post) {
 // Removes separators inside digit groups: 1,234,567  1 234  1\,234 (already
 // turned into "1\x01234" by the caller) -> 1234567. A group separator is
 // taken as such only before exactly three digits.
-std::string JoinThousands(const std::string& s) {
+// `lists`: commas separate values unless the whole text is one number
+// ("1,234", "$6,600"), so "27,54,108,135" and "(3,331)" keep their values.
+std::string JoinThousands(const std::string& s, bool lists = false) {
   std::string out;
   out.reserve(s.size());
+  size_t commas = 0;
+  bool brackets = false;
+  for (char c : s) {
+    commas += c == ',';
+    brackets = brackets || c == '(' || c == '[' || c == '{';
+  }
   size_t i = 0;
   while (i < s.size()) {
     if (!IsDigit(s[i]) || (i > 0 && (IsDigit(s[i - 1]) || s[i - 1] == '.'))) {
@@ -902,6 +910,7 @@ std::string JoinThousands(const std::string& s) {
     size_t k = j;
     if (lead <= 3 && !(lead == 1 && s[i] == '0')) {  // "0,111" is not a thousands form
       char sep = 0;
+      size_t groups = 0;
       for (;;) {
         if (k + 4 > s.size()) break;
         char c = s[k];
@@ -912,6 +921,11 @@ std::string JoinThousands(const std::string& s) {
         sep = c;
         num += s.substr(k + 1, 3);
         k += 4;
+        ++groups;
+      }
+      if (lists && sep == ',' && (brackets || groups != commas)) {
+        num = s.substr(i, lead);  // a list, not thousands
+        k = j;
       }
       // A space-separated pair such as "3 500" is only joined when it cannot
       // be a mixed number or list: accept it (a lone "1 234" is a thousands form).
@@ -1022,7 +1036,7 @@ std::string Normalize(absl::string_view raw, bool decimal_comma, std::string* sh
   // "x = 14", "2 + 12 = 14": the value is what stands after the last "=".
   size_t eq = s.rfind('=');
   if (eq != std::string::npos) s = s.substr(eq + 1);
-  s = JoinThousands(decimal_comma ? DecimalComma(s) : s);
+  s = decimal_comma ? JoinThousands(DecimalComma(s)) : JoinThousands(s, /*lists=*/true);
   ReplaceAll(&s, "\x01", " ");
   s = std::string(absl::StripAsciiWhitespace(s));
   // "35 percent", "35 pct", "35 per cent" are 35%.

@@ -345,8 +345,10 @@ class MathVerifier : public Verifier {
     Verdict v = Judge(in, ref);
     if (v.score == 0 && ref.kind == ParsedAnswer::Kind::kNumbers && HasDigitCommaDigit(ref_text)) {
       ParsedAnswer decimal = ParseAnswer(ref_text, /*allow_text=*/false, /*decimal_comma=*/true);
+      // Only when a comma became a decimal point ("(3,331)" is not 3331).
+      auto dots = [](const std::string& t) { return std::count(t.begin(), t.end(), '.'); };
       if (decimal.kind == ParsedAnswer::Kind::kNumbers && decimal.values.size() == 1 &&
-          decimal.normalized != ref.normalized) {
+          dots(decimal.normalized) > dots(ref.normalized)) {
         Verdict d = Judge(in, decimal);
         if (d.score == 1) return d;
       }

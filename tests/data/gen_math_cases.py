@@ -482,6 +482,14 @@ COMPETITION = [
     ("1 + \\sqrt{19}", "so \\boxed{1 \\pm \\sqrt{19}}", 0, "\\pm for one root", None),
     ("1 \\pm \\sqrt{19}", "so \\boxed{1 \\pm \\sqrt{19}, 5}", 0, "\\pm and an extra value", None),
     ("2", "so \\boxed{2 \\pm 0 \\pm 0}", 0, "two \\pm in one element", None),
+    # Class 5: in a list, comma groups of three digits are values, not thousands.
+    ("27,54,108,135", "so \\boxed{27, 54, 108, 135}", 1, "three-digit values in a list reference", None),
+    ("$(1,1006),(3,331),(11,31)$", "so \\boxed{(1, 1006), (3, 331), (11, 31)}", 1, "three digits after a comma in a tuple",
+     None),
+    ("27,54,108,135", "so \\boxed{27, 54108135}", 0, "a list is not a thousands number", None),
+    ("(3,331)", "so \\boxed{3331}", 0, "a pair is not a thousands number", None),
+    ("1,234,567", tag("1234567"), 1, "a reference that is one number keeps its thousands", None),
+    ("$6,600", tag("6600"), 1, "currency and thousands in a reference", None),
 ]
 
 
