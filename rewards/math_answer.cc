@@ -973,6 +973,69 @@ const absl::string_view kUnitWords[] = {
 
 namespace {
 
+// What stands after the last "=", or, when every top-level comma-separated
+// element has a "=" ("k = 45, n = 2", "a=2, a=-6-4\sqrt{2}"), each
+// element's value: "45, 2". One linear pass.
+std::string DropLabels(const std::string& s, bool peel = true);
+
+// "(f(n) = n, g(n) = 1)": labelled values in one pair of parentheses.
+std::string PeelLabelled(const std::string& s) {
+  std::string t(absl::StripAsciiWhitespace(s));
+  if (t.size() < 2 || t.front() != '(' || t.back() != ')') return "";
+  int depth = 0;
+  for (size_t i = 0; i + 1 < t.size(); ++i) {
+    depth += t[i] == '(' ? 1 : t[i] == ')' ? -1 : 0;
+    if (depth == 0) return "";  // the first parenthesis closes before the end
+  }
+  std::string inner = t.substr(1, t.size() - 2);
+  std::string values = DropLabels(inner, /*peel=*/false);
+  // Only when every element was labelled (a list came out, not a last value).
+  size_t eqs = std::count(inner.begin(), inner.end(), '=');
+  if (eqs < 2 || values.find(',') == std::string::npos) return "";
+  return values;
+}
+
+std::string DropLabels(const std::string& s, bool peel) {
+  if (peel) {
+    std::string peeled = PeelLabelled(s);
+    if (!peeled.empty()) return peeled;
+  }
+  std::vector<std::pair<size_t, size_t>> elements;  // [start, end)
+  std::vector<size_t> last_eq;
+  int depth = 0;
+  size_t start = 0, eq = std::string::npos;
+  for (size_t i = 0; i <= s.size(); ++i) {
+    char c = i < s.size() ? s[i] : ',';
+    if (c == '(' || c == '[' || c == '{') ++depth;
+    if (c == ')' || c == ']' || c == '}') --depth;
+    if (c == '=' && depth == 0) eq = i;
+    // " and " / " or " between labelled values also separate them.
+    size_t word = 0;
+    if (depth == 0 && c == ' ') {
+      if (s.compare(i, 5, " and ") == 0) word = 5;
+      if (s.compare(i, 4, " or ") == 0) word = 4;
+    }
+    if ((c == ',' || word > 0) && depth == 0) {
+      elements.emplace_back(start, i);
+      last_eq.push_back(eq);
+      start = i + (word > 0 ? word : 1);
+      if (word > 0) i += word - 1;
+      eq = std::string::npos;
+    }
+  }
+  bool all = elements.size() >= 2;
+  for (size_t e : last_eq) all = all && e != std::string::npos;
+  if (all) {
+    std::vector<std::string> values;
+    for (size_t k = 0; k < elements.size(); ++k) {
+      values.push_back(s.substr(last_eq[k] + 1, elements[k].second - last_eq[k] - 1));
+    }
+    return absl::StrJoin(values, ",");
+  }
+  size_t at = s.rfind('=');
+  return at == std::string::npos ? s : s.substr(at + 1);
+}
+
 // A whole-answer matrix "\begin{pmatrix} a & b \\ c & d \end{pmatrix}"
 // (also bmatrix, matrix) becomes the tuple "(a, b, c, d)" of its cells in row
 // order, with its shape ("2x2 matrix") in *shape. Rows must be equally long.
@@ -1033,9 +1096,9 @@ std::string Normalize(absl::string_view raw, bool decimal_comma, std::string* sh
   ReplaceAll(&s, "\\text {", "\\text{");
   StripTrailingTextUnits(&s);
   s = UnwrapCommands(s);
-  // "x = 14", "2 + 12 = 14": the value is what stands after the last "=".
-  size_t eq = s.rfind('=');
-  if (eq != std::string::npos) s = s.substr(eq + 1);
+  // "x = 14", "2 + 12 = 14": the value is what stands after the last "=";
+  // "k = 45, n = 2" (every comma-separated element labelled): each element's.
+  s = DropLabels(s);
   s = decimal_comma ? JoinThousands(DecimalComma(s)) : JoinThousands(s, /*lists=*/true);
   ReplaceAll(&s, "\x01", " ");
   s = std::string(absl::StripAsciiWhitespace(s));

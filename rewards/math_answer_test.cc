@@ -97,6 +97,14 @@ TEST(MathAnswerTest, BracketGroups) {
   EXPECT_TRUE(ParseAnswer("(1, 2) or (3, 4)").parts.empty());
 }
 
+TEST(MathAnswerTest, LabelledValues) {
+  EXPECT_EQ(NormalizeAnswerText("k = 45, n = 2"), "45, 2");
+  EXPECT_EQ(NormalizeAnswerText("x = 1 \\text{ or } x = 2"), "1 , 2");
+  EXPECT_EQ(NormalizeAnswerText("(f(n) = n, g(n) = 1)"), "n, 1");
+  EXPECT_EQ(NormalizeAnswerText("x = 14, 20"), "14, 20");  // not every element labelled: after the last =
+  EXPECT_EQ(NormalizeAnswerText("2 + 12 = 14"), "14");
+}
+
 TEST(MathAnswerTest, PlusMinus) {
   ParsedAnswer r = ParseAnswer("1 \\pm \\sqrt{19}", false);
   ASSERT_EQ(r.kind, ParsedAnswer::Kind::kNumbers);

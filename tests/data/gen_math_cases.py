@@ -490,6 +490,17 @@ COMPETITION = [
     ("(3,331)", "so \\boxed{3331}", 0, "a pair is not a thousands number", None),
     ("1,234,567", tag("1234567"), 1, "a reference that is one number keeps its thousands", None),
     ("$6,600", tag("6600"), 1, "currency and thousands in a reference", None),
+    # Class 5: labelled values ("k = 45, n = 2") are their values.
+    ("$$k = 45, n = 2$$", tag("k = 45, n = 2"), 1, "labelled values", None),
+    ("$$k = 45, n = 2$$", tag("45, 2"), 1, "labels dropped", None),
+    ("$a=2$, $a=-6-4 \\sqrt{2}$", "so \\boxed{a = -6 - 4\\sqrt{2}, a = 2}", 1, "labelled solutions, reordered", None),
+    ("p = -1 \\text{ and } p = \\dfrac{15}{8}", tag("$p=-1,p=\\frac{15}{8}$"), 1, "'and' between labelled values",
+     None),
+    ("$f(n)=n$, $g(n)=1$", "so \\boxed{\\left( f(n) = n, g(n) = 1 \\right)}", 1, "labelled values in parentheses", None),
+    ("$$k = 45, n = 2$$", tag("k = 45, n = 3"), 0, "a labelled value differs", None),
+    ("$$k = 45, n = 2$$", tag("k = 45"), 0, "a labelled value missing", None),
+    ("14", tag("x = 14 or x = 20"), 0, "labelled hedge", None),
+    ("14", tag("x = 14, 20"), 0, "a label before a list", None),
 ]
 
 
