@@ -688,6 +688,8 @@ class Parser {
         const std::string name = toks_[pos_].text;
         ++pos_;
         if (name == "pi") return Number::Real(M_PI);
+        // An interval's end; any arithmetic on it is "too large".
+        if (name == "infty") return Number::Real(HUGE_VAL);
         if (IsFunction(name)) return Function(name, err);
         if (name == "frac") {
           std::optional<Number> a = Argument(err);
@@ -1090,12 +1092,26 @@ std::string Normalize(absl::string_view raw, bool decimal_comma, std::string* sh
       {"\xC2\xB7", "*"} /* · */, {"\\%", "%"}, {"^{\\circ}", ""}, {"^\\circ", ""}, {"\\circ", ""},
       {"\\degree", ""}, {"\xC2\xB0", ""} /* ° */, {"\\!", ""}, {"\\;", " "}, {"\\:", " "},
       {"\\quad", " "}, {"\\qquad", " "}, {"~", " "}, {"\\ ", " "}, {"\\$", ""}, {"$", ""},
-      {"\xC2\xB1", "\\pm"} /* ± */, {"\xE2\x82\xAC", ""} /* € */, {"\xC2\xA3", ""} /* £ */, {"\\euro", ""},
+      {"\xC2\xB1", "\\pm"} /* ± */, {"\xE2\x88\x9E", "\\infty"} /* ∞ */, {"\xE2\x82\xAC", ""} /* € */, {"\xC2\xA3", ""} /* £ */, {"\\euro", ""},
   };
   for (const auto& [from, to] : kReplace) ReplaceAll(&s, from, to);
   ReplaceAll(&s, "\\text {", "\\text{");
   StripTrailingTextUnits(&s);
   s = UnwrapCommands(s);
+  // "x \in [-2, 7]": membership names the value like "=" (not \infty, \int).
+  if (s.find("\\in") != std::string::npos) {
+    std::string t;
+    t.reserve(s.size());
+    for (size_t i = 0; i < s.size(); ++i) {
+      if (s.compare(i, 3, "\\in") == 0 && (i + 3 >= s.size() || !IsAlpha(s[i + 3]))) {
+        t.push_back('=');
+        i += 2;
+      } else {
+        t.push_back(s[i]);
+      }
+    }
+    s = std::move(t);
+  }
   // "x = 14", "2 + 12 = 14": the value is what stands after the last "=";
   // "k = 45, n = 2" (every comma-separated element labelled): each element's.
   s = DropLabels(s);
@@ -1489,6 +1505,10 @@ bool Terminates(int128 den) {
 
 bool NumbersEqual(const Number& a, const Number& b, const MathTolerance& tol, bool* exact) {
   auto equal = [&](const Number& x, const Number& y) {
+    if (std::isinf(x.approx) || std::isinf(y.approx)) {  // \infty: only itself, with its sign
+      *exact = true;
+      return x.approx == y.approx;
+    }
     // A decimal can only approximate a repeating fraction (0.333333 vs 1/3):
     // that pair is compared within the tolerance, every other exact pair exactly.
     bool approximates = x.exact && y.exact && Terminates(x.den) != Terminates(y.den);

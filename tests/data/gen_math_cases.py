@@ -501,6 +501,17 @@ COMPETITION = [
     ("$$k = 45, n = 2$$", tag("k = 45"), 0, "a labelled value missing", None),
     ("14", tag("x = 14 or x = 20"), 0, "labelled hedge", None),
     ("14", tag("x = 14, 20"), 0, "a label before a list", None),
+    # Class 5: intervals with infinite ends; "x \\in" names the value.
+    ("(-\\infty,-5)", "so \\boxed{(-\\infty, -5)}", 1, "open ray", None),
+    ("[2, \\infty)", "so \\boxed{x \\in [2, \\infty)}", 1, "\\in and a ray", None),
+    ("x \\in [-2,7]", "so \\boxed{[-2, 7]}", 1, "\\in in the reference", None),
+    ("(-\\infty, 1) \\cup (2, \\infty)", "so \\boxed{(2,\\infty)\\cup(-\\infty,1)}", 1, "union of rays", None),
+    ("(-\\infty,-5)", "so \\boxed{(-\\infty, -5]}", 0, "closed end for an open one", None),
+    ("(-\\infty,-5)", "so \\boxed{(\\infty, -5)}", 0, "sign of infinity", None),
+    ("(-\\infty,-5)", "so \\boxed{(-10^{300}, -5)}", 0, "a large number is not infinity", None),
+    ("14", "so \\boxed{\\infty}", 0, "infinity for a number", None),
+    ("14", "so \\boxed{\\infty - \\infty + 14}", 0, "arithmetic on infinity", None),
+    ("14", None, 1, "100,000 \\in finish fast (the value after the last one)", {"max_answer_chars": 10000000}, ["\\boxed{", "\\in ", 100000, "14}"]),
 ]
 
 
