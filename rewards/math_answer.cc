@@ -1273,6 +1273,10 @@ bool ParseNumeric(const std::string& s, ParsedAnswer* out, EvalError* err, bool*
 // An expression with free variables, evaluated at each fixed point (one
 // linear parse per point); false when it has no variable or fails anywhere.
 bool ParseExpression(const std::string& s, size_t max_name, ParsedAnswer* out) {
+  // A bare word ("No", "Yes", "C") stays text, compared without case.
+  if (std::all_of(s.begin(), s.end(), [](char c) { return IsAlpha(c) || c == ' ' || c == '(' || c == ')'; })) {
+    return false;
+  }
   std::vector<Token> toks = Tokenize(s);
   ParsedAnswer e;
   e.kind = ParsedAnswer::Kind::kExpression;
@@ -1407,6 +1411,8 @@ std::string TextKey(const std::string& s) {
     if (c == ' ' || c == '\t' || c == '\n' || c == '{' || c == '}' || c == '\\') continue;
     out.push_back(absl::ascii_tolower(static_cast<unsigned char>(c)));
   }
+  // A multiple-choice letter: "(C)" is "c".
+  if (out.size() == 3 && out[0] == '(' && IsAlpha(out[1]) && out[2] == ')') return out.substr(1, 1);
   return out;
 }
 

@@ -512,6 +512,11 @@ COMPETITION = [
     ("14", "so \\boxed{\\infty}", 0, "infinity for a number", None),
     ("14", "so \\boxed{\\infty - \\infty + 14}", 0, "arithmetic on infinity", None),
     ("14", None, 1, "100,000 \\in finish fast (the value after the last one)", {"max_answer_chars": 10000000}, ["\\boxed{", "\\in ", 100000, "14}"]),
+    # A bare word is text (without case), not an expression in its letters.
+    ("\\text{No}", "so \\boxed{no}", 1, "a word reference, another case", None),
+    ("\\text{(C)}", "so \\boxed{\\text{C}}", 1, "a choice letter", None),
+    ("C", "so \\boxed{c}", 1, "a choice letter, another case", None),
+    ("\\text{No}", "so \\boxed{\\text{On}}", 0, "the same letters in another order", None),
 ]
 
 
