@@ -975,6 +975,57 @@ const absl::string_view kUnitWords[] = {
 
 namespace {
 
+// A relation of one variable as an interval: "x < 3" -> "(-\infty,3)",
+// "k \geqslant 2" -> "[2,\infty)", "5 \geq x" -> "(-\infty,5]",
+// "-2 \le x \le 7" -> "[-2,7]". Anything else is returned unchanged. Linear.
+std::string RelationToInterval(const std::string& s) {
+  struct Op {
+    size_t at, len;
+    bool less, strict;
+  };
+  static const struct {
+    absl::string_view text;
+    bool less, strict;
+  } kOps[] = {{"\\leqslant", true, false}, {"\\geqslant", false, false}, {"\\leq", true, false},
+              {"\\geq", false, false}, {"\\le", true, false}, {"\\ge", false, false}, {"\\lt", true, true},
+              {"\\gt", false, true}, {"<=", true, false}, {">=", false, false}, {"<", true, true},
+              {">", false, true}};
+  std::vector<Op> ops;
+  for (size_t i = 0; i < s.size() && ops.size() <= 2; ++i) {
+    if (s[i] != '\\' && s[i] != '<' && s[i] != '>') continue;
+    for (const auto& o : kOps) {
+      if (s.compare(i, o.text.size(), o.text.data(), o.text.size()) != 0) continue;
+      size_t end = i + o.text.size();
+      if (o.text[0] == '\\' && end < s.size() && IsAlpha(s[end])) continue;  // \left, \lessdot, ...
+      ops.push_back({i, o.text.size(), o.less, o.strict});
+      i = end - 1;
+      break;
+    }
+  }
+  if (ops.empty() || ops.size() > 2) return s;
+  auto piece = [&](size_t from, size_t to) { return std::string(absl::StripAsciiWhitespace(s.substr(from, to - from))); };
+  auto is_var = [](const std::string& t) { return t.size() == 1 && IsAlpha(t[0]); };
+  auto ray = [](bool less, bool strict, const std::string& v) {
+    return less ? absl::StrCat("(-\\infty,", v, strict ? ")" : "]")
+                : absl::StrCat(strict ? "(" : "[", v, ",\\infty)");
+  };
+  if (ops.size() == 1) {
+    std::string lhs = piece(0, ops[0].at), rhs = piece(ops[0].at + ops[0].len, s.size());
+    if (lhs.empty() || rhs.empty()) return s;
+    if (is_var(lhs) && !is_var(rhs)) return ray(ops[0].less, ops[0].strict, rhs);
+    if (is_var(rhs) && !is_var(lhs)) return ray(!ops[0].less, ops[0].strict, lhs);
+    return s;
+  }
+  std::string a = piece(0, ops[0].at), x = piece(ops[0].at + ops[0].len, ops[1].at),
+              b = piece(ops[1].at + ops[1].len, s.size());
+  if (a.empty() || b.empty() || !is_var(x) || ops[0].less != ops[1].less) return s;
+  if (!ops[0].less) {
+    std::swap(a, b);
+    std::swap(ops[0], ops[1]);
+  }
+  return absl::StrCat(ops[0].strict ? "(" : "[", a, ",", b, ops[1].strict ? ")" : "]");
+}
+
 // What stands after the last "=", or, when every top-level comma-separated
 // element has a "=" ("k = 45, n = 2", "a=2, a=-6-4\sqrt{2}"), each
 // element's value: "45, 2". One linear pass.
@@ -1112,6 +1163,7 @@ std::string Normalize(absl::string_view raw, bool decimal_comma, std::string* sh
     }
     s = std::move(t);
   }
+  s = RelationToInterval(s);
   // "x = 14", "2 + 12 = 14": the value is what stands after the last "=";
   // "k = 45, n = 2" (every comma-separated element labelled): each element's.
   s = DropLabels(s);

@@ -105,6 +105,19 @@ TEST(MathAnswerTest, LabelledValues) {
   EXPECT_EQ(NormalizeAnswerText("2 + 12 = 14"), "14");
 }
 
+TEST(MathAnswerTest, Relations) {
+  EXPECT_EQ(NormalizeAnswerText("x < 3"), "(-\\infty,3)");
+  EXPECT_EQ(NormalizeAnswerText("k \\geqslant 2"), "[2,\\infty)");
+  EXPECT_EQ(NormalizeAnswerText("5 \\geq x"), "(-\\infty,5]");
+  EXPECT_EQ(NormalizeAnswerText("-2 \\le x < 7"), "[-2,7)");
+  EXPECT_EQ(NormalizeAnswerText("7 > x \\ge -2"), "[-2,7)");
+  EXPECT_EQ(NormalizeAnswerText("1 < x > 2"), "1 < x > 2");  // directions disagree
+  EXPECT_EQ(NormalizeAnswerText("a < b"), "a < b");          // two variables
+  EXPECT_EQ(NormalizeAnswerText("\\left(1, 2\\right)"), "(1, 2)");
+  std::string many(1 << 20, '<');
+  EXPECT_EQ(NormalizeAnswerText(many), many);  // stops after three operators
+}
+
 TEST(MathAnswerTest, PlusMinus) {
   ParsedAnswer r = ParseAnswer("1 \\pm \\sqrt{19}", false);
   ASSERT_EQ(r.kind, ParsedAnswer::Kind::kNumbers);

@@ -517,6 +517,19 @@ COMPETITION = [
     ("\\text{(C)}", "so \\boxed{\\text{C}}", 1, "a choice letter", None),
     ("C", "so \\boxed{c}", 1, "a choice letter, another case", None),
     ("\\text{No}", "so \\boxed{\\text{On}}", 0, "the same letters in another order", None),
+    # Relations of one variable are intervals.
+    ("$x < 3$", "so \\boxed{x \\lt 3}", 1, "\\lt", None),
+    ("$x < 3$", "so \\boxed{(-\\infty, 3)}", 1, "a relation as an interval", None),
+    ("$x \\leq 5$", "so \\boxed{5 \\geq x}", 1, "a relation read backwards", None),
+    ("$k \\geqslant 2$", "so \\boxed{[2, \\infty)}", 1, "\\geqslant", None),
+    ("$-2 \\le x \\le 7$", "so \\boxed{x \\in [-2, 7]}", 1, "a double inequality", None),
+    ("$x <= 1$", "so \\boxed{x \\leq 1}", 1, "<=", None),
+    ("$x < 3$", "so \\boxed{x \\leq 3}", 0, "strict vs not", None),
+    ("$x < 3$", "so \\boxed{x > 3}", 0, "direction", None),
+    ("$x < 3$", "so \\boxed{3}", 0, "the bound alone", None),
+    ("$x \\ge 5$", "so \\boxed{x \\geq 5 \\text{ or } x \\leq 1}", 0, "a hedge of relations", None),
+    ("$-2 \\le x \\le 7$", "so \\boxed{-2 < x \\le 7}", 0, "one end open", None),
+    ("5", "so \\boxed{x \\geq 5}", 0, "a relation for a number", None),
 ]
 
 
