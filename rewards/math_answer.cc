@@ -1470,10 +1470,28 @@ std::string TextKey(const std::string& s) {
 
 }  // namespace
 
+// "14", "-3.25": a plain decimal number, which normalisation leaves as it is
+// (the common answer, spared every normalising pass).
+static bool IsPlainDecimal(absl::string_view s) {
+  size_t i = !s.empty() && s[0] == '-' ? 1 : 0;
+  size_t digits = 0, dots = 0;
+  for (; i < s.size(); ++i) {
+    if (s[i] >= '0' && s[i] <= '9') {
+      ++digits;
+    } else if (s[i] == '.' && dots == 0 && digits > 0 && i + 1 < s.size()) {
+      ++dots;
+    } else {
+      return false;
+    }
+  }
+  return digits > 0 && digits <= 40;
+}
+
 ParsedAnswer ParseAnswer(absl::string_view raw, bool allow_text, bool decimal_comma, bool variables) {
   ParsedAnswer out;
   std::string shape;
-  std::string s = Normalize(raw, decimal_comma, &shape);
+  const absl::string_view trimmed = absl::StripAsciiWhitespace(raw);
+  std::string s = IsPlainDecimal(trimmed) ? std::string(trimmed) : Normalize(raw, decimal_comma, &shape);
   out.normalized = s;
   if (!shape.empty()) {
     // A matrix: its cells in row order, compared with its shape.

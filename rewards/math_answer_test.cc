@@ -224,6 +224,14 @@ TEST(MathAnswerTest, Compare) {
   EXPECT_FALSE(Eq("", "0"));
 }
 
+// Plain decimals skip normalisation (the common case, kept fast): it must
+// leave them as they are.
+TEST(MathAnswerTest, NormalisationLeavesPlainDecimals) {
+  for (const char* s : {"14", "-3", "0.5", "007", "-0", "3.250", "123456789012345678901234567890", "1000000"}) {
+    EXPECT_EQ(NormalizeAnswerText(s), s);
+  }
+}
+
 TEST(MathAnswerTest, HostileInputsFinishFast) {
   std::vector<std::string> hostile = {
       "2^{2^{2^{2^{100}}}}", "100000!", std::string(10000, '{') + "1" + std::string(10000, '}'),
