@@ -75,8 +75,6 @@ bool g_client_gone = false;
 // Serving framed requests (--serve): the only mode whose stdin is watched.
 bool g_serving = false;
 
-// ----------------------------------------------------------- the parent
-
 RunResult SetupFailed(const std::string& why) {
   RunResult r;
   r.set_outcome(RunResult::SETUP_FAILED);
@@ -124,19 +122,19 @@ RunResult Run(RunRequest& req) {
   // The run's clock starts at its clone: a fresh spawner's loading of the
   // interpreter, which the first Spawn waits for, is not the program's time.
   auto start = std::chrono::steady_clock::now();
-  close(request[0]);
-  close(err[1]);
-  close(in[0]);
-  close(out[1]);
-  close(errout[1]);
+  for (int fd : {request[0], err[1], in[0], out[1], errout[1]}) close(fd);  // the run's ends
+  // Ours, when the run never gets going.
+  auto close_ours = [&] {
+    for (int fd : {request[1], err[0], in[1], out[0], errout[0]}) close(fd);
+  };
   if (!spawned) {
     DropSpawner();
-    for (int fd : {request[1], err[0], in[1], out[0], errout[0]}) close(fd);
+    close_ours();
     return SetupFailed("the spawner is gone");
   }
   const pid_t pid = started.pid;
   if (pid < 0) {
-    for (int fd : {request[1], err[0], in[1], out[0], errout[0]}) close(fd);
+    close_ours();
     errno = started.error;
     return SetupFailed(ErrnoText("clone with new namespaces"));
   }
@@ -147,7 +145,7 @@ RunResult Run(RunRequest& req) {
   sandbox::RunCgroup cgroup("run-" + std::to_string(getpid()) + "-" + std::to_string(pid), max_procs, memory);
   if (!cgroup.Add(pid)) {
     // Never a run outside its limits (it would count against the service's).
-    for (int fd : {request[1], err[0], in[1], out[0], errout[0]}) close(fd);
+    close_ours();
     return Abandon(ErrnoText("add the run to its cgroups"));
   }
 
@@ -168,7 +166,7 @@ RunResult Run(RunRequest& req) {
   bool mapped = (getuid() == 0 && map_ids(run_id, run_id)) || map_ids(getuid(), getgid());
   if (!mapped) {
     std::string why = ErrnoText("user namespace mapping");
-    for (int fd : {request[1], err[0], in[1], out[0], errout[0]}) close(fd);
+    close_ours();
     return Abandon(why);
   }
   // The run's own request: it builds its sandbox from it. (A run that died

@@ -37,6 +37,14 @@ v1::Limits WithRoom(v1::Limits limits) {
   return limits;
 }
 
+// Joins a thread on every way out of a test (a failed assertion returns early).
+struct JoinOnExit {
+  std::thread* t;
+  ~JoinOnExit() {
+    if (t->joinable()) t->join();
+  }
+};
+
 RunResult Shell(const std::string& script, v1::Limits limits = v1::Limits(), const std::string& stdin_data = "") {
   v1::RunRequest req;
   req.add_argv("/bin/sh");
@@ -244,13 +252,7 @@ TEST(SandboxTest, EveryRunGetsTheSameCpuWeight) {
       "print((time.process_time() - c0) / (time.monotonic() - t0), flush=True)\n";
   RunResult hog;
   std::thread hog_thread;
-  // Joined on every way out of this test (a failed assertion returns early).
-  struct Joiner {
-    std::thread* t;
-    ~Joiner() {
-      if (t->joinable()) t->join();
-    }
-  } joiner{&hog_thread};
+  JoinOnExit joiner{&hog_thread};
   hog_thread = std::thread([&] {
     hog = Python("import os, time\n"
                  "for i in range(30):\n"
@@ -332,12 +334,7 @@ TEST(SandboxTest, ARunDiesWithItsSpawnerAndIsRunAgain) {
   };
   RunResult r;
   std::thread t([&] { r = Shell("/bin/sleep " + mark + "; echo done"); });
-  struct Joiner {
-    std::thread* t;
-    ~Joiner() {
-      if (t->joinable()) t->join();
-    }
-  } joiner{&t};
+  JoinOnExit joiner{&t};
   std::vector<int> first;
   for (int i = 0; i < 600 && first.empty(); ++i) {
     first = sleepers();

@@ -39,6 +39,13 @@ constexpr size_t kMaxScript = 160 << 10;
 
 std::string ErrnoText(const std::string& what) { return what + ": " + std::strerror(errno); }
 
+// The whole environment of a sandboxed program.
+const std::vector<std::string>& SandboxEnvironment() {
+  static const auto* env = new std::vector<std::string>{"PATH=/usr/bin:/bin", "HOME=/work", "TMPDIR=/work",
+                                                        "LANG=C.UTF-8", "PYTHONDONTWRITEBYTECODE=1"};
+  return *env;
+}
+
 bool SendMessage(int ctl, const std::string& message, const int* fds = nullptr, int nfds = 0) {
   iovec iov{const_cast<char*>(message.data()), message.size()};
   msghdr msg{};
@@ -346,7 +353,6 @@ void SpawnOne(int ctl, const RunPipes& pipes) {
   std::string started(1, kStarted);
   Put<int32_t>(&started, pid);
   Put<int32_t>(&started, pid < 0 ? clone_errno : 0);
-  Put<uint8_t>(&started, python_zygote::Loaded() ? 1 : 0);
   if (!SendMessage(ctl, started) && pid > 0) {
     kill(pid, SIGKILL);
   }
@@ -408,7 +414,6 @@ void SpawnOne(int ctl, const RunPipes& pipes) {
       std::string started(1, kStarted);
       Put<int32_t>(&started, -1);
       Put<int32_t>(&started, EBADMSG);
-      Put<uint8_t>(&started, 0);
       SendMessage(ctl, started);
       continue;
     }
@@ -435,12 +440,6 @@ void BlankArguments(char** argv) {
 }
 
 }  // namespace
-
-const std::vector<std::string>& SandboxEnvironment() {
-  static const auto* env = new std::vector<std::string>{"PATH=/usr/bin:/bin", "HOME=/work", "TMPDIR=/work",
-                                                        "LANG=C.UTF-8", "PYTHONDONTWRITEBYTECODE=1"};
-  return *env;
-}
 
 int Start(char** argv, pid_t* spawner_pid) {
   int sv[2];
@@ -482,10 +481,9 @@ bool Spawn(int ctl, const RunPipes& pipes, Started* started) {
   if (!SendMessage(ctl, std::string(1, kSpawn), fds, 5)) return false;
   std::vector<char> buf(64);
   ssize_t n = ReceiveMessage(ctl, &buf);
-  if (n != 1 + 4 + 4 + 1 || buf[0] != kStarted) return false;
+  if (n != 1 + 4 + 4 || buf[0] != kStarted) return false;
   started->pid = Get<int32_t>(buf.data() + 1);
   started->error = Get<int32_t>(buf.data() + 5);
-  started->python = buf[9] != 0;
   return true;
 }
 

@@ -32,9 +32,6 @@
 namespace sandbox {
 namespace spawner {
 
-// The whole environment of a sandboxed program.
-const std::vector<std::string>& SandboxEnvironment();
-
 // What a warm run writes alone on its setup pipe as the program starts (an
 // exec'd run's pipe closes on exec with nothing written; anything else
 // written there is a setup error).
@@ -48,9 +45,8 @@ struct RunPipes {
 };
 
 struct Started {
-  pid_t pid = -1;       // in the runner's PID namespace; -1 when clone failed
-  int error = 0;        // errno of the failed clone
-  bool python = false;  // the spawner's interpreter is loaded (runs may go warm)
+  pid_t pid = -1;  // in the runner's PID namespace; -1 when clone failed
+  int error = 0;   // errno of the failed clone
 };
 
 struct Exited {

@@ -162,8 +162,7 @@ def judged_group(name, program):
 
 
 def host_sleepers():
-    out = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
-    return [l for l in out.splitlines() if "sleep 637.5" in l]
+    return it.host_processes("sleep 637.5")
 
 
 class AttackTest(unittest.TestCase):
