@@ -257,6 +257,7 @@ bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); 
 
 std::vector<Token> Tokenize(absl::string_view s) {
   std::vector<Token> out;
+  out.reserve(std::min<size_t>(s.size(), 64));
   size_t i = 0;
   while (i < s.size()) {
     char c = s[i];
@@ -299,7 +300,7 @@ std::vector<Token> Tokenize(absl::string_view s) {
           }
         }
       }
-      out.push_back(num);
+      out.push_back(std::move(num));
       i = j;
       continue;
     }
@@ -789,6 +790,7 @@ void ReplaceAll(std::string* s, absl::string_view from, absl::string_view to) {
 // (a stack of open braces remembers which ones to drop), so that deeply
 // nested wrappers cost linear time.
 std::string UnwrapCommands(const std::string& s) {
+  if (s.find('\\') == std::string::npos) return s;
   static const absl::string_view kCommands[] = {"text", "textbf", "textit", "textrm", "textnormal", "mathrm", "mathbf",
                                                 "mathit", "mbox", "operatorname", "boxed", "fbox"};
   std::string out;
@@ -890,6 +892,7 @@ bool StripAffix(std::string* s, absl::string_view pre, absl::string_view post) {
 // `lists`: commas separate values unless the whole text is one number
 // ("1,234", "$6,600"), so "27,54,108,135" and "(3,331)" keep their values.
 std::string JoinThousands(const std::string& s, bool lists = false) {
+  if (s.find_first_of(", \x01") == std::string::npos) return s;
   std::string out;
   out.reserve(s.size());
   size_t commas = 0;
@@ -943,6 +946,7 @@ std::string JoinThousands(const std::string& s, bool lists = false) {
 // after it, and cannot be a thousands separator (not exactly three digits
 // after it, or a lone 0 before it). Otherwise commas separate values or groups.
 std::string DecimalComma(const std::string& s) {
+  if (s.find(',') == std::string::npos) return s;
   size_t at = std::string::npos;
   int depth = 0, commas = 0;
   for (size_t i = 0; i < s.size(); ++i) {
@@ -1049,6 +1053,7 @@ std::string PeelLabelled(const std::string& s) {
 }
 
 std::string DropLabels(const std::string& s, bool peel) {
+  if (s.find('=') == std::string::npos) return s;
   if (peel) {
     std::string peeled = PeelLabelled(s);
     if (!peeled.empty()) return peeled;
@@ -1093,6 +1098,7 @@ std::string DropLabels(const std::string& s, bool peel) {
 // (also bmatrix, matrix) becomes the tuple "(a, b, c, d)" of its cells in row
 // order, with its shape ("2x2 matrix") in *shape. Rows must be equally long.
 bool MatrixToTuple(std::string* s, std::string* shape) {
+  if (!absl::StartsWith(*s, "\\begin{")) return false;
   for (absl::string_view env : {"pmatrix", "bmatrix", "matrix"}) {
     std::string begin = absl::StrCat("\\begin{", env, "}"), end = absl::StrCat("\\end{", env, "}");
     if (!absl::StartsWith(*s, begin) || !absl::EndsWith(*s, end) || s->size() < begin.size() + end.size()) continue;
@@ -1124,11 +1130,9 @@ bool MatrixToTuple(std::string* s, std::string* shape) {
 std::string Normalize(absl::string_view raw, bool decimal_comma, std::string* shape = nullptr) {
   std::string s(absl::StripAsciiWhitespace(raw));
   // Math delimiters.
-  for (;;) {
-    bool changed = StripAffix(&s, "$$", "$$") || StripAffix(&s, "$", "$") ||
-                   StripAffix(&s, "\\(", "\\)") || StripAffix(&s, "\\[", "\\]");
-    s = std::string(absl::StripAsciiWhitespace(s));
-    if (!changed) break;
+  while (StripAffix(&s, "$$", "$$") || StripAffix(&s, "$", "$") || StripAffix(&s, "\\(", "\\)") ||
+         StripAffix(&s, "\\[", "\\]")) {
+    absl::StripAsciiWhitespace(&s);
   }
   std::string matrix;
   if (MatrixToTuple(&s, &matrix) && shape != nullptr) *shape = matrix;
@@ -1145,7 +1149,12 @@ std::string Normalize(absl::string_view raw, bool decimal_comma, std::string* sh
       {"\\quad", " "}, {"\\qquad", " "}, {"~", " "}, {"\\ ", " "}, {"\\$", ""}, {"$", ""},
       {"\xC2\xB1", "\\pm"} /* ± */, {"\xE2\x88\x9E", "\\infty"} /* ∞ */, {"\xE2\x82\xAC", ""} /* € */, {"\xC2\xA3", ""} /* £ */, {"\\euro", ""},
   };
-  for (const auto& [from, to] : kReplace) ReplaceAll(&s, from, to);
+  // Every spelling replaced starts with '\\', '$', '~', '^' or a UTF-8 byte.
+  bool spelled = false;
+  for (char c : s) spelled = spelled || c == '\\' || c == '$' || c == '~' || c == '^' || (c & 0x80) != 0;
+  if (spelled) {
+    for (const auto& [from, to] : kReplace) ReplaceAll(&s, from, to);
+  }
   ReplaceAll(&s, "\\text {", "\\text{");
   StripTrailingTextUnits(&s);
   s = UnwrapCommands(s);

@@ -84,8 +84,22 @@ constexpr absl::string_view kPhrases[] = {
     "die antwort ist", "# answer",
 };
 
+// Case-insensitive (ASCII) search, without copying the text.
+bool ContainsIgnoreCase(absl::string_view text, absl::string_view needle) {
+  for (size_t i = 0; i + needle.size() <= text.size(); ++i) {
+    if (absl::EqualsIgnoreCase(text.substr(i, needle.size()), needle)) return true;
+  }
+  return false;
+}
+
 AnswerRegion FromPhrase(absl::string_view text) {
   AnswerRegion r;
+  // Every phrase holds one of these words: most regions have none.
+  bool any = false;
+  for (absl::string_view word : {"answer", "答案", "respuesta", "réponse", "antwort"}) {
+    any = any || ContainsIgnoreCase(text, word);
+  }
+  if (!any) return r;
   std::string lower = absl::AsciiStrToLower(text);
   size_t best = absl::string_view::npos, best_end = 0;
   for (absl::string_view p : kPhrases) {
@@ -118,7 +132,9 @@ AnswerRegion FromPhrase(absl::string_view text) {
 void DropEmpty(std::vector<absl::string_view>* candidates) {
   std::vector<absl::string_view> kept;
   for (absl::string_view c : *candidates) {
-    if (!NormalizeAnswerText(c).empty()) kept.push_back(c);
+    // A digit survives normalisation; only digit-free candidates need it.
+    bool digit = std::any_of(c.begin(), c.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+    if (digit || !NormalizeAnswerText(c).empty()) kept.push_back(c);
   }
   if (!kept.empty()) *candidates = std::move(kept);
 }
