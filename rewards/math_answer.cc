@@ -878,6 +878,23 @@ void StripTrailingTextUnits(std::string* s) {
   }
 }
 
+// "{1, 3}": braces around the whole answer only group (LaTeX prints "1, 3").
+bool StripGroupingBraces(std::string* s) {
+  if (s->size() < 2 || s->front() != '{' || s->back() != '}') return false;
+  int depth = 0;
+  for (size_t i = 0; i + 1 < s->size(); ++i) {
+    char c = (*s)[i];
+    if (c == '\\') {
+      ++i;
+      continue;
+    }
+    depth += c == '{' ? 1 : c == '}' ? -1 : 0;
+    if (depth == 0) return false;  // the first brace closes before the end
+  }
+  *s = s->substr(1, s->size() - 2);
+  return true;
+}
+
 bool StripAffix(std::string* s, absl::string_view pre, absl::string_view post) {
   if (s->size() >= pre.size() + post.size() && absl::StartsWith(*s, pre) && absl::EndsWith(*s, post)) {
     *s = s->substr(pre.size(), s->size() - pre.size() - post.size());
@@ -1094,6 +1111,40 @@ std::string DropLabels(const std::string& s, bool peel) {
   return at == std::string::npos ? s : s.substr(at + 1);
 }
 
+// "a + 3z = 0", "7 = 11a+c": an equation, not a labelled value ("x = 14",
+// "f(x) = x^2", "2 + 12 = 14"): a side before the last "=" is an expression
+// in letters, or a number stands before letters. A reference that is an
+// equation is compared whole.
+bool IsEquation(const std::string& s) {
+  size_t eq = s.rfind('=');
+  if (eq == std::string::npos || s.find('=') != eq || s.find(',') != std::string::npos) return false;
+  absl::string_view lhs = absl::StripAsciiWhitespace(absl::string_view(s).substr(0, eq));
+  absl::string_view rhs = absl::StripAsciiWhitespace(absl::string_view(s).substr(eq + 1));
+  auto letters = [](absl::string_view t) {  // a variable's letter, not a command's name
+    for (size_t i = 0; i < t.size(); ++i) {
+      if (t[i] == '\\') {
+        while (i + 1 < t.size() && IsAlpha(t[i + 1])) ++i;
+      } else if (IsAlpha(t[i])) {
+        return true;
+      }
+    }
+    return false;
+  };
+  auto digits_only = [](absl::string_view t) {
+    return !t.empty() && std::all_of(t.begin(), t.end(), [](char c) { return IsDigit(c) || c == '.' || c == '-'; });
+  };
+  if (lhs.empty() || rhs.empty()) return false;
+  if (digits_only(lhs) && letters(rhs)) return true;
+  if (!letters(lhs)) return false;
+  int depth = 0;
+  for (size_t i = 1; i < lhs.size(); ++i) {  // an operator at the top level of the left side
+    char c = lhs[i];
+    depth += (c == '(' || c == '{' || c == '[') ? 1 : (c == ')' || c == '}' || c == ']') ? -1 : 0;
+    if (depth == 0 && (c == '+' || c == '-' || c == '^')) return true;
+  }
+  return false;
+}
+
 // A whole-answer matrix "\begin{pmatrix} a & b \\ c & d \end{pmatrix}"
 // (also bmatrix, matrix) becomes the tuple "(a, b, c, d)" of its cells in row
 // order, with its shape ("2x2 matrix") in *shape. Rows must be equally long.
@@ -1127,15 +1178,37 @@ bool MatrixToTuple(std::string* s, std::string* shape) {
   return false;
 }
 
-std::string Normalize(absl::string_view raw, bool decimal_comma, std::string* shape = nullptr) {
+std::string Normalize(absl::string_view raw, bool decimal_comma, std::string* shape = nullptr,
+                      bool keep_equations = false) {
   std::string s(absl::StripAsciiWhitespace(raw));
   // Math delimiters.
-  while (StripAffix(&s, "$$", "$$") || StripAffix(&s, "$", "$") || StripAffix(&s, "\\(", "\\)") ||
-         StripAffix(&s, "\\[", "\\]")) {
+  int grouping = 0;  // outer "{…}" stripped at most twice: deeper nesting stays (and is refused)
+  for (;;) {
+    // Sentence punctuation after a math span: "\(k < -5\).", "$x = 2$,".
+    size_t n = s.size();
+    if (n >= 2 && (s[n - 1] == '.' || s[n - 1] == ',' || s[n - 1] == ';') &&
+        (s[n - 2] == '$' || (n >= 3 && s[n - 3] == '\\' && (s[n - 2] == ')' || s[n - 2] == ']')))) {
+      s.pop_back();
+    }
+    if (!(StripAffix(&s, "$$", "$$") || StripAffix(&s, "$", "$") || StripAffix(&s, "\\(", "\\)") ||
+          StripAffix(&s, "\\[", "\\]") || (grouping++ < 2 && StripGroupingBraces(&s)))) {
+      break;
+    }
     absl::StripAsciiWhitespace(&s);
   }
   std::string matrix;
   if (MatrixToTuple(&s, &matrix) && shape != nullptr) *shape = matrix;
+  // "\\le", "\\frac": a command escaped twice (a line break before a letter
+  // means nothing in an answer).
+  if (s.find("\\\\") != std::string::npos) {
+    std::string t;
+    t.reserve(s.size());
+    for (size_t i = 0; i < s.size(); ++i) {
+      if (s[i] == '\\' && i + 2 < s.size() && s[i + 1] == '\\' && IsAlpha(s[i + 2])) continue;
+      t.push_back(s[i]);
+    }
+    s = std::move(t);
+  }
   // LaTeX spellings.
   ReplaceAll(&s, "{,}", ",");
   ReplaceAll(&s, "\\,", "\x01");  // thin space: a thousands separator between digits
@@ -1175,7 +1248,7 @@ std::string Normalize(absl::string_view raw, bool decimal_comma, std::string* sh
   s = RelationToInterval(s);
   // "x = 14", "2 + 12 = 14": the value is what stands after the last "=";
   // "k = 45, n = 2" (every comma-separated element labelled): each element's.
-  s = DropLabels(s);
+  if (!(keep_equations && IsEquation(s))) s = DropLabels(s);
   s = decimal_comma ? JoinThousands(DecimalComma(s)) : JoinThousands(s, /*lists=*/true);
   ReplaceAll(&s, "\x01", " ");
   s = std::string(absl::StripAsciiWhitespace(s));
@@ -1449,6 +1522,10 @@ std::string ExpandPlusMinus(const std::string& s) {
 // A collection of bracketed groups, each parsed as numbers.
 bool ParseGroups(const std::string& s, ParsedAnswer* out) {
   std::vector<std::string> groups = BracketGroups(s);
+  // "\{(0, 0), (1, 2)\}": a set of groups.
+  if (groups.empty() && absl::StartsWith(s, "\\{") && absl::EndsWith(s, "\\}") && s.size() > 4) {
+    groups = BracketGroups(s.substr(2, s.size() - 4));
+  }
   if (groups.empty()) return false;
   ParsedAnswer all;
   all.kind = ParsedAnswer::Kind::kNumbers;
@@ -1464,6 +1541,60 @@ bool ParseGroups(const std::string& s, ParsedAnswer* out) {
   all.normalized = out->normalized;
   *out = std::move(all);
   return true;
+}
+
+// "6 and 8", "19, 46, and 82", "-12;-11;-10", "14 or 20": values joined by
+// commas, semicolons or the words "and"/"or" at the top level, each piece one
+// number (a unit after it allowed). One linear split; false unless there are
+// at least two pieces and every one is a single value. `*hedged`: an "or"
+// joins them (a hedge against one value, a list of solutions against several).
+bool ParseJoined(const std::string& s, std::vector<Number>* values, bool* hedged) {
+  std::vector<std::string> pieces;
+  *hedged = false;
+  int depth = 0;
+  size_t start = 0;
+  for (size_t i = 0; i <= s.size(); ++i) {
+    char c = i < s.size() ? s[i] : ',';
+    if (c == '(' || c == '[' || c == '{') ++depth;
+    if (c == ')' || c == ']' || c == '}') --depth;
+    if (depth != 0) continue;
+    size_t skip = 0;
+    if (c == ',' || c == ';') {
+      skip = 1;
+    } else if (c == ' ') {
+      size_t w = i + 1;
+      for (absl::string_view word : {"and", "or"}) {
+        if (s.compare(w, word.size(), word.data(), word.size()) == 0 &&
+            (w + word.size() >= s.size() || !IsAlpha(s[w + word.size()])) && (w == 0 || !IsAlpha(s[w - 1]))) {
+          skip = w + word.size() - i;
+          *hedged = *hedged || word == "or";
+        }
+      }
+    }
+    if (skip == 0) continue;
+    pieces.emplace_back(absl::StripAsciiWhitespace(absl::string_view(s).substr(start, i - start)));
+    start = i + skip;
+    i = start - 1;
+  }
+  if (pieces.size() < 2) return false;
+  values->clear();
+  for (const std::string& piece : pieces) {
+    if (piece.empty()) continue;  // the Oxford comma in "a, b, and c"
+    ParsedAnswer one;
+    EvalError err;
+    bool syntax = false;
+    // A unit word after a value ("35 cm"), not a letter ("3i" is a variable's multiple).
+    std::string unitless = piece;
+    size_t letters = 0;
+    while (letters < piece.size() && IsAlpha(piece[piece.size() - 1 - letters])) ++letters;
+    if (!ParseNumeric(piece, &one, &err, &syntax) &&
+        !(letters >= 2 && StripUnits(&unitless) && ParseNumeric(unitless, &one, &err, &syntax))) {
+      return false;
+    }
+    if (one.values.size() != 1 || !one.parts.empty()) return false;
+    values->push_back(one.values[0]);
+  }
+  return values->size() >= 2;
 }
 
 std::string TextKey(const std::string& s) {
@@ -1496,12 +1627,15 @@ static bool IsPlainDecimal(absl::string_view s) {
   return digits > 0 && digits <= 40;
 }
 
-ParsedAnswer ParseAnswer(absl::string_view raw, bool allow_text, bool decimal_comma, bool variables) {
+ParsedAnswer ParseAnswer(absl::string_view raw, bool allow_text, bool decimal_comma, bool variables,
+                         bool keep_equations) {
   ParsedAnswer out;
   std::string shape;
   const absl::string_view trimmed = absl::StripAsciiWhitespace(raw);
-  std::string s = IsPlainDecimal(trimmed) ? std::string(trimmed) : Normalize(raw, decimal_comma, &shape);
+  std::string s = IsPlainDecimal(trimmed) ? std::string(trimmed)
+                                          : Normalize(raw, decimal_comma, &shape, keep_equations);
   out.normalized = s;
+  out.equation = keep_equations && IsEquation(s);
   if (!shape.empty()) {
     // A matrix: its cells in row order, compared with its shape.
     ParsedAnswer m = ParseAnswer(s, /*allow_text=*/false, decimal_comma, variables);
@@ -1513,6 +1647,11 @@ ParsedAnswer ParseAnswer(absl::string_view raw, bool allow_text, bool decimal_co
   }
   if (s.empty()) {
     out.text = "empty answer";
+    return out;
+  }
+  if (out.equation) {  // compared whole, as text
+    out.kind = ParsedAnswer::Kind::kText;
+    out.text = s;
     return out;
   }
   EvalError err;
@@ -1533,6 +1672,16 @@ ParsedAnswer ParseAnswer(absl::string_view raw, bool allow_text, bool decimal_co
     }
   }
   if (ParseGroups(s, &out)) return out;
+  bool hedged = false;
+  std::vector<Number> joined;
+  if (ParseJoined(s, &joined, &hedged)) {
+    out.values = std::move(joined);
+    // A reference lists its solutions; an answer joined by "or" hedges
+    // (several answers) unless the reference has as many values.
+    out.kind = hedged && allow_text ? ParsedAnswer::Kind::kSeveral : ParsedAnswer::Kind::kNumbers;
+    out.list = true;
+    return out;
+  }
   // Single-letter variables before units ("3 - 13x" is not "3 - 13" in x);
   // products of letters ("2RC") only after, so that "5 cm" stays 5.
   if (variables && ParseExpression(s, 1, &out)) return out;

@@ -53,6 +53,7 @@ struct ParsedAnswer {
   std::string text;           // normalised text (kText), or the problem (kInvalid)
   std::string normalized;     // the normalised input, whatever the kind
   std::string variables;      // kExpression: its variables (letters), sorted
+  bool equation = false;      // kept whole as an equation (see ParseAnswer)
   // Several bracketed groups ("(1, 2), (2, 1)", "[-1, 0) \cup (0, 1]"): each
   // one's values (kNumbers); a collection of solutions or a union, in any order.
   std::vector<ParsedAnswer> parts;
@@ -71,8 +72,11 @@ constexpr int kMaxDigits = 400;
 // several values decides how an answer is read).
 // `variables` lets an expression with free variables ("4a - 2", "x^2+10x+25")
 // be kExpression: it is evaluated at kExpressionPoints fixed points.
+// `keep_equations`: an equation ("a + 3z = 0", "7 = 11a+c": letters in an
+// expression before "=", or a number before letters) stays whole
+// (`equation` is set) instead of being read as a labelled value.
 ParsedAnswer ParseAnswer(absl::string_view raw, bool allow_text = true, bool decimal_comma = true,
-                         bool variables = false);
+                         bool variables = false, bool keep_equations = false);
 
 struct MathTolerance {
   double rel_tol = 1e-6;

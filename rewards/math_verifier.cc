@@ -21,6 +21,8 @@ std::vector<absl::string_view> FindBoxed(absl::string_view text) {
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (c == '\\') {
+      // "\\boxed{…}": a doubly escaped \boxed (text escaped twice) is one.
+      if (i + 1 < text.size() && text[i + 1] == '\\') ++i;
       absl::string_view rest = text.substr(i);
       size_t len = absl::StartsWith(rest, "\\boxed{") ? 7 : absl::StartsWith(rest, "\\fbox{") ? 6 : 0;
       if (len > 0) {
@@ -119,9 +121,13 @@ AnswerRegion FromPhrase(absl::string_view text) {
     size_t s = rest.find(stop);
     if (s != absl::string_view::npos) rest = rest.substr(0, s);
   }
+  // Markdown bold around the phrase or the answer: "**Answer: \\( 6 \\)**".
+  rest = absl::StripAsciiWhitespace(rest);
+  while (!rest.empty() && (rest.front() == '*' || rest.front() == ' ')) rest.remove_prefix(1);
+  while (!rest.empty() && (rest.back() == '*' || rest.back() == ' ')) rest.remove_suffix(1);
   r.found = true;
   r.rule = "phrase";
-  r.region = absl::StripAsciiWhitespace(rest);
+  r.region = rest;
   r.chars = r.region.size();
   r.candidates.push_back(r.region);
   return r;
@@ -290,12 +296,22 @@ AnswerRegion ExtractAnswer(absl::string_view completion, const std::vector<std::
   return AnswerRegion();
 }
 
-absl::string_view ReferenceAnswerText(absl::string_view reference) {
+std::string ReferenceAnswerText(absl::string_view reference) {
   size_t hashes = reference.rfind("####");
-  if (hashes != absl::string_view::npos) return absl::StripAsciiWhitespace(reference.substr(hashes + 4));
+  if (hashes != absl::string_view::npos) return std::string(absl::StripAsciiWhitespace(reference.substr(hashes + 4)));
   std::vector<absl::string_view> boxed = FindBoxed(reference);
-  if (!boxed.empty()) return boxed.back();
-  return absl::StripAsciiWhitespace(reference);
+  DropEmpty(&boxed);
+  // Several different boxed values are the reference's list ("\boxed{1}
+  // papers and \boxed{2} bins"); the same value boxed twice is one.
+  std::vector<absl::string_view> distinct;
+  for (absl::string_view b : boxed) {
+    bool seen = false;
+    for (absl::string_view d : distinct) seen = seen || NormalizeAnswerText(d) == NormalizeAnswerText(b);
+    if (!seen) distinct.push_back(b);
+  }
+  if (distinct.size() > 1) return absl::StrJoin(distinct, ", ");
+  if (!boxed.empty()) return std::string(boxed.back());
+  return std::string(absl::StripAsciiWhitespace(reference));
 }
 
 namespace {
@@ -332,7 +348,7 @@ class MathVerifier : public Verifier {
       : rules_(std::move(rules)), tol_(tol), allow_multiple_(allow_multiple), max_chars_(max_chars) {}
 
   absl::Status CheckReference(const reward::v1::Reference& ref) const override {
-    absl::string_view text = ReferenceAnswerText(ref.answer());
+    std::string text = ReferenceAnswerText(ref.answer());
     if (absl::StripAsciiWhitespace(text).empty()) {
       return absl::InvalidArgumentError("answer is missing or empty");
     }
@@ -342,7 +358,8 @@ class MathVerifier : public Verifier {
       return absl::ResourceExhaustedError(absl::StrCat("answer is ", text.size(), " bytes, the limit is ",
                                                        kMaxReferenceAnswerBytes));
     }
-    ParsedAnswer parsed = ParseAnswer(text, /*allow_text=*/false, /*decimal_comma=*/false, /*variables=*/true);
+    ParsedAnswer parsed = ParseAnswer(text, /*allow_text=*/false, /*decimal_comma=*/false, /*variables=*/true,
+                                      /*keep_equations=*/true);
     if (parsed.kind == ParsedAnswer::Kind::kInvalid) {
       return absl::InvalidArgumentError(absl::StrCat("answer ", Quote(text), " is unusable: ", parsed.text));
     }
@@ -353,8 +370,9 @@ class MathVerifier : public Verifier {
     // A comma between digits in a reference separates values ("5,1",
     // "$8$,$4$"); when it can also be a decimal comma ("1,22", "0,111"), the
     // decimal reading is tried too.
-    absl::string_view ref_text = ReferenceAnswerText(in.reference->answer());
-    ParsedAnswer ref = ParseAnswer(ref_text, /*allow_text=*/false, /*decimal_comma=*/false, /*variables=*/true);
+    std::string ref_text = ReferenceAnswerText(in.reference->answer());
+    ParsedAnswer ref = ParseAnswer(ref_text, /*allow_text=*/false, /*decimal_comma=*/false, /*variables=*/true,
+                                   /*keep_equations=*/true);
     if (ref.kind == ParsedAnswer::Kind::kInvalid) {
       return Verdict::Error("BAD_REFERENCE", absl::StrCat("reference unusable: ", ref.text));
     }
@@ -388,8 +406,10 @@ class MathVerifier : public Verifier {
     std::vector<ParsedAnswer> answers;
     for (absl::string_view c : region.candidates) {
       // An expression with free variables is read as one only against such a reference.
+      // Against an equation, an answer's equation stays whole too.
       ParsedAnswer a = ParseAnswer(c, /*allow_text=*/true, /*decimal_comma=*/!several,
-                                   /*variables=*/ref.kind == ParsedAnswer::Kind::kExpression);
+                                   /*variables=*/ref.kind == ParsedAnswer::Kind::kExpression,
+                                   /*keep_equations=*/ref.equation);
       if (a.kind == ParsedAnswer::Kind::kInvalid) {
         return Verdict::Ok(0, absl::StrCat(a.text, ": ", Quote(c), " (", rule, ")"));
       }
@@ -404,15 +424,18 @@ class MathVerifier : public Verifier {
       }
       if (!seen) distinct.push_back(&a);
     }
-    // A reference of several values may be answered one \boxed{} per value.
-    if (answers.size() > 1 && ref.kind == ParsedAnswer::Kind::kNumbers &&
-        ref.values.size() == answers.size()) {
+    // A reference of several values may be answered one \boxed{} per value
+    // (or per run of values: "\boxed{10, 11} and \boxed{-2, -1}").
+    if (answers.size() > 1 && ref.kind == ParsedAnswer::Kind::kNumbers && ref.parts.empty() &&
+        ref.values.size() >= answers.size()) {
       ParsedAnswer joined;
       joined.kind = ParsedAnswer::Kind::kNumbers;
+      bool plain = true;
       for (const ParsedAnswer& a : answers) {
-        if (a.kind == ParsedAnswer::Kind::kNumbers && a.values.size() == 1) joined.values.push_back(a.values[0]);
+        plain = plain && a.kind == ParsedAnswer::Kind::kNumbers && a.parts.empty() && !a.values.empty();
+        if (plain) joined.values.insert(joined.values.end(), a.values.begin(), a.values.end());
       }
-      if (joined.values.size() == answers.size()) {
+      if (plain && joined.values.size() == ref.values.size()) {
         // One box per value keeps the reference's order.
         ParsedAnswer ordered = ref;
         ordered.list = false;
@@ -439,6 +462,15 @@ class MathVerifier : public Verifier {
           return Verdict::Ok(1, absl::StrCat(DescribeAnswer(joined), " = ", DescribeAnswer(ref), " (", rule,
                                              ", one group each, ", cmp.how, ")"));
         }
+      }
+    }
+    // Against a reference of several values, values joined in words ("5 or
+    // -2", "x = 5 and x = -2") are a list of solutions when they are as many.
+    bool list_ref = ref.kind == ParsedAnswer::Kind::kNumbers && ref.parts.empty() && ref.values.size() > 1;
+    for (ParsedAnswer& a : answers) {
+      if (list_ref && a.kind == ParsedAnswer::Kind::kSeveral && a.values.size() == ref.values.size()) {
+        a.kind = ParsedAnswer::Kind::kNumbers;
+        a.list = true;
       }
     }
     if (distinct.size() > 1 && !allow_multiple_) {

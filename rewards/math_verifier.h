@@ -45,9 +45,9 @@ AnswerRegion ExtractAnswer(absl::string_view completion, const std::vector<std::
 // found in one linear pass (unbalanced ones are skipped).
 std::vector<absl::string_view> FindBoxed(absl::string_view text);
 
-// The answer part of a reference: after the last "####" (GSM8K), else the
-// last \boxed{}, else all of it.
-absl::string_view ReferenceAnswerText(absl::string_view reference);
+// The answer part of a reference: after the last "####" (GSM8K), else its
+// \boxed{} values (several different ones joined by ", "), else all of it.
+std::string ReferenceAnswerText(absl::string_view reference);
 
 }  // namespace rewards
 
