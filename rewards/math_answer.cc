@@ -638,7 +638,9 @@ class Parser {
           int128 v;
           if (Mul(num, scale, &v)) return Number::Integer(v);
         } else {
-          return MakeRational(num, scale);
+          Number n = MakeRational(num, scale);
+          if (epos == std::string::npos) n.decimals = decimals;
+          return n;
         }
       }
     }
@@ -1025,7 +1027,14 @@ std::string RelationToInterval(const std::string& s) {
   }
   if (ops.empty() || ops.size() > 2) return s;
   auto piece = [&](size_t from, size_t to) { return std::string(absl::StripAsciiWhitespace(s.substr(from, to - from))); };
-  auto is_var = [](const std::string& t) { return t.size() == 1 && IsAlpha(t[0]); };
+  // A variable: "x", "a_n", "a_{n}", or a function's value "f(x)".
+  auto is_var = [](const std::string& t) {
+    if (t.empty() || !IsAlpha(t[0])) return false;
+    if (t.size() == 1) return true;
+    if (t[1] == '_') return t.size() <= 8 && t.find_first_of("+-*/^=<> ") == std::string::npos;
+    return t.size() >= 4 && t.size() <= 8 && t[1] == '(' && t.back() == ')' &&
+           t.find_first_of("+-*/^=<> ", 2) == std::string::npos;
+  };
   auto ray = [](bool less, bool strict, const std::string& v) {
     return less ? absl::StrCat("(-\\infty,", v, strict ? ")" : "]")
                 : absl::StrCat(strict ? "(" : "[", v, ",\\infty)");
@@ -1213,7 +1222,7 @@ std::string Normalize(absl::string_view raw, bool decimal_comma, std::string* sh
   ReplaceAll(&s, "{,}", ",");
   ReplaceAll(&s, "\\,", "\x01");  // thin space: a thousands separator between digits
   static const std::pair<absl::string_view, absl::string_view> kReplace[] = {
-      {"\\dfrac", "\\frac"}, {"\\tfrac", "\\frac"}, {"\\cfrac", "\\frac"}, {"\\approx", "="},
+      {",\\! ", ","}, {",\\!", ","} /* "11,\\! 111": a grouping comma */, {"\\dfrac", "\\frac"}, {"\\tfrac", "\\frac"}, {"\\cfrac", "\\frac"}, {"\\approx", "="},
       {"\xE2\x89\x88", "="} /* ≈ */, {"\\left", ""}, {"\\right", ""},
       {"\\displaystyle", ""}, {"\xE2\x88\x92", "-"} /* U+2212 minus */, {"\\cdot", "*"},
       {"\\times", "*"}, {"\\div", "/"}, {"\xC3\x97", "*"} /* × */, {"\xC3\xB7", "/"} /* ÷ */,
@@ -1222,6 +1231,15 @@ std::string Normalize(absl::string_view raw, bool decimal_comma, std::string* sh
       {"\\quad", " "}, {"\\qquad", " "}, {"~", " "}, {"\\ ", " "}, {"\\$", ""}, {"$", ""},
       {"\xC2\xB1", "\\pm"} /* ± */, {"\xE2\x88\x9E", "\\infty"} /* ∞ */, {"\xE2\x82\xAC", ""} /* € */, {"\xC2\xA3", ""} /* £ */, {"\\euro", ""},
   };
+  // "x = 1/3 \\approx 0.33": the exact value stands before the approximation.
+  for (absl::string_view approx : {"\\approx", "\xE2\x89\x88"}) {
+    size_t at = s.find(approx.data(), 0, approx.size());
+    absl::string_view before = absl::string_view(s).substr(0, at == std::string::npos ? 0 : at);
+    if (at != std::string::npos && std::any_of(before.begin(), before.end(), IsDigit)) {
+      s.resize(at);
+      absl::StripTrailingAsciiWhitespace(&s);
+    }
+  }
   // Every spelling replaced starts with '\\', '$', '~', '^' or a UTF-8 byte.
   bool spelled = false;
   for (char c : s) spelled = spelled || c == '\\' || c == '$' || c == '~' || c == '^' || (c & 0x80) != 0;
@@ -1437,7 +1455,7 @@ bool ParseExpression(const std::string& s, size_t max_name, ParsedAnswer* out) {
 // Splits "(1, 2), (2, 1)", "[-1, 0) \cup (0, 1]", "(1, 1) and (3, 3)" into
 // its bracketed groups, in one linear pass; empty unless there are at least
 // two groups and only ",", ";", "\cup" or "and" between them.
-std::vector<std::string> BracketGroups(const std::string& s) {
+std::vector<std::string> BracketGroups(const std::string& s, bool or_joins = false) {
   std::vector<std::string> groups;
   size_t i = 0;
   auto opener = [&](size_t k) {
@@ -1456,6 +1474,8 @@ std::vector<std::string> BracketGroups(const std::string& s) {
         j += 4;
       } else if (s.compare(j, 3, "and") == 0 && (j + 3 >= s.size() || !IsAlpha(s[j + 3]))) {
         j += 3;
+      } else if (or_joins && s.compare(j, 2, "or") == 0 && (j + 2 >= s.size() || !IsAlpha(s[j + 2]))) {
+        j += 2;
       } else {
         break;
       }
@@ -1520,11 +1540,13 @@ std::string ExpandPlusMinus(const std::string& s) {
 }
 
 // A collection of bracketed groups, each parsed as numbers.
-bool ParseGroups(const std::string& s, ParsedAnswer* out) {
-  std::vector<std::string> groups = BracketGroups(s);
+// `or_joins`: "or" separates groups too (a reference's list of solutions; in
+// an answer it hedges).
+bool ParseGroups(const std::string& s, ParsedAnswer* out, bool or_joins) {
+  std::vector<std::string> groups = BracketGroups(s, or_joins);
   // "\{(0, 0), (1, 2)\}": a set of groups.
   if (groups.empty() && absl::StartsWith(s, "\\{") && absl::EndsWith(s, "\\}") && s.size() > 4) {
-    groups = BracketGroups(s.substr(2, s.size() - 4));
+    groups = BracketGroups(s.substr(2, s.size() - 4), or_joins);
   }
   if (groups.empty()) return false;
   ParsedAnswer all;
@@ -1671,7 +1693,21 @@ ParsedAnswer ParseAnswer(absl::string_view raw, bool allow_text, bool decimal_co
       return both;
     }
   }
-  if (ParseGroups(s, &out)) return out;
+  if (ParseGroups(s, &out, /*or_joins=*/!allow_text)) return out;
+  // "7:32": a ratio, its two terms in order (not equal to a tuple).
+  size_t colon = s.find(':');
+  if (colon != std::string::npos && s.find(':', colon + 1) == std::string::npos) {
+    ParsedAnswer a, b;
+    EvalError e1, e2;
+    bool sx1 = false, sx2 = false;
+    if (ParseNumeric(s.substr(0, colon), &a, &e1, &sx1) && ParseNumeric(s.substr(colon + 1), &b, &e2, &sx2) &&
+        a.values.size() == 1 && b.values.size() == 1 && a.parts.empty() && b.parts.empty()) {
+      out.kind = ParsedAnswer::Kind::kNumbers;
+      out.values = {a.values[0], b.values[0]};
+      out.brackets = ":";
+      return out;
+    }
+  }
   bool hedged = false;
   std::vector<Number> joined;
   if (ParseJoined(s, &joined, &hedged)) {
@@ -1755,6 +1791,20 @@ bool NumbersEqual(const Number& a, const Number& b, const MathTolerance& tol, bo
     return diff <= std::max(tol.rel_tol * std::max(std::abs(x.approx), std::abs(y.approx)), tol.abs_tol);
   };
   if (equal(a, b)) return true;
+  // A decimal rounded at the places it shows ("0.3333" for 1/3, "2.6667" for
+  // 8/3), with at least 4 significant digits, against a fraction no decimal
+  // writes exactly (not an irrational: "1.414" is not \sqrt{2}).
+  for (const auto& [d, v] : {std::make_pair(&a, &b), std::make_pair(&b, &a)}) {
+    if (d->decimals < 1 || !v->exact || Terminates(v->den) || d->percent != v->percent) continue;
+    double mag = std::abs(d->approx);
+    if (!(mag > 0) || !std::isfinite(v->approx)) continue;
+    int significant = d->decimals + static_cast<int>(std::floor(std::log10(mag))) + 1;
+    if (significant < 4) continue;
+    if (std::abs(d->approx - v->approx) <= 0.5 * std::pow(10.0, -d->decimals) * (1 + 1e-9)) {
+      *exact = false;
+      return true;
+    }
+  }
   if (tol.percent_as_fraction && (a.percent != b.percent)) {
     // 50% = 0.5: divide the percent side by 100.
     EvalError err;
@@ -1772,20 +1822,38 @@ Comparison CompareAnswers(const ParsedAnswer& answer, const ParsedAnswer& refere
   using Kind = ParsedAnswer::Kind;
   Comparison c;
   if (!answer.parts.empty() || !reference.parts.empty()) {
-    // Collections of groups: the same groups in any order, each equal in order.
-    if (answer.parts.size() != reference.parts.size() || answer.kind != Kind::kNumbers ||
-        reference.kind != Kind::kNumbers) {
-      c.how = absl::StrCat("answer has ", std::max<size_t>(answer.parts.size(), 1), " groups, reference ",
-                           std::max<size_t>(reference.parts.size(), 1));
+    // Collections of groups: the same groups in any order, each equal in
+    // order; a group written twice is one solution.
+    auto distinct = [&](const ParsedAnswer& a) {
+      std::vector<const ParsedAnswer*> out;
+      for (const ParsedAnswer& g : a.parts) {
+        bool seen = false;
+        for (const ParsedAnswer* d : out) seen = seen || CompareAnswers(g, *d, MathTolerance()).how == "exact";
+        if (!seen) out.push_back(&g);
+      }
+      return out;
+    };
+    // (Only a few repeats: past twice the reference's groups, every one counts.)
+    std::vector<const ParsedAnswer*> ans, ref;
+    if (answer.parts.size() <= 2 * std::max<size_t>(reference.parts.size(), 1)) {
+      ans = distinct(answer);
+      ref = distinct(reference);
+    } else {
+      for (const ParsedAnswer& g : answer.parts) ans.push_back(&g);
+      for (const ParsedAnswer& g : reference.parts) ref.push_back(&g);
+    }
+    if (ans.size() != ref.size() || answer.kind != Kind::kNumbers || reference.kind != Kind::kNumbers) {
+      c.how = absl::StrCat("answer has ", std::max<size_t>(ans.size(), 1), " groups, reference ",
+                           std::max<size_t>(ref.size(), 1));
       return c;
     }
-    std::vector<bool> used(reference.parts.size(), false);
+    std::vector<bool> used(ref.size(), false);
     bool any_inexact = false;
-    for (const ParsedAnswer& a : answer.parts) {
+    for (const ParsedAnswer* a : ans) {
       bool found = false;
-      for (size_t j = 0; j < reference.parts.size() && !found; ++j) {
+      for (size_t j = 0; j < ref.size() && !found; ++j) {
         if (used[j]) continue;
-        Comparison one = CompareAnswers(a, reference.parts[j], tol);
+        Comparison one = CompareAnswers(*a, *ref[j], tol);
         if (one.equal) {
           used[j] = true;
           found = true;

@@ -27,6 +27,7 @@ struct Number {
   __int128 den = 1;  // > 0, coprime with num
   double approx = 0;
   bool percent = false;  // written with %; the value is the number before it
+  int decimals = -1;     // a decimal literal's places as written ("0.3333": 4); -1 when computed
 
   static Number Integer(__int128 n);
   static Number Real(double d);

@@ -192,7 +192,15 @@ TEST(MathAnswerTest, Compare) {
   EXPECT_TRUE(Eq("0.333333333", "1/3"));
   EXPECT_TRUE(Eq("\\frac{2}{3}", "0.6666667"));
   EXPECT_FALSE(Eq("0.33", "1/3"));
-  EXPECT_FALSE(Eq("0.3333", "1/3"));
+  // Rounded at the places shown, with 4 significant digits or more (issue 12:
+  // as Math-Verify compares); not truncated, not wrongly rounded, and never
+  // for an irrational value.
+  EXPECT_TRUE(Eq("0.3333", "1/3"));
+  EXPECT_TRUE(Eq("2.6667", "\\frac{8}{3}"));
+  EXPECT_FALSE(Eq("0.333", "1/3"));
+  EXPECT_FALSE(Eq("0.3334", "1/3"));
+  EXPECT_FALSE(Eq("2.6666", "\\frac{8}{3}"));
+  EXPECT_FALSE(Eq("1.4142", "\\sqrt{2}"));
   // Two decimals, or a decimal and a terminating fraction, are exact.
   EXPECT_FALSE(Eq("0.2500001", "1/4"));
   EXPECT_FALSE(Eq("0.1 + 0.2", "0.30000001"));  // exact: 3/10

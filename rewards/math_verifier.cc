@@ -311,6 +311,9 @@ std::string ReferenceAnswerText(absl::string_view reference) {
   }
   if (distinct.size() > 1) return absl::StrJoin(distinct, ", ");
   if (!boxed.empty()) return std::string(boxed.back());
+  // A solution ending "Final Answer: The final answer is $28\\%$.": its phrase.
+  AnswerRegion phrase = FromPhrase(reference);
+  if (phrase.found && !phrase.region.empty()) return std::string(phrase.region);
   return std::string(absl::StripAsciiWhitespace(reference));
 }
 
@@ -342,6 +345,42 @@ bool HasDigitCommaDigit(absl::string_view s) {
   return false;
 }
 
+// The contents of every math span ($…$, $$…$$, \(…\), \[…\]) in `text`, in
+// one linear pass; an unclosed span ends the search.
+std::vector<absl::string_view> MathSpans(absl::string_view text) {
+  std::vector<absl::string_view> out;
+  size_t i = 0;
+  while (i < text.size()) {
+    absl::string_view closer;
+    size_t open = 0;
+    if (text[i] == '$') {
+      open = i + 1 < text.size() && text[i + 1] == '$' ? 2 : 1;
+      closer = open == 2 ? "$$" : "$";
+    } else if (text[i] == '\\' && i + 1 < text.size() && (text[i + 1] == '(' || text[i + 1] == '[')) {
+      open = 2;
+      closer = text[i + 1] == '(' ? "\\)" : "\\]";
+    } else {
+      i += text[i] == '\\' ? 2 : 1;
+      continue;
+    }
+    size_t start = i + open;
+    size_t end = text.find(closer, start);
+    if (end == absl::string_view::npos) break;
+    out.push_back(text.substr(start, end - start));
+    i = end + closer.size();
+  }
+  return out;
+}
+
+// A value too large for exact arithmetic ("3^{2007}", "2012^{2011}") is
+// compared as written (normalised text) rather than refused.
+void TooLargeAsText(ParsedAnswer* a) {
+  if (a->kind == ParsedAnswer::Kind::kInvalid && a->text == "too large" && !a->normalized.empty()) {
+    a->kind = ParsedAnswer::Kind::kText;
+    a->text = a->normalized;
+  }
+}
+
 class MathVerifier : public Verifier {
  public:
   MathVerifier(std::vector<std::string> rules, MathTolerance tol, bool allow_multiple, size_t max_chars)
@@ -360,6 +399,7 @@ class MathVerifier : public Verifier {
     }
     ParsedAnswer parsed = ParseAnswer(text, /*allow_text=*/false, /*decimal_comma=*/false, /*variables=*/true,
                                       /*keep_equations=*/true);
+    TooLargeAsText(&parsed);
     if (parsed.kind == ParsedAnswer::Kind::kInvalid) {
       return absl::InvalidArgumentError(absl::StrCat("answer ", Quote(text), " is unusable: ", parsed.text));
     }
@@ -373,6 +413,7 @@ class MathVerifier : public Verifier {
     std::string ref_text = ReferenceAnswerText(in.reference->answer());
     ParsedAnswer ref = ParseAnswer(ref_text, /*allow_text=*/false, /*decimal_comma=*/false, /*variables=*/true,
                                    /*keep_equations=*/true);
+    TooLargeAsText(&ref);
     if (ref.kind == ParsedAnswer::Kind::kInvalid) {
       return Verdict::Error("BAD_REFERENCE", absl::StrCat("reference unusable: ", ref.text));
     }
@@ -410,6 +451,23 @@ class MathVerifier : public Verifier {
       ParsedAnswer a = ParseAnswer(c, /*allow_text=*/true, /*decimal_comma=*/!several,
                                    /*variables=*/ref.kind == ParsedAnswer::Kind::kExpression,
                                    /*keep_equations=*/ref.equation);
+      if (ref.kind == ParsedAnswer::Kind::kText) TooLargeAsText(&a);
+      bool prose = a.kind == ParsedAnswer::Kind::kSeveral || (a.kind == ParsedAnswer::Kind::kNumbers && a.from_text);
+      if (prose && ref.kind != ParsedAnswer::Kind::kText) {
+        // Words around math ("Answer \\( (9+1) \\)"): the math, when every
+        // span in it is a value and they all agree.
+        std::vector<absl::string_view> spans = MathSpans(c);
+        std::vector<ParsedAnswer> values;
+        for (absl::string_view span : spans) {
+          values.push_back(ParseAnswer(span, /*allow_text=*/false, /*decimal_comma=*/!several));
+          if (values.back().kind != ParsedAnswer::Kind::kNumbers ||
+              !CompareAnswers(values.back(), values.front(), tol_).equal) {
+            values.clear();
+            break;
+          }
+        }
+        if (!values.empty()) a = std::move(values.front());
+      }
       if (a.kind == ParsedAnswer::Kind::kInvalid) {
         return Verdict::Ok(0, absl::StrCat(a.text, ": ", Quote(c), " (", rule, ")"));
       }

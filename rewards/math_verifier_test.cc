@@ -91,10 +91,55 @@ TEST(MathVerifierTest, CheckReference) {
   EXPECT_THAT(std::string(v->CheckReference(ref).message()), HasSubstr("answer is missing"));
   ref.set_answer("#### ");
   EXPECT_FALSE(v->CheckReference(ref).ok());
+  ref.set_answer("1/0");
+  EXPECT_THAT(std::string(v->CheckReference(ref).message()), HasSubstr("division by zero"));
+  // Too large for exact arithmetic: compared as written, not refused.
   ref.set_answer("2^{2^{2^{100}}}");
-  EXPECT_THAT(std::string(v->CheckReference(ref).message()), HasSubstr("too large"));
+  EXPECT_TRUE(v->CheckReference(ref).ok());
   ref.set_answer("14");
   EXPECT_TRUE(v->CheckReference(ref).ok());
+}
+
+TEST(MathVerifierTest, HugeReferencesComparedAsWritten) {
+  auto v = Make();
+  EXPECT_EQ(Score(*v, "so \\boxed{3^{2007}}", "3^{2007}").score, 1);
+  EXPECT_EQ(Score(*v, "so \\boxed{3^{2008}}", "3^{2007}").score, 0);
+  EXPECT_EQ(Score(*v, "so \\boxed{4^{2017} - 2 \\cdot 3^{2017} + 2^{2017}}", "4^{2017}-2 \\cdot 3^{2017}+2^{2017}").score, 1);
+  EXPECT_EQ(Score(*v, "so \\boxed{14}", "3^{2007}").score, 0);
+}
+
+TEST(MathVerifierTest, SeveralValuesInWords) {
+  auto v = Make();
+  // Against several values: joined by words, in one box or one box each.
+  EXPECT_EQ(Score(*v, "so \\boxed{7 \\text{ and } -5}", "-5,7").score, 1);
+  EXPECT_EQ(Score(*v, "so \\boxed{19, 46, \\text{ and } 82}", "19, 46, 82").score, 1);
+  EXPECT_EQ(Score(*v, "so \\boxed{2 \\text{ and } -6 - 4\\sqrt{2}}", "$a=2$, $a=-6-4 \\sqrt{2}$").score, 1);
+  EXPECT_EQ(Score(*v, "so \\boxed{5 or -2}", "5, -2").score, 1);
+  EXPECT_EQ(Score(*v, "so \\boxed{10, 11} and \\boxed{12}", "10,11,12").score, 1);
+  EXPECT_EQ(Score(*v, "so \\boxed{\\{(0, 0), (0, \\frac{5}{2})\\}}", "(0,0),(0, \\frac{5}{2})").score, 1);
+  // Negatives: a missing, extra or wrong element; a hedge against one value.
+  EXPECT_EQ(Score(*v, "so \\boxed{7 \\text{ and } -5}", "-5,7,9").score, 0);
+  EXPECT_EQ(Score(*v, "so \\boxed{7, -5, \\text{ and } 9}", "-5,7").score, 0);
+  EXPECT_EQ(Score(*v, "so \\boxed{7 \\text{ and } -6}", "-5,7").score, 0);
+  EXPECT_EQ(Score(*v, "so \\boxed{14 or 20}", "14").score, 0);
+  EXPECT_EQ(Score(*v, "so \\boxed{14 \\text{ and } 20}", "14").score, 0);
+  // "3i" is a multiple of i, not 3 with a unit.
+  EXPECT_EQ(Score(*v, "so \\boxed{3 and -3}", "3i,-3i").score, 0);
+  // A reference's several boxed values are its list; one boxed twice is one value.
+  EXPECT_EQ(Score(*v, "so \\boxed{1, 2}", "\\boxed{1} papers and \\boxed{2} bins").score, 1);
+  EXPECT_EQ(Score(*v, "so \\boxed{840}", "so \\boxed{840}. Final: \\boxed{840}").score, 1);
+}
+
+TEST(MathVerifierTest, EquationReferencesComparedWhole) {
+  auto v = Make();
+  EXPECT_EQ(Score(*v, "so \\boxed{0}", "a + 3z = 0").score, 0);
+  EXPECT_EQ(Score(*v, "so \\boxed{11a+c}", "7 = 11a+c").score, 0);
+  EXPECT_EQ(Score(*v, "so \\boxed{4x - 5y = -50}", "4x-5y=-50").score, 1);
+  EXPECT_EQ(Score(*v, "so \\boxed{-50}", "4x-5y=-50").score, 0);
+  // Labels and calculation chains are not equations.
+  EXPECT_EQ(Score(*v, "so \\boxed{14}", "x = 14").score, 1);
+  EXPECT_EQ(Score(*v, "so \\boxed{x^2+1}", "f(x) = x^2+1").score, 1);
+  EXPECT_EQ(Score(*v, "so \\boxed{2-\\sqrt{2}}", "(\\sqrt{2}-1)\\sqrt{2}=2-\\sqrt{2}").score, 1);
 }
 
 TEST(MathVerifierTest, HedgingScoresZero) {
