@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -372,6 +373,28 @@ std::vector<absl::string_view> MathSpans(absl::string_view text) {
   return out;
 }
 
+// The sentence holding `inner` (a view into `text`): from after the last
+// line break or ". " before it to the next one after it.
+absl::string_view SentenceAround(absl::string_view text, absl::string_view inner) {
+  size_t begin = inner.data() - text.data(), end = begin + inner.size();
+  size_t start = 0;
+  for (size_t i = begin; i > 0; --i) {
+    char c = text[i - 1];
+    if (c == '\n' || (c == ' ' && i >= 2 && text[i - 2] == '.' && !(i >= 3 && IsDigitChar(text[i - 3])))) {
+      start = i;
+      break;
+    }
+  }
+  size_t stop = text.size();
+  for (size_t i = end; i < text.size(); ++i) {
+    if (text[i] == '\n' || (text[i] == '.' && (i + 1 == text.size() || text[i + 1] == ' ' || text[i + 1] == '\n'))) {
+      stop = i;
+      break;
+    }
+  }
+  return text.substr(start, stop - start);
+}
+
 // A value too large for exact arithmetic ("3^{2007}", "2012^{2011}") is
 // compared as written (normalised text) rather than refused.
 void TooLargeAsText(ParsedAnswer* a) {
@@ -444,6 +467,27 @@ class MathVerifier : public Verifier {
     }
     // Against a reference of several values, "1,2" is two values, not 1.2.
     bool several = ref.kind == ParsedAnswer::Kind::kNumbers && ref.values.size() > 1;
+    std::optional<ParsedAnswer> stated;
+    if (several && ref.parts.empty() && (ref.list || ref.is_set) && rule == "last_number" &&
+        region.candidates.size() == 1) {
+      // Without a marked answer, several solutions are stated in the last
+      // sentence ("the solutions are \\(x = -1\\), \\(x = 2\\), and \\(x = -2\\)."):
+      // the values of its math spans, when they are as many as the reference's.
+      absl::string_view sentence = SentenceAround(in.completion, region.candidates[0]);
+      ParsedAnswer all;
+      all.kind = ParsedAnswer::Kind::kNumbers;
+      all.list = true;
+      all.normalized = std::string(sentence);
+      if (sentence.size() <= max_chars_) {
+        for (absl::string_view span : MathSpans(sentence)) {
+          ParsedAnswer v = ParseAnswer(span, /*allow_text=*/false, /*decimal_comma=*/false);
+          if (v.kind == ParsedAnswer::Kind::kNumbers && v.parts.empty() && v.brackets.empty()) {
+            all.values.insert(all.values.end(), v.values.begin(), v.values.end());
+          }
+        }
+      }
+      if (all.values.size() == ref.values.size()) stated = std::move(all);
+    }
     std::vector<ParsedAnswer> answers;
     for (absl::string_view c : region.candidates) {
       // An expression with free variables is read as one only against such a reference.
@@ -473,6 +517,7 @@ class MathVerifier : public Verifier {
       }
       answers.push_back(std::move(a));
     }
+    if (stated) answers[0] = std::move(*stated);
     // Several candidates must agree, unless the request allows hedging.
     std::vector<const ParsedAnswer*> distinct;
     for (const ParsedAnswer& a : answers) {

@@ -142,6 +142,34 @@ TEST(MathVerifierTest, EquationReferencesComparedWhole) {
   EXPECT_EQ(Score(*v, "so \\boxed{2-\\sqrt{2}}", "(\\sqrt{2}-1)\\sqrt{2}=2-\\sqrt{2}").score, 1);
 }
 
+TEST(MathVerifierTest, MoreForms) {
+  auto v = Make();
+  auto tail = Make(R"({"extract": ["boxed", "phrase", "last_number"]})");
+  // Several solutions stated in the last sentence, without a marked answer.
+  std::string stated = "So the values are \\(x = -1\\), \\(x = 2\\), and \\(x = -2\\).";
+  EXPECT_EQ(Score(*tail, stated, "-1, 2, -2").score, 1);
+  EXPECT_EQ(Score(*tail, stated, "-1, 2").score, 0);
+  EXPECT_EQ(Score(*tail, stated, "-1, 2, 3").score, 0);
+  EXPECT_EQ(Score(*tail, stated, "[-1, 2]").score, 0);
+  // The exact value before \approx; "x \approx 11" is 11.
+  EXPECT_EQ(Score(*v, "so \\boxed{x = 1/3 \\approx 0.33}", "1/3").score, 1);
+  EXPECT_EQ(Score(*v, "so \\boxed{x \\approx 11}", "11").score, 1);
+  // Ratios keep their terms; a ratio is not a tuple.
+  EXPECT_EQ(Score(*v, "so \\boxed{7:32}", "S_{MBCN}:S=7:32").score, 1);
+  EXPECT_EQ(Score(*v, "so \\boxed{32:7}", "7:32").score, 0);
+  EXPECT_EQ(Score(*v, "so \\boxed{(7, 32)}", "7:32").score, 0);
+  // Words around one math value; disagreeing math values are a hedge.
+  EXPECT_EQ(Score(*v, "<answer>Answer \\( (9+1) \\)</answer>", "10").score, 1);
+  EXPECT_EQ(Score(*v, "<answer>Therefore $x \\geq 5$ is the solution.</answer>", "x >= 5").score, 1);
+  EXPECT_EQ(Score(*v, "<answer>It is $10$ or maybe $12$</answer>", "12").score, 0);
+  // Grouping commas written with \\!, and a repeated solution.
+  EXPECT_EQ(Score(*v, "so \\boxed{11,\\! 111,\\! 111,\\! 100}", "11111111100").score, 1);
+  EXPECT_EQ(Score(*v, "so \\boxed{(1, 2), (3, 4), (1, 2)}", "(1,2),(3,4)").score, 1);
+  EXPECT_EQ(Score(*v, "so \\boxed{(1, 2), (1, 2)}", "(1,2),(3,4)").score, 0);
+  // A solution as the reference: its final-answer phrase.
+  EXPECT_EQ(Score(*v, "so \\boxed{28\\%}", "... a loss of 28 %. Final Answer: The final answer is $28\\%$. I hope it is correct.").score, 1);
+}
+
 TEST(MathVerifierTest, HedgingScoresZero) {
   auto v = Make();
   const std::string kHedges[] = {
