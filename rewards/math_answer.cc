@@ -1044,6 +1044,10 @@ std::string RelationToInterval(const std::string& s) {
     if (lhs.empty() || rhs.empty()) return s;
     if (is_var(lhs) && !is_var(rhs)) return ray(ops[0].less, ops[0].strict, rhs);
     if (is_var(rhs) && !is_var(lhs)) return ray(!ops[0].less, ops[0].strict, lhs);
+    // "-x > -1": the variable negated; the relation turns over.
+    if (lhs.size() >= 2 && lhs[0] == '-' && is_var(lhs.substr(1)) && !is_var(rhs)) {
+      return ray(!ops[0].less, ops[0].strict, absl::StrCat("-(", rhs, ")"));
+    }
     return s;
   }
   std::string a = piece(0, ops[0].at), x = piece(ops[0].at + ops[0].len, ops[1].at),
@@ -1154,6 +1158,34 @@ bool IsEquation(const std::string& s) {
   return false;
 }
 
+// Semicolons: inside brackets they separate coordinates ("(0;-2;6)"); at the
+// top level between labelled values they separate solutions
+// ("p=5,q=2;p=7,q=2" -> "(5,2),(7,2)"). Linear.
+std::string Semicolons(const std::string& s) {
+  std::string t = s;
+  int depth = 0;
+  std::vector<size_t> top;
+  for (size_t i = 0; i < t.size(); ++i) {
+    char c = t[i];
+    depth += (c == '(' || c == '[' || c == '{') ? 1 : (c == ')' || c == ']' || c == '}') ? -1 : 0;
+    if (c == ';') {
+      if (depth > 0) t[i] = ',';
+      else top.push_back(i);
+    }
+  }
+  if (top.empty()) return t;
+  std::vector<std::string> groups;
+  size_t start = 0;
+  top.push_back(t.size());
+  for (size_t end : top) {
+    std::string piece(absl::StripAsciiWhitespace(absl::string_view(t).substr(start, end - start)));
+    if (piece.find('=') == std::string::npos || piece.find(',') == std::string::npos) return t;
+    groups.push_back(absl::StrCat("(", DropLabels(piece), ")"));
+    start = end + 1;
+  }
+  return absl::StrJoin(groups, ", ");
+}
+
 // A whole-answer matrix "\begin{pmatrix} a & b \\ c & d \end{pmatrix}"
 // (also bmatrix, matrix) becomes the tuple "(a, b, c, d)" of its cells in row
 // order, with its shape ("2x2 matrix") in *shape. Rows must be equally long.
@@ -1195,9 +1227,11 @@ std::string Normalize(absl::string_view raw, bool decimal_comma, std::string* sh
   for (;;) {
     // Sentence punctuation after a math span: "\(k < -5\).", "$x = 2$,".
     size_t n = s.size();
-    if (n >= 2 && (s[n - 1] == '.' || s[n - 1] == ',' || s[n - 1] == ';') &&
-        (s[n - 2] == '$' || (n >= 3 && s[n - 3] == '\\' && (s[n - 2] == ')' || s[n - 2] == ']')))) {
+    // Also after a closing brace or bracket ("\\end{pmatrix}.").
+    if (n >= 2 && (s[n - 1] == '.' || s[n - 1] == ',' || s[n - 1] == ';') && !IsDigit(s[n - 2]) &&
+        s[n - 2] != '\\') {  // "\\," is a space
       s.pop_back();
+      absl::StripTrailingAsciiWhitespace(&s);
     }
     if (!(StripAffix(&s, "$$", "$$") || StripAffix(&s, "$", "$") || StripAffix(&s, "\\(", "\\)") ||
           StripAffix(&s, "\\[", "\\]") || (grouping++ < 2 && StripGroupingBraces(&s)))) {
@@ -1264,6 +1298,7 @@ std::string Normalize(absl::string_view raw, bool decimal_comma, std::string* sh
     s = std::move(t);
   }
   s = RelationToInterval(s);
+  if (s.find(';') != std::string::npos) s = Semicolons(s);
   // "x = 14", "2 + 12 = 14": the value is what stands after the last "=";
   // "k = 45, n = 2" (every comma-separated element labelled): each element's.
   if (!(keep_equations && IsEquation(s))) s = DropLabels(s);

@@ -115,7 +115,16 @@ AnswerRegion FromPhrase(absl::string_view text) {
   if (best == absl::string_view::npos) return r;
   // The answer may start on a later line ("# Answer\n\n12\pi", PRM800K).
   absl::string_view rest = absl::StripLeadingAsciiWhitespace(text.substr(best_end));
+  // A display block ("\\[ … \\]", "$$ … $$") may span lines: all of it.
+  for (auto [open, close] : {std::make_pair("\\[", "\\]"), std::make_pair("$$", "$$")}) {
+    size_t closing = absl::StartsWith(rest, open) ? rest.find(close, 2) : absl::string_view::npos;
+    if (closing != absl::string_view::npos) {
+      rest = rest.substr(0, closing + 2);
+      break;
+    }
+  }
   size_t end = rest.find('\n');
+  if (absl::StartsWith(rest, "\\[") || absl::StartsWith(rest, "$$")) end = absl::string_view::npos;
   if (end != absl::string_view::npos) rest = rest.substr(0, end);
   // The sentence ends at ". " or "。"; "3.5" keeps its dot.
   for (absl::string_view stop : {". ", "\u3002"}) {
@@ -132,6 +141,20 @@ AnswerRegion FromPhrase(absl::string_view text) {
   r.chars = r.region.size();
   r.candidates.push_back(r.region);
   return r;
+}
+
+// Boxed values, unless a "final answer" phrase follows the last of them
+// ("… = \\boxed{255}$ … Final Answer: The final answer is $10,455$."): the
+// later statement is the answer.
+std::vector<absl::string_view> BoxedOrLaterPhrase(absl::string_view text, std::vector<absl::string_view> boxed) {
+  if (boxed.empty()) return boxed;
+  AnswerRegion phrase = FromPhrase(text);
+  if (!phrase.found || phrase.region.empty() || phrase.region.data() <= boxed.back().data()) return boxed;
+  size_t after_box = boxed.back().data() + boxed.back().size() - text.data();
+  absl::string_view tail = text.substr(after_box, phrase.region.data() - text.data() - after_box);
+  std::string lower = absl::AsciiStrToLower(tail);
+  if (lower.find("final answer") == std::string::npos) return boxed;
+  return {phrase.region};
 }
 
 // An empty \boxed{} (an echoed "put your final answer within \boxed{}") is
@@ -264,6 +287,7 @@ AnswerRegion ExtractAnswer(absl::string_view completion, const std::vector<std::
           }
           r.candidates.push_back(narrow ? phrase.region : b);
         } else {
+          boxed = BoxedOrLaterPhrase(b, std::move(boxed));
           r.candidates.insert(r.candidates.end(), boxed.begin(), boxed.end());
         }
       }
@@ -277,7 +301,7 @@ AnswerRegion ExtractAnswer(absl::string_view completion, const std::vector<std::
       if (boxed.empty()) continue;
       r.found = true;
       r.rule = rule;
-      r.candidates = boxed;
+      r.candidates = BoxedOrLaterPhrase(completion, boxed);
       DropEmpty(&r.candidates);
       r.region = r.candidates.back();
       for (absl::string_view b : boxed) r.chars += b.size();
