@@ -712,11 +712,43 @@ class Parser {
           if (!x) return std::nullopt;
           return RootN(*x, degree, err);
         }
+        if (name == "binom" || name == "dbinom" || name == "tbinom") {
+          std::optional<Number> n = Argument(err);
+          if (!n) return std::nullopt;
+          std::optional<Number> k = Argument(err);
+          if (!k) return std::nullopt;
+          return Binomial(*n, *k, err);
+        }
         return SyntaxN(err);
       }
       default:
         return SyntaxN(err);
     }
+  }
+
+  // \binom{n}{k} of natural numbers, exactly (k steps, each exact).
+  static std::optional<Number> Binomial(const Number& n, const Number& k, EvalError* err) {
+    if (!n.exact || !k.exact || n.den != 1 || k.den != 1 || n.num < 0 || k.num < 0) {
+      err->why = "binomial of a non-natural number";
+      return std::nullopt;
+    }
+    if (k.num > n.num) return Number::Integer(0);
+    int128 steps = std::min(k.num, n.num - k.num);
+    if (steps > 1000) {
+      err->why = "too large";
+      return std::nullopt;
+    }
+    int128 c = 1;
+    for (int128 i = 1; i <= steps; ++i) {
+      // c * (n - steps + i) / i stays an integer at every step.
+      int128 t;
+      if (!Mul(c, n.num - steps + i, &t)) {
+        err->why = "too large";
+        return std::nullopt;
+      }
+      c = t / i;
+    }
+    return Number::Integer(c);
   }
 
   static bool IsFunction(const std::string& c) {
@@ -726,6 +758,11 @@ class Parser {
   // Fixed values for a variable at each point: distinct rationals in (1, 4)
   // that depend on the letter, so that different polynomials rarely agree.
   static Number VariableValue(char c, int point) {
+    // n, m, k name natural numbers by convention ((-1)^n, \binom{n}{k}):
+    // distinct naturals, n and m above k.
+    if (c == 'n') return Number::Integer(7 + 3 * point);
+    if (c == 'm') return Number::Integer(8 + 4 * point);
+    if (c == 'k') return Number::Integer(3 + point);
     static const int kPrimes[] = {11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59};
     int k = (static_cast<unsigned char>(c) * 7 + point * 5) % 13;
     int den = kPrimes[k];

@@ -492,12 +492,14 @@ class MathVerifier : public Verifier {
     // Against a reference of several values, "1,2" is two values, not 1.2.
     bool several = ref.kind == ParsedAnswer::Kind::kNumbers && ref.values.size() > 1;
     std::optional<ParsedAnswer> stated;
-    if (several && ref.parts.empty() && (ref.list || ref.is_set) && rule == "last_number" &&
-        region.candidates.size() == 1) {
-      // Without a marked answer, several solutions are stated in the last
-      // sentence ("the solutions are \\(x = -1\\), \\(x = 2\\), and \\(x = -2\\)."):
-      // the values of its math spans, when they are as many as the reference's.
-      absl::string_view sentence = SentenceAround(in.completion, region.candidates[0]);
+    if (several && ref.parts.empty() && (ref.list || ref.is_set) &&
+        (rule == "last_number" || rule == "phrase") && region.candidates.size() == 1) {
+      // Without a boxed answer, several solutions are stated in a sentence
+      // ("the solutions are \\(x = -1\\), \\(x = 2\\), and \\(x = -2\\)."): the
+      // values of its math spans, when they are as many as the reference's.
+      // The sentence is the phrase's, or the last one.
+      absl::string_view sentence = rule == "phrase" ? region.candidates[0]
+                                                    : SentenceAround(in.completion, region.candidates[0]);
       ParsedAnswer all;
       all.kind = ParsedAnswer::Kind::kNumbers;
       all.list = true;

@@ -170,6 +170,18 @@ TEST(MathVerifierTest, MoreForms) {
   EXPECT_EQ(Score(*v, "so \\boxed{28\\%}", "... a loss of 28 %. Final Answer: The final answer is $28\\%$. I hope it is correct.").score, 1);
 }
 
+TEST(MathVerifierTest, BinomialsAndNaturalVariables) {
+  auto v = Make();
+  EXPECT_EQ(Score(*v, "so \\boxed{\\dbinom{30}{15} \\cdot 2}", "310235040").score, 1);
+  EXPECT_EQ(Score(*v, "so \\boxed{\\binom{6}{2}}", "15").score, 1);
+  EXPECT_EQ(Score(*v, "so \\boxed{\\binom{6}{3}}", "15").score, 0);
+  // n, m, k are naturals: (-1)^n and \binom{n}{k} have values.
+  EXPECT_EQ(Score(*v, "so \\boxed{\\dfrac{2^{n +1} + (-1)^{n}}{3}}", "\\frac{2 \\cdot 2^{n}+(-1)^{n}}{3}").score, 1);
+  EXPECT_EQ(Score(*v, "so \\boxed{\\dfrac{2^{n +1} - (-1)^{n}}{3}}", "\\frac{2 \\cdot 2^{n}+(-1)^{n}}{3}").score, 0);
+  EXPECT_EQ(Score(*v, "so \\boxed{\\binom{m+n-1}{n-1}}", "\\binom{n+m-1}{m}").score, 1);
+  EXPECT_EQ(Score(*v, "so \\boxed{\\binom{m+n-1}{n}}", "\\binom{n+m-1}{m}").score, 0);
+}
+
 TEST(MathVerifierTest, HedgingScoresZero) {
   auto v = Make();
   const std::string kHedges[] = {
