@@ -1905,9 +1905,11 @@ Comparison CompareAnswers(const ParsedAnswer& answer, const ParsedAnswer& refere
       }
       return out;
     };
-    // (Only a few repeats: past twice the reference's groups, every one counts.)
+    // (Only a few repeats in a short answer: past twice the reference's
+    // groups, or 64, every one counts; this bounds the quadratic pass.)
     std::vector<const ParsedAnswer*> ans, ref;
-    if (answer.parts.size() <= 2 * std::max<size_t>(reference.parts.size(), 1)) {
+    if (answer.parts.size() <= 2 * std::max<size_t>(reference.parts.size(), 1) && answer.parts.size() <= 64 &&
+        reference.parts.size() <= 64) {
       ans = distinct(answer);
       ref = distinct(reference);
     } else {

@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -329,10 +330,9 @@ std::string ReferenceAnswerText(absl::string_view reference) {
   // Several different boxed values are the reference's list ("\boxed{1}
   // papers and \boxed{2} bins"); the same value boxed twice is one.
   std::vector<absl::string_view> distinct;
+  absl::flat_hash_set<std::string> seen;  // linear in the boxes
   for (absl::string_view b : boxed) {
-    bool seen = false;
-    for (absl::string_view d : distinct) seen = seen || NormalizeAnswerText(d) == NormalizeAnswerText(b);
-    if (!seen) distinct.push_back(b);
+    if (seen.insert(NormalizeAnswerText(b)).second) distinct.push_back(b);
   }
   if (distinct.size() > 1) return absl::StrJoin(distinct, ", ");
   if (!boxed.empty()) return std::string(boxed.back());
