@@ -1845,6 +1845,7 @@ bool Terminates(int128 den) {
   return den == 1;
 }
 
+// `a` is the answer's value, `b` the reference's.
 bool NumbersEqual(const Number& a, const Number& b, const MathTolerance& tol, bool* exact) {
   auto equal = [&](const Number& x, const Number& y) {
     if (std::isinf(x.approx) || std::isinf(y.approx)) {  // \infty: only itself, with its sign
@@ -1877,7 +1878,10 @@ bool NumbersEqual(const Number& a, const Number& b, const MathTolerance& tol, bo
       return true;
     }
   }
-  if (tol.percent_as_fraction && (a.percent != b.percent)) {
+  // `a` is the answer, `b` the reference. A reference written with % names
+  // its fraction too: 0.625 answers 62.5% (as 62.5 does); the converse, a
+  // percentage against a plain reference, needs percent_as_fraction.
+  if ((tol.percent_as_fraction || (b.percent && !a.percent)) && (a.percent != b.percent)) {
     // 50% = 0.5: divide the percent side by 100.
     EvalError err;
     const Number& pct = a.percent ? a : b;

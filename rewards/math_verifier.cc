@@ -491,6 +491,12 @@ class MathVerifier : public Verifier {
     }
     // Against a reference of several values, "1,2" is two values, not 1.2.
     bool several = ref.kind == ParsedAnswer::Kind::kNumbers && ref.values.size() > 1;
+    if (ref.equation && rule == "last_number" && region.candidates.size() == 1) {
+      // Against an equation, the whole math span, not what follows its "=".
+      absl::string_view c = region.candidates[0];
+      absl::string_view span = MathSpanAround(in.completion, c.data() - in.completion.data());
+      if (!span.empty() && span.size() <= kMaxLastExpressionChars) region.candidates[0] = span;
+    }
     std::optional<ParsedAnswer> stated;
     if (several && ref.parts.empty() && (ref.list || ref.is_set) &&
         (rule == "last_number" || rule == "phrase") && region.candidates.size() == 1) {
@@ -544,6 +550,16 @@ class MathVerifier : public Verifier {
       answers.push_back(std::move(a));
     }
     if (stated) answers[0] = std::move(*stated);
+    // A flat list of several values ("10,11,12,13,14,-2,-1,0,1,2") answered
+    // as groups of them ("\\{10, …, 14\\}, \\{-2, …, 2\\}"): the groups' values.
+    for (ParsedAnswer& a : answers) {
+      if (several && ref.list && ref.parts.empty() && !a.parts.empty() && a.values.size() == ref.values.size()) {
+        a.parts.clear();
+        a.brackets.clear();
+        a.is_set = false;
+        a.list = true;
+      }
+    }
     // Several candidates must agree, unless the request allows hedging.
     std::vector<const ParsedAnswer*> distinct;
     for (const ParsedAnswer& a : answers) {

@@ -182,6 +182,22 @@ TEST(MathVerifierTest, BinomialsAndNaturalVariables) {
   EXPECT_EQ(Score(*v, "so \\boxed{\\binom{m+n-1}{n}}", "\\binom{n+m-1}{m}").score, 0);
 }
 
+TEST(MathVerifierTest, PercentReferencesAndFlatLists) {
+  auto v = Make();
+  // A percentage reference names its fraction too; not the converse by default.
+  EXPECT_EQ(Score(*v, "so \\boxed{0.625}", "62.5%").score, 1);
+  EXPECT_EQ(Score(*v, "so \\boxed{62.5}", "62.5%").score, 1);
+  EXPECT_EQ(Score(*v, "so \\boxed{0.6}", "62.5%").score, 0);
+  EXPECT_EQ(Score(*v, "so \\boxed{62.5\\%}", "0.625").score, 0);
+  // A flat list answered as groups of its values; not with a value missing.
+  EXPECT_EQ(Score(*v, "so \\boxed{\\{1, 2\\}, \\{-2, -1\\}}", "1,2,-2,-1").score, 1);
+  EXPECT_EQ(Score(*v, "so \\boxed{\\{1, 2\\}, \\{-2\\}}", "1,2,-2,-1").score, 0);
+  // Against an equation, last_number reads the whole math span.
+  auto tail = Make(R"({"extract": ["boxed", "phrase", "last_number"]})");
+  EXPECT_EQ(Score(*tail, "Thus the circle is \\[ x^2 + y^2 = 13 \\]", "x^2 + y^2 = 13").score, 1);
+  EXPECT_EQ(Score(*tail, "Thus the circle is \\[ x^2 + y^2 = 14 \\]", "x^2 + y^2 = 13").score, 0);
+}
+
 TEST(MathVerifierTest, HedgingScoresZero) {
   auto v = Make();
   const std::string kHedges[] = {
