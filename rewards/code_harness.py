@@ -515,19 +515,24 @@ class _Judge:
         rep_r, rep_w = os.pipe()
         try:
             # ETOOMANYREFS: the kernel counts descriptors in flight per user
-            # against RLIMIT_NOFILE, and descriptors of earlier, killed runs
-            # of the same user are released by its garbage collector a little
-            # later. It passes; so does this call, retried.
-            for attempt in range(40):
+            # (every sandbox of this service shares one) against
+            # RLIMIT_NOFILE: other runs' descriptors not yet received, or of
+            # killed runs not yet collected. They drain as those runs go on,
+            # so this call is retried with backoff for as long as a loaded
+            # machine may need (30 s), never a fixed number of tries.
+            deadline = time.monotonic() + 30
+            pause = 0.01
+            while True:
                 try:
                     socket.send_fds(self.sock, [b"spawn"], [req_r, rep_w])
                     break
                 except OSError as e:
-                    if e.errno != errno.ETOOMANYREFS or attempt == 39:
+                    if e.errno != errno.ETOOMANYREFS or time.monotonic() > deadline:
                         os.close(req_w)
                         os.close(rep_r)
                         raise
-                    time.sleep(0.05)
+                    time.sleep(pause)
+                    pause = min(pause * 2, 0.5)
         finally:
             os.close(req_r)
             os.close(rep_w)
