@@ -12,6 +12,7 @@
 #include <thread>
 #include <utility>
 
+#include "sandbox/errors.h"
 #include "sandbox/io.h"
 
 namespace sandbox {
@@ -157,10 +158,14 @@ RunCgroup::~RunCgroup() {
   }
 }
 
-bool RunCgroup::Add(pid_t pid) {
-  bool ok = true;
-  for (const std::string& dir : dirs_) ok = WriteFile(dir + "/cgroup.procs", std::to_string(pid)) && ok;
-  return ok;
+absl::Status RunCgroup::Add(pid_t pid) {
+  absl::Status status;
+  for (const std::string& dir : dirs_) {
+    if (!WriteFile(dir + "/cgroup.procs", std::to_string(pid)) && status.ok()) {
+      status = ErrnoError("add the run to its cgroups");
+    }
+  }
+  return status;
 }
 
 bool RunCgroup::OutOfMemory() const {

@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
+
 namespace sandbox {
 
 class RunCgroup {
@@ -29,9 +31,9 @@ class RunCgroup {
   RunCgroup(const RunCgroup&) = delete;
   RunCgroup& operator=(const RunCgroup&) = delete;
 
-  // Moves `pid` (and so its future children) into every group made; false
-  // when any move failed.
-  bool Add(pid_t pid);
+  // Moves `pid` (and so its future children) into every group made; an
+  // error when any move failed.
+  absl::Status Add(pid_t pid);
   // True when the memory controller killed a process for want of memory.
   bool OutOfMemory() const;
   // "pids+memory+cpu (v1)", "pids+memory+cpu (v2)", "pids+memory (v1), cpu (v2)", or ""

@@ -6,12 +6,13 @@
 #include <sys/socket.h>
 
 #include <cstring>
+#include <string>
 
 namespace sandbox {
 
-std::string InstallSeccompPolicy() {
+absl::Status InstallSeccompPolicy() {
   scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-  if (ctx == nullptr) return "seccomp_init failed";
+  if (ctx == nullptr) return absl::InternalError("seccomp_init failed");
   static const char* kDenied[] = {
       "ptrace", "process_vm_readv", "process_vm_writev", "mount", "umount2", "pivot_root", "chroot",
       "unshare", "setns", "bpf", "perf_event_open", "keyctl", "add_key", "request_key", "kexec_load",
@@ -55,7 +56,7 @@ std::string InstallSeccompPolicy() {
     if (rc != 0) error = std::string("seccomp_load: ") + std::strerror(-rc);
   }
   seccomp_release(ctx);
-  return error;
+  return error.empty() ? absl::OkStatus() : absl::InternalError(error);
 }
 
 }  // namespace sandbox

@@ -2,7 +2,7 @@
 #ifndef SANDBOX_SECCOMP_POLICY_H_
 #define SANDBOX_SECCOMP_POLICY_H_
 
-#include <string>
+#include "absl/status/status.h"
 
 namespace sandbox {
 
@@ -16,9 +16,8 @@ namespace sandbox {
 // name_to_handle_at, the new mount API, io_uring (it bypasses this filter),
 // clone with any CLONE_NEW* flag, clone3 (ENOSYS: glibc falls back to
 // clone), and socket()/socketpair() for any family but AF_UNIX. Denied calls
-// fail with EPERM (sockets: EACCES). Requires no_new_privs. Returns "" or
-// the error.
-std::string InstallSeccompPolicy();
+// fail with EPERM (sockets: EACCES). Requires no_new_privs.
+absl::Status InstallSeccompPolicy();
 
 }  // namespace sandbox
 

@@ -4,7 +4,6 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -12,15 +11,17 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <linux/capability.h>
-#include <linux/securebits.h>
 
 #include <cerrno>
 #include <algorithm>
 #include <cstring>
 #include <optional>
 
+#include "sandbox/errors.h"
+#include "sandbox/ids.h"
 #include "sandbox/io.h"
+#include "sandbox/limits.h"
+#include "sandbox/mounts.h"
 #include "sandbox/python_zygote.h"
 #include "sandbox/sandbox.pb.h"
 #include "sandbox/seccomp_policy.h"
@@ -29,7 +30,6 @@ namespace sandbox {
 namespace spawner {
 namespace {
 
-using v1::Limits;
 using v1::RunRequest;
 
 // Control messages: one byte of kind, then fixed fields (see spawner.h).
@@ -125,114 +125,46 @@ struct ChildArgs {
   _exit(127);
 }
 
-void Check(const ChildArgs& a, bool ok, const std::string& what) {
-  if (!ok) Fail(a, ErrnoText(what));
+// A session and process group of its own: kill(0, ...) and kill(-pgid, ...)
+// reach every member of a process group whatever its PID namespace, so the
+// program must not share one with the runner or the server. The hostname is
+// cosmetic, and refused by some container seccomp profiles: best effort.
+absl::Status EnterSession() {
+  (void)sethostname("sandbox", 7);
+  if (setsid() < 0) return ErrnoError("setsid");
+  return absl::OkStatus();
 }
 
-void BindReadOnly(const ChildArgs& a, const std::string& from, const std::string& to, bool is_dir) {
-  struct stat st;
-  if (lstat(from.c_str(), &st) != 0) return;  // not on this system
-  if (S_ISLNK(st.st_mode)) {                  // /bin -> usr/bin on merged-/usr systems
-    char target[4096];
-    ssize_t n = readlink(from.c_str(), target, sizeof target - 1);
-    Check(a, n > 0, "readlink " + from);
-    target[n] = 0;
-    Check(a, symlink(target, to.c_str()) == 0, "symlink " + to);
-    return;
-  }
-  if (is_dir) {
-    Check(a, mkdir(to.c_str(), 0755) == 0, "mkdir " + to);
-  } else {
-    int fd = open(to.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
-    Check(a, fd >= 0, "create " + to);
-    close(fd);
-  }
-  Check(a, mount(from.c_str(), to.c_str(), nullptr, MS_BIND | MS_REC, nullptr) == 0, "bind " + from);
-  Check(a,
-        mount(nullptr, to.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, nullptr) == 0,
-        "read-only " + to);
+// The CPU this process spent so far (building the sandbox, reading and
+// writing a large binary): added to the program's CPU limit.
+int64_t SetupCpuMs() {
+  struct rusage u = {};
+  getrusage(RUSAGE_SELF, &u);
+  return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1000 + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1000;
 }
 
-void BuildFilesystem(const ChildArgs& a) {
-  const Limits& l = a.request->limits();
-  Check(a, mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0, "make / private");
-  const std::string root = "/tmp";  // any existing directory serves as a mount point
-  Check(a, mount("sandbox-root", root.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755") == 0,
-        "tmpfs root");
-  for (const char* dir : {"/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32"}) {
-    BindReadOnly(a, dir, root + dir, true);
+// The program's stdin, stdout and stderr; every other descriptor closes
+// (the setup pipe, `keep`, on exec).
+absl::Status ConnectStdio(const RunPipes& pipes, int keep_fd) {
+  if (dup2(pipes.stdin_read, 0) < 0 || dup2(pipes.stdout_write, 1) < 0 || dup2(pipes.stderr_write, 2) < 0) {
+    return ErrnoError("dup2");
   }
-  Check(a, mkdir((root + "/etc").c_str(), 0755) == 0, "mkdir /etc");
-  for (const char* file : {"/etc/ld.so.cache", "/etc/localtime", "/etc/alternatives"}) {
-    struct stat st;
-    if (stat(file, &st) == 0) BindReadOnly(a, file, root + file, S_ISDIR(st.st_mode));
-  }
-  // /proc of the new PID namespace: it shows only the sandbox's processes.
-  Check(a, mkdir((root + "/proc").c_str(), 0555) == 0, "mkdir /proc");
-  // Containers that mask parts of their own /proc (podman, docker) forbid a
-  // fresh proc mount; then the sandbox has an empty /proc, which reveals even
-  // less (Python and compilers run without it).
-  if (mount("proc", (root + "/proc").c_str(), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0 &&
-      errno != EPERM) {
-    Fail(a, ErrnoText("mount /proc"));
-  }
-  // A minimal /dev.
-  Check(a, mkdir((root + "/dev").c_str(), 0755) == 0, "mkdir /dev");
-  Check(a, mount("sandbox-dev", (root + "/dev").c_str(), "tmpfs", MS_NOSUID | MS_NOEXEC, "size=64k,mode=0755") == 0,
-        "tmpfs /dev");
-  for (const char* dev : {"/dev/null", "/dev/zero", "/dev/random", "/dev/urandom"}) {
-    std::string to = root + dev;
-    int fd = open(to.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0666);
-    Check(a, fd >= 0, "create " + to);
-    close(fd);
-    Check(a, mount(dev, to.c_str(), nullptr, MS_BIND, nullptr) == 0, std::string("bind ") + dev);
-  }
-  // The only writable place.
-  Check(a, mkdir((root + "/work").c_str(), 0777) == 0, "mkdir /work");
-  std::string size = "size=" + std::to_string(l.workdir_mb() ? l.workdir_mb() : 16) + "m,mode=0777";
-  Check(a, mount("sandbox-work", (root + "/work").c_str(), "tmpfs", MS_NOSUID | MS_NODEV, size.c_str()) == 0,
-        "tmpfs /work");
-  Check(a, symlink("work", (root + "/tmp").c_str()) == 0, "symlink /tmp");
-  // Each file's content is dropped once written: the run's own memory (and
-  // so its memory cgroup) holds a large binary once, in its tmpfs.
-  for (auto& [name, content] : *a.request->mutable_files()) {
-    if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..") {
-      Fail(a, "bad file name '" + name + "'");
+  const unsigned keep = static_cast<unsigned>(keep_fd);
+  if ((keep > 3 && syscall(SYS_close_range, 3u, keep - 1, 0u) != 0) ||
+      syscall(SYS_close_range, keep + 1, ~0u, 0u) != 0) {
+    for (int fd = 3; fd < 65536; ++fd) {  // kernels before 5.9
+      if (fd != keep_fd) close(fd);
     }
-    std::string path = root + "/work/" + name;
-    bool executable = false;
-    for (const auto& e : a.request->executable()) executable = executable || e == name;
-    int fd = open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, executable ? 0755 : 0644);
-    Check(a, fd >= 0 && WriteAll(fd, content.data(), content.size()), "write " + name);
-    close(fd);
-    std::string().swap(content);
   }
-  // Enter it: the old root is detached and gone.
-  Check(a, chdir(root.c_str()) == 0, "chdir new root");
-  Check(a, syscall(SYS_pivot_root, ".", ".") == 0, "pivot_root");
-  Check(a, umount2(".", MNT_DETACH) == 0, "detach old root");
-  Check(a, chdir("/") == 0, "chdir /");
-  Check(a, mount(nullptr, "/", nullptr, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, "size=1m,mode=0755") == 0,
-        "read-only root");
-  Check(a, chdir("/work") == 0, "chdir /work");
+  return absl::OkStatus();
 }
 
-void SetLimit(const ChildArgs& a, int resource, rlim_t soft, rlim_t hard, const char* name) {
-  struct rlimit r = {soft, hard};
-  Check(a, setrlimit(resource, &r) == 0, std::string("setrlimit ") + name);
-}
-
-void DropCapabilities(const ChildArgs& a) {
-  // uid 0 inside the namespace must not regain capabilities on exec.
-  Check(a,
-        prctl(PR_SET_SECUREBITS, SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |
-                                     SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED) == 0,
-        "securebits");
-  for (int cap = 0; cap <= CAP_LAST_CAP; ++cap) prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
-  struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
-  struct __user_cap_data_struct data[2] = {};
-  Check(a, syscall(SYS_capset, &hdr, data) == 0, "capset");
-  Check(a, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0, "no_new_privs");
+// Not dumpable: no other process of the sandbox may read this one's memory
+// or open its descriptors through /proc (exec resets it; the warm run keeps
+// it, which shields a test harness from the program it forks).
+absl::Status NotDumpable() {
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) return ErrnoError("not dumpable");
+  return absl::OkStatus();
 }
 
 [[noreturn]] void ChildMain(const RunPipes& pipes, int ctl) {
@@ -252,62 +184,25 @@ void DropCapabilities(const ChildArgs& a) {
   if (python_zygote::Loaded()) warm = python_zygote::Plan(request);
   if (warm) python_zygote::FindCompiled(request, &*warm);
 
-  // Become the namespace's root, i.e. the mapped outer user (nobody when the
-  // runner is root): files are created, and permissions checked, as that user.
-  Check(a, setresgid(0, 0, 0) == 0 && setresuid(0, 0, 0) == 0, "switch to the mapped user");
-  // Dies with the spawner (and so with the runner): a run never outlives
-  // the process that reports on it. After the credential change, which
-  // clears it.
-  Check(a, prctl(PR_SET_PDEATHSIG, SIGKILL) == 0, "parent death signal");
-  // A cgroup namespace rooted at the run's own groups: /proc/self/cgroup
-  // shows "/", no host path. Best effort (kernels before 4.6 lack it).
-  (void)unshare(CLONE_NEWCGROUP);
-  BuildFilesystem(a);
-  // Cosmetic, and refused by some container seccomp profiles: best effort.
-  (void)sethostname("sandbox", 7);
-  // A session and process group of its own: kill(0, ...) and kill(-pgid, ...)
-  // reach every member of a process group whatever its PID namespace, so the
-  // program must not share one with the runner or the server.
-  Check(a, setsid() >= 0, "setsid");
-
-  const Limits& l = request.limits();
-  // RLIMIT_CPU counts from this process's start: what building the sandbox
-  // took (reading and writing a large binary) is added, not taken from the
-  // program.
-  struct rusage setup_usage = {};
-  getrusage(RUSAGE_SELF, &setup_usage);
-  const rlim_t setup_ms = (setup_usage.ru_utime.tv_sec + setup_usage.ru_stime.tv_sec) * 1000 +
-                          (setup_usage.ru_utime.tv_usec + setup_usage.ru_stime.tv_usec) / 1000;
-  rlim_t cpu_s = (l.cpu_ms() + setup_ms + 999) / 1000;
-  if (cpu_s == 0) cpu_s = 1;
-  SetLimit(a, RLIMIT_CPU, cpu_s, cpu_s + 1, "cpu");
-  rlim_t mem = static_cast<rlim_t>(l.memory_mb() ? l.memory_mb() : 256) << 20;
-  SetLimit(a, RLIMIT_AS, mem, mem, "as");
-  rlim_t fsize = static_cast<rlim_t>(l.file_size_mb() ? l.file_size_mb() : 16) << 20;
-  SetLimit(a, RLIMIT_FSIZE, fsize, fsize, "fsize");
-  rlim_t files = l.max_files() ? l.max_files() : 64;
-  SetLimit(a, RLIMIT_NOFILE, files, files, "nofile");
-  rlim_t procs = l.max_processes() ? l.max_processes() : 32;
-  SetLimit(a, RLIMIT_NPROC, procs, procs, "nproc");
-  SetLimit(a, RLIMIT_CORE, 0, 0, "core");
-
-  Check(a, dup2(pipes.stdin_read, 0) >= 0 && dup2(pipes.stdout_write, 1) >= 0 && dup2(pipes.stderr_write, 2) >= 0,
-        "dup2");
-  // Every other descriptor closes (the error pipe on exec).
-  const unsigned keep = static_cast<unsigned>(a.error_write);
-  if ((keep > 3 && syscall(SYS_close_range, 3u, keep - 1, 0u) != 0) ||
-      syscall(SYS_close_range, keep + 1, ~0u, 0u) != 0) {
-    for (int fd = 3; fd < 65536; ++fd) {  // kernels before 5.9
-      if (fd != a.error_write) close(fd);
-    }
+  // The rooms, in order; the first that fails refuses the run. The run
+  // becomes the namespace's root (the mapped outer user, nobody when the
+  // runner is root) and dies with the spawner; a cgroup namespace rooted at
+  // its own groups shows no host path in /proc/self/cgroup (best effort:
+  // kernels before 4.6 lack it); then its filesystem, session, rlimits,
+  // descriptors, capabilities and seccomp policy.
+  const RunLimits limits = ResolveLimits(request.limits());
+  absl::Status s = BecomeMappedRoot();
+  if (s.ok()) {
+    (void)unshare(CLONE_NEWCGROUP);
+    s = BuildFilesystem(&request, limits);
   }
-  DropCapabilities(a);
-  // Not dumpable: no other process of the sandbox may read this one's memory
-  // or open its descriptors through /proc (exec resets it; the warm run
-  // keeps it, which shields a test harness from the program it forks).
-  Check(a, prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0, "not dumpable");
-  std::string seccomp_error = InstallSeccompPolicy();
-  if (!seccomp_error.empty()) Fail(a, seccomp_error);
+  if (s.ok()) s = EnterSession();
+  if (s.ok()) s = SetRlimits(limits, SetupCpuMs());
+  if (s.ok()) s = ConnectStdio(pipes, a.error_write);
+  if (s.ok()) s = DropCapabilities();
+  if (s.ok()) s = NotDumpable();
+  if (s.ok()) s = InstallSeccompPolicy();
+  if (!s.ok()) Fail(a, std::string(s.message()));
 
   if (warm) {
     // The last word on the setup pipe: a warm start, with the trusted script
