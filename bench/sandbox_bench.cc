@@ -22,7 +22,7 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "rewards/batch.h"
-#include "rewards/code_verifier.h"
+#include "rewards/code/code_verifier.h"
 #include "sandbox/sandbox.h"
 #include "server/scheduler.h"
 

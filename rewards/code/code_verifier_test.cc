@@ -1,4 +1,5 @@
-#include "rewards/code_verifier.h"
+#include "rewards/code/code_verifier.h"
+#include "rewards/code/extract.h"
 
 #include <cstdlib>
 
@@ -124,7 +125,7 @@ reward::v1::Reference PythonTests(const std::string& json) {
   return ref;
 }
 
-// Hacks against the check/call judge (code_harness.py): the program runs in
+// Hacks against the check/call judge (rewards/code/code_harness.py): the program runs in
 // a process of its own and can only hand back data.
 TEST_F(CodeVerifierTest, CannotFakeAPassThroughTheJudge) {
   const reward::v1::Reference check_only = PythonTests(R"({"check":"assert sort42([3, 42]) == [42, 3]"})");

@@ -1,4 +1,4 @@
-"""The test harness of the `code` verifier (rewards/code_verifier.cc).
+"""The test harness of the `code` verifier (rewards/code/judge.cc).
 
 It runs inside one sandbox as three processes, so that nothing the program
 does can make a test pass that its functions did not pass:

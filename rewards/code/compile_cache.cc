@@ -1,0 +1,83 @@
+#include "rewards/code/compile_cache.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "rewards/code/outcome.h"
+
+namespace rewards {
+
+CompileCache& CompileCache::Shared() {
+  static auto* cache = new CompileCache(256, 256u << 20);
+  return *cache;
+}
+
+CompileResult CompileCache::Run(sandbox::Sandbox& box, const std::string& source, int64_t limit_ms, bool* finished) {
+  *finished = false;
+  sandbox::v1::RunRequest req;
+  req.add_argv("/bin/sh");
+  req.add_argv("-c");
+  req.add_argv("g++ -std=c++17 -O2 -pipe -o solution solution.cpp 1>&2 && cat solution");
+  (*req.mutable_files())["solution.cpp"] = source;
+  auto* l = req.mutable_limits();
+  const uint32_t wall = static_cast<uint32_t>(std::max<int64_t>(500, limit_ms));
+  l->set_wall_ms(wall);
+  l->set_cpu_ms(wall);
+  l->set_memory_mb(2048);
+  l->set_workdir_mb(kMaxBinaryMb + 64);
+  l->set_file_size_mb(kMaxBinaryMb);
+  l->set_max_output_bytes(kMaxBinaryMb << 20);
+  l->set_max_processes(16);
+  CompileResult out;
+  auto r = box.Run(req);
+  if (!r.ok()) {
+    out.error = CompileResult::Error::kSandbox;
+    out.message = std::string(r.status().message());
+    return out;
+  }
+  if (r->stdout_truncated() || r->outcome() == sandbox::v1::RunResult::OUTPUT_LIMIT) {
+    // A cut binary is never run (it once died of SIGSEGV).
+    out.error = CompileResult::Error::kCompile;
+    out.message = absl::StrCat("the binary is larger than ", kMaxBinaryMb, " MB");
+    return out;
+  }
+  if (r->outcome() == sandbox::v1::RunResult::EXITED && r->exit_code() == 0 && !r->stdout().empty()) {
+    out.binary = r->stdout();
+  } else if (r->outcome() == sandbox::v1::RunResult::EXITED) {
+    out.error = CompileResult::Error::kCompile;
+    const std::string& err = r->stderr();
+    size_t at = err.find("error:");
+    out.message = at == std::string::npos ? LastLine(err) : Clip(absl::string_view(err).substr(at), 160);
+  } else {
+    out.error = CompileResult::Error::kCompile;
+    out.message = absl::StrCat("the compiler did not finish: ", Classify(*r).detail);
+    return out;  // stopped, not finished: never cached
+  }
+  *finished = true;
+  return out;
+}
+
+CompileResult CompileCache::Compile(sandbox::Sandbox& box, const std::string& source, int64_t limit_ms) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = cache_.find(source);
+    if (it != cache_.end()) return it->second;
+  }
+  bool finished = false;
+  CompileResult out = Run(box, source, limit_ms, &finished);
+  if (!finished) return out;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (cache_.emplace(source, out).second) {
+    order_.push_back(source);
+    bytes_ += source.size() + out.binary.size() + out.message.size();
+  }
+  while (!order_.empty() && (cache_.size() > max_programs_ || bytes_ > max_bytes_)) {
+    auto it = cache_.find(order_.front());
+    bytes_ -= it->first.size() + it->second.binary.size() + it->second.message.size();
+    cache_.erase(it);
+    order_.pop_front();
+  }
+  return out;
+}
+
+}  // namespace rewards
