@@ -146,77 +146,85 @@ void Supervisor::Finish(Live* run) {
   run->deadline = Clock::now() + std::chrono::milliseconds(kDrainMs);
 }
 
-void Supervisor::Supervise(Live* run) {
-  const size_t max_out = static_cast<size_t>(run->limits.max_output_bytes);
-  int fds[3] = {run->stdout_read, run->stderr_read, run->setup_read};
-  while (true) {
-    std::vector<pollfd> p;
-    for (int fd : fds) {
-      if (fd >= 0) p.push_back({fd, POLLIN, 0});
+std::vector<pollfd> Supervisor::PollSet(const Live& run, int ctl) const {
+  std::vector<pollfd> p;
+  for (int fd : {run.stdout_read, run.stderr_read, run.setup_read}) {
+    if (fd >= 0) p.push_back({fd, POLLIN, 0});
+  }
+  if (run.stdin_write >= 0) p.push_back({run.stdin_write, POLLOUT, 0});
+  if (run.exited) return p;
+  p.push_back({ctl, POLLIN, 0});
+  // A client never writes while a run is going: our stdin becoming readable
+  // means it closed it (the server exited).
+  if (watch_client_ && !client_gone_) p.push_back({0, POLLIN, 0});
+  return p;
+}
+
+void Supervisor::Transfer(Live* run, int fd) {
+  if (fd == 0) {
+    client_gone_ = true;
+    KillRun();
+    return;
+  }
+  if (fd == run->stdin_write) {
+    ssize_t w = write(fd, run->input.data() + run->in_sent, run->input.size() - run->in_sent);
+    if (w > 0) run->in_sent += static_cast<size_t>(w);
+    if (w < 0 && errno != EAGAIN) run->in_sent = run->input.size();
+    if (run->in_sent >= run->input.size()) {
+      close(run->stdin_write);
+      run->stdin_write = -1;
     }
-    if (run->stdin_write >= 0) p.push_back({run->stdin_write, POLLOUT, 0});
-    if (p.empty() && run->exited) break;
+    return;
+  }
+  char buf[65536];
+  ssize_t r = read(fd, buf, sizeof buf);
+  int* slot = fd == run->stdout_read ? &run->stdout_read : fd == run->stderr_read ? &run->stderr_read : &run->setup_read;
+  if (r <= 0) {
+    close(fd);
+    *slot = -1;
+    // The setup pipe closes when the program starts (exec, or the warm run
+    // begins): the sandbox's own cost; the wall clock starts.
+    if (slot == &run->setup_read && run->setup_ms == 0) {
+      run->setup_ms = std::max(1e-3, MsSince(run->start));
+      if (!run->exited) run->deadline = Clock::now() + std::chrono::milliseconds(run->limits.wall_ms);
+    }
+    return;
+  }
+  if (slot == &run->setup_read) {
+    run->setup_error.append(buf, r);
+    return;
+  }
+  const size_t max_out = static_cast<size_t>(run->limits.max_output_bytes);
+  std::string& dst = slot == &run->stdout_read ? run->out : run->err;
+  size_t& total = slot == &run->stdout_read ? run->out_total : run->err_total;
+  total += static_cast<size_t>(r);
+  if (dst.size() < max_out) dst.append(buf, std::min(static_cast<size_t>(r), max_out - dst.size()));
+  if (total > 4 * max_out && !run->killed_output && !run->exited) {
+    run->killed_output = true;
+    KillRun();
+  }
+}
+
+void Supervisor::Supervise(Live* run) {
+  while (true) {
     // The control socket as it is now (a failed Kill below may drop it).
     const int ctl = spawner_;
-    if (!run->exited) p.push_back({ctl, POLLIN, 0});
-    // A client never writes while a run is going: our stdin becoming
-    // readable means it closed it (the server exited).
-    if (!run->exited && watch_client_ && !client_gone_) p.push_back({0, POLLIN, 0});
-    const auto now = Clock::now();
-    const int timeout =
-        run->exited ? 50
-                    : static_cast<int>(std::max<long>(
-                          0, std::min<long>(20, std::chrono::duration_cast<std::chrono::milliseconds>(run->deadline - now)
-                                                    .count())));
+    std::vector<pollfd> p = PollSet(*run, ctl);
+    if (p.empty() && run->exited) break;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(run->deadline - Clock::now()).count();
+    const int timeout = run->exited ? 50 : static_cast<int>(std::max<long>(0, std::min<long>(20, left)));
     int n = p.empty() ? (usleep(1000), 0) : poll(p.data(), p.size(), timeout);
     if (n < 0 && errno != EINTR) break;
+    bool ended_now = false;
     for (const pollfd& q : p) {
-      if (q.revents == 0 || q.fd == ctl) continue;
-      if (q.fd == 0) {
-        client_gone_ = true;
-        KillRun();
-        continue;
-      }
-      if (q.fd == run->stdin_write) {
-        ssize_t w = write(q.fd, run->input.data() + run->in_sent, run->input.size() - run->in_sent);
-        if (w > 0) run->in_sent += static_cast<size_t>(w);
-        if (w < 0 && errno != EAGAIN) run->in_sent = run->input.size();
-        if (run->in_sent >= run->input.size()) {
-          close(run->stdin_write);
-          run->stdin_write = -1;
-        }
-        continue;
-      }
-      char buf[65536];
-      ssize_t r = read(q.fd, buf, sizeof buf);
-      int* slot = q.fd == fds[0] ? &fds[0] : q.fd == fds[1] ? &fds[1] : &fds[2];
-      if (r <= 0) {
-        close(q.fd);
-        *slot = -1;
-        // The setup pipe closes when the program starts (exec, or the warm
-        // run begins): the sandbox's own cost; the wall clock starts.
-        if (slot == &fds[2] && run->setup_ms == 0) {
-          run->setup_ms = std::max(1e-3, MsSince(run->start));
-          if (!run->exited) run->deadline = Clock::now() + std::chrono::milliseconds(run->limits.wall_ms);
-        }
-        continue;
-      }
-      if (slot == &fds[2]) {
-        run->setup_error.append(buf, r);
-        continue;
-      }
-      std::string& dst = slot == &fds[0] ? run->out : run->err;
-      size_t& total = slot == &fds[0] ? run->out_total : run->err_total;
-      total += static_cast<size_t>(r);
-      if (dst.size() < max_out) dst.append(buf, std::min(static_cast<size_t>(r), max_out - dst.size()));
-      if (total > 4 * max_out && !run->killed_output && !run->exited) {
-        run->killed_output = true;
-        KillRun();
+      if (q.revents == 0) continue;
+      if (q.fd == ctl) {
+        ended_now = !run->exited;
+      } else {
+        Transfer(run, q.fd);
       }
     }
     if (!run->exited) {
-      bool ended_now = false;
-      for (const pollfd& q : p) ended_now = ended_now || (q.fd == ctl && q.revents != 0);
       if (ended_now || spawner_ < 0) {
         Finish(run);
       } else if (Clock::now() >= run->deadline) {
@@ -232,11 +240,10 @@ void Supervisor::Supervise(Live* run) {
     KillRun();
     Finish(run);
   }
-  for (int fd : fds) {
-    if (fd >= 0) close(fd);
+  for (int* fd : {&run->stdout_read, &run->stderr_read, &run->setup_read, &run->stdin_write}) {
+    if (*fd >= 0) close(*fd);
+    *fd = -1;
   }
-  if (run->stdin_write >= 0) close(run->stdin_write);
-  run->stdin_write = -1;
 }
 
 RunResult Supervisor::Result(Live* run) const {

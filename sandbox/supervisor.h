@@ -9,9 +9,12 @@
 #ifndef SANDBOX_SUPERVISOR_H_
 #define SANDBOX_SUPERVISOR_H_
 
+#include <poll.h>
+
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "sandbox/cgroup.h"
@@ -64,6 +67,12 @@ class Supervisor {
   // Feeds stdin and reads the outputs until the run has ended and its pipes
   // are drained (briefly: descendants may hold them).
   void Supervise(Live* run);
+  // The descriptors to wait on: the run's pipes, and while it runs the
+  // control socket `ctl` and (serving) the client's stdin.
+  std::vector<pollfd> PollSet(const Live& run, int ctl) const;
+  // Moves data on one ready descriptor (stdin in, an output or the setup
+  // pipe out), or notes the client going away (descriptor 0).
+  void Transfer(Live* run, int fd);
   // Reads the spawner's report of the run's end.
   void Finish(Live* run);
   // How the run ended.

@@ -92,12 +92,7 @@ class CodeVerifier : public Verifier {
       if (compiled.error == CompileResult::Error::kSandbox) return Verdict::Error("SANDBOX_ERROR", compiled.message);
     }
 
-    sandbox::v1::Limits limits;
-    limits.set_wall_ms(t.time_limit_ms() ? t.time_limit_ms() : time_ms_);
-    limits.set_cpu_ms(limits.wall_ms());
-    limits.set_memory_mb(t.memory_limit_mb() ? t.memory_limit_mb() : memory_mb_);
-    limits.set_max_output_bytes(1 << 20);
-
+    const sandbox::v1::Limits limits = TestLimits(t);
     TestTally tally;
     const int budget = max_tests_;
     int not_run = std::max(0, t.io_size() - budget);  // io cases past max_tests; the judge adds its own
@@ -142,6 +137,22 @@ class CodeVerifier : public Verifier {
                            (t.io_size() - io.done) + (judged && tally.total() < budget ? judge_tests : 0));
       for (int i = 0; i < unrun; ++i) tally.Record({TestStatus::kTimeout, "not run: the sample's time budget ran out"});
     }
+    return Conclude(tally, not_run);
+  }
+
+ private:
+  // Each test's limits: the reference's, else the verifier's.
+  sandbox::v1::Limits TestLimits(const reward::v1::Tests& t) const {
+    sandbox::v1::Limits limits;
+    limits.set_wall_ms(t.time_limit_ms() ? t.time_limit_ms() : time_ms_);
+    limits.set_cpu_ms(limits.wall_ms());
+    limits.set_memory_mb(t.memory_limit_mb() ? t.memory_limit_mb() : memory_mb_);
+    limits.set_max_output_bytes(1 << 20);
+    return limits;
+  }
+
+  // The verdict on a sample's tests (`not_run`: past max_tests).
+  Verdict Conclude(const TestTally& tally, int not_run) const {
     if (tally.total() == 0) return Verdict::Error("NO_TESTS", "no test could run");
     // The sandbox failing is no verdict on the program: the sample sits out.
     if (tally.failed() && tally.first_failure().status == TestStatus::kSandboxError) {
@@ -158,7 +169,6 @@ class CodeVerifier : public Verifier {
                             absl::StrCat(passed, "/", total, " passed", skipped, "; ", tally.first_failure().detail));
   }
 
- private:
   std::string extract_;
   bool all_or_nothing_;
   int time_ms_, memory_mb_, max_tests_;
