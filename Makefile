@@ -19,8 +19,12 @@ serve: build
 
 # Runs every test target, then prints the summary line counted from the
 # test cases' XML reports: "N passed, M failed".
+# The architecture is checked too: a dependency the visibility rules forbid
+# (//sandbox:forbidden_edge, the sandbox using the verifiers) must not build.
 test: bootstrap
 	@rc=0; $(BAZEL) test //... || rc=$$?; \
+	  if $(BAZEL) build //sandbox:forbidden_edge >/dev/null 2>&1; then \
+	    echo "architecture: //sandbox:forbidden_edge built; the sandbox must not see the verifiers"; rc=1; fi; \
 	  $(BAZEL) query 'tests(//...)' 2>/dev/null | /usr/bin/python3 tools/test_summary.py bazel-testlogs $$rc
 
 # Benchmarks (optimised build); each prints its numbers beside a baseline
