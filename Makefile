@@ -6,7 +6,7 @@ BAZEL ?= bazel
 PORT ?= 50051
 ARGS ?=
 
-.PHONY: bootstrap build serve test bench clean readme docker-test
+.PHONY: bootstrap build serve test bench fuzz clean readme docker-test
 
 bootstrap:
 	@tools/bootstrap.sh
@@ -35,6 +35,12 @@ bench: bootstrap
 	bazel-bin/bench/batch_bench
 	bazel-bin/bench/language_bench tests/language/language_eval.jsonl
 	bazel-bin/bench/sandbox_bench bazel-bin/sandbox/sandbox-runner tests/data/HumanEval.jsonl.gz
+
+# libFuzzer targets (rewards/fuzz/) with clang, ASan and UBSan, FUZZ_SECONDS
+# each (default 600); what they find is merged into the corpora make test replays.
+fuzz: bootstrap
+	@tools/bootstrap.sh clang libclang-rt-14-dev
+	tools/fuzz.sh
 
 clean:
 	$(BAZEL) clean

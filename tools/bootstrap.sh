@@ -15,6 +15,10 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-grpcio python3-protobuf
 )
 
+# Extra packages a target needs beyond these (make fuzz: clang and its
+# runtime), given as arguments.
+PACKAGES+=("$@")
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
