@@ -1,8 +1,8 @@
 #include "rewards/language_verifier.h"
 
-#include <cstdio>  // before CLD2, whose header uses FILE without it
-
 #include <algorithm>
+#include <cstdlib>
+#include <limits>
 #include <array>
 #include <map>
 #include <memory>
@@ -13,7 +13,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "cld2/public/compact_lang_det.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "rewards/language_model.h"
 #include "rewards/format_verifier.h"
 #include "rewards/verifier.h"
 #include "unicode/ubrk.h"
@@ -120,152 +122,34 @@ const char* ScriptLanguage(UScriptCode sc) {
   }
 }
 
-// Scripts shared by several languages: CLD2 decides.
-bool NeedsDetection(UScriptCode sc) {
-  return sc == USCRIPT_LATIN || sc == USCRIPT_CYRILLIC || sc == USCRIPT_ARABIC || sc == USCRIPT_DEVANAGARI;
+// How much likelier (in nats) another language must be than the target for
+// a group of words not to count as the target.
+double TargetBias() {
+  static const double bias = std::getenv("LANGUAGE_TARGET_BIAS") ? std::atof(std::getenv("LANGUAGE_TARGET_BIAS")) : 3.0;
+  return bias;
 }
 
-struct Detection {
-  std::string language;  // "" when CLD2 does not know
-  bool reliable = false;
-};
+// An English term inside a target-language sentence: each word's lead (in
+// tenths of a nat) over the target above kTermWordLead, the run's above kTermLead.
+const int kTermWordLead = std::getenv("LANGUAGE_TERM_WORD") ? std::atoi(std::getenv("LANGUAGE_TERM_WORD")) : 10;
+const int kTermLead = std::getenv("LANGUAGE_TERM_RUN") ? std::atoi(std::getenv("LANGUAGE_TERM_RUN")) : 80;
 
-Detection DetectWithCld2(const std::string& text) {
-  CLD2::Language language3[3];
-  int percent3[3];
-  int text_bytes = 0;
-  bool reliable = false;
-  CLD2::Language lang = CLD2::ExtDetectLanguageSummary(text.data(), static_cast<int>(text.size()), true,
-                                                       language3, percent3, &text_bytes, &reliable);
-  Detection d;
-  if (lang == CLD2::UNKNOWN_LANGUAGE) return d;
-  d.language = PrimaryLanguage(CLD2::LanguageCode(lang));
-  d.reliable = reliable;
-  return d;
-}
-
-// CLD2 misreads short sentences ("Calculamos el total de manzanas." -> en,
-// reliably). Function words settle those: a vote over a few dozen of the
-// commonest words of each major Latin-script language (written here).
-const std::vector<std::pair<const char*, std::vector<absl::string_view>>>& FunctionWords() {
-  static const auto* lists = new std::vector<std::pair<const char*, std::vector<absl::string_view>>>{
-      {"en", {"the", "and", "of", "to", "is", "that", "it", "we", "then", "this", "for", "are", "with", "so",
-              "be", "by", "on", "have", "not", "what", "let", "us", "first", "now", "which", "there", "was",
-              "if", "each", "can", "all", "from", "our", "they", "will", "into", "than", "but", "an", "has"}},
-      {"es", {"el", "la", "los", "las", "de", "del", "que", "y", "en", "un", "una", "es", "por", "para", "con",
-              "se", "lo", "al", "como", "pero", "más", "hay", "luego", "entonces", "primero", "tenemos", "son",
-              "su", "este", "esta", "cada", "también", "si", "ahora", "cuántos", "cuántas", "porque", "le"}},
-      {"fr", {"le", "la", "les", "des", "du", "et", "est", "une", "un", "que", "qui", "dans", "pour", "nous",
-              "avec", "sur", "pas", "ce", "cette", "sont", "donc", "ensuite", "puis", "il", "elle", "au", "aux",
-              "par", "plus", "mais", "on", "de", "en", "ne", "se", "avons", "ces", "leur", "chaque"}},
-      {"de", {"der", "die", "das", "und", "ist", "ein", "eine", "zu", "den", "dem", "nicht", "mit", "von", "wir",
-              "sich", "auf", "für", "dann", "also", "es", "im", "auch", "sind", "zuerst", "wird", "oder", "aber",
-              "dass", "noch", "haben", "jetzt", "jeder", "jede", "des", "einen", "nach", "wie", "bei"}},
-      {"it", {"il", "lo", "la", "gli", "le", "di", "che", "è", "e", "un", "una", "per", "non", "con", "sono",
-              "del", "della", "poi", "quindi", "abbiamo", "questo", "questa", "prima", "anche", "nel", "alla",
-              "dei", "delle", "ogni", "ora", "si", "ma", "come", "più", "al"}},
-      {"pt", {"o", "a", "os", "as", "de", "do", "da", "dos", "das", "que", "e", "é", "um", "uma", "para", "com",
-              "não", "em", "no", "na", "por", "então", "depois", "temos", "são", "isso", "este", "esta", "mais",
-              "também", "cada", "agora", "primeiro", "se", "ao", "seu", "sua"}},
-      {"nl", {"de", "het", "een", "en", "van", "is", "dat", "die", "niet", "op", "te", "in", "we", "wij", "met",
-              "voor", "zijn", "dan", "eerst", "ook", "er", "maar", "aan", "om", "hebben", "deze", "nu", "elke",
-              "wordt", "naar", "bij", "als", "ons", "nog"}},
-      {"ru", {"и", "в", "не", "на", "что", "с", "как", "это", "по", "но", "из", "у", "за", "для", "от", "мы",
-              "он", "же", "так", "все", "его", "если", "или", "бы", "при", "только", "есть", "может", "быть",
-              "когда", "уже", "также", "этот", "эта", "который", "которые", "чтобы", "затем", "теперь"}},
-      {"uk", {"і", "й", "в", "не", "на", "що", "з", "як", "це", "по", "але", "із", "у", "за", "для", "від",
-              "ми", "він", "та", "так", "все", "його", "якщо", "або", "б", "при", "тільки", "є", "може", "бути",
-              "коли", "вже", "також", "цей", "ця", "який", "які", "щоб", "потім", "тепер"}},
-      {"pl", {"i", "w", "z", "na", "się", "nie", "do", "to", "jest", "że", "o", "a", "jak", "po", "co", "ale",
-              "przez", "od", "dla", "są", "więc", "najpierw", "potem", "mamy", "tego", "teraz", "każdy", "jego",
-              "oraz", "czy", "ich", "tym", "który", "która"}},
-  };
-  return *lists;
-}
-
-// Lower case (full Unicode, ASCII fast), for looking words up; reuses `out`.
-void LowerCase(absl::string_view w, std::string* out) {
-  out->clear();
-  int32_t i = 0;
-  const auto* p = reinterpret_cast<const uint8_t*>(w.data());
-  const int32_t n = static_cast<int32_t>(w.size());
-  while (i < n) {
-    if (p[i] < 0x80) {
-      out->push_back(absl::ascii_tolower(p[i++]));
-      continue;
-    }
-    UChar32 c;
-    U8_NEXT(p, i, n, c);
-    if (c < 0) continue;
-    c = u_tolower(c);
-    char buf[4];
-    int32_t len = 0;
-    U8_APPEND_UNSAFE(reinterpret_cast<uint8_t*>(buf), len, c);
-    out->append(buf, len);
-  }
-}
-
-constexpr int kMaxVoteLanguages = 16;
-using Votes = std::array<float, kMaxVoteLanguages>;
-
-// Adds the function-word vote of one word. A word on k lists gives each 1/k,
-// so shared words ("de", "la") weigh little.
-void VoteWord(absl::string_view word, Votes* votes) {
-  struct Entry {
-    std::vector<int> langs;
-  };
-  static const auto* weights = [] {
-    auto* m = new absl::flat_hash_map<std::string, Entry>();
-    const auto& lists = FunctionWords();
-    for (size_t l = 0; l < lists.size() && l < kMaxVoteLanguages; ++l) {
-      for (absl::string_view w : lists[l].second) (*m)[std::string(w)].langs.push_back(static_cast<int>(l));
-    }
-    return m;
-  }();
-  if (word.size() > 16) return;  // no function word is that long
-  thread_local std::string lower;
-  LowerCase(word, &lower);
-  auto it = weights->find(lower);
-  if (it == weights->end()) return;
-  const float w = 1.0f / it->second.langs.size();
-  for (int l : it->second.langs) (*votes)[l] += w;
-}
-
-// The language whose function words clearly win, or "" when the vote is too
-// thin or too close.
-std::string FunctionWordVote(const Votes& votes) {
-  int best = -1;
-  float first = 0, second = 0;
-  for (int l = 0; l < kMaxVoteLanguages; ++l) {
-    if (votes[l] > first) {
-      second = first;
-      first = votes[l];
-      best = l;
-    } else if (votes[l] > second) {
-      second = votes[l];
-    }
-  }
-  if (best < 0) return "";
-  // Clear: at least one distinctive word and twice the runner-up, or, with
-  // more evidence, three and half as much again as the runner-up.
-  bool clear = (first >= 1.0f && first >= 2 * second) || (first >= 3.0f && first >= 1.5f * second);
-  return clear ? FunctionWords()[best].first : "";
-}
-
-// Groups of fewer words get their language from a neighbour before CLD2.
-constexpr int kCld2Words = 16;
+const int kTermSingleLead = std::getenv("LANGUAGE_TERM_ONE") ? std::atoi(std::getenv("LANGUAGE_TERM_ONE")) : 150;
 
 // The words of one sentence in one script.
 struct Group {
   UScriptCode script;
-  size_t sentence = 0;
+  int model_script = -1;  // LanguageModel's index of the script, or -1
   int words = 0;
-  std::string text;  // the words joined by spaces (for CLD2)
-  Votes votes{};     // function-word votes (Latin and Cyrillic)
+  LanguageModel::Costs costs{};
+  // Per word, how much likelier English is than the target (tenths of a
+  // nat), when the target is another language of the script.
+  std::vector<int> english_lead;
+  // Per word, whether it is plain lower-case ASCII, when the target is not
+  // a language of the script.
+  std::vector<bool> plain;
   std::string language;
-  bool reliable = false;
 };
-
 // `text` as UTF-16 for ICU (its break iterators run faster on UTF-16 than
 // on UTF-8 through UText), with the byte offset of every UTF-16 index.
 struct Utf16 {
@@ -449,10 +333,47 @@ std::string PrimaryLanguage(absl::string_view tag) {
   if (sep != std::string::npos) t.resize(sep);
   static const std::map<std::string, std::string>* kAliases = new std::map<std::string, std::string>{
       {"iw", "he"}, {"in", "id"}, {"ji", "yi"}, {"jw", "jv"}, {"mo", "ro"}, {"nb", "no"}, {"nn", "no"},
-      {"tl", "fil"}, {"zh", "zh"},
+      {"fil", "tl"}, {"cmn", "zh"},
   };
   auto it = kAliases->find(t);
   return it != kAliases->end() ? it->second : t;
+}
+
+const std::vector<std::string>& SupportedLanguages() {
+  static const auto* languages = [] {
+    auto* v = new std::vector<std::string>(LanguageModel::Get().ProfileLanguages());
+    for (int sc = 0; sc < USCRIPT_CODE_LIMIT; ++sc) {
+      if (const char* lang = ScriptLanguage(static_cast<UScriptCode>(sc))) v->push_back(lang);
+    }
+    std::sort(v->begin(), v->end());
+    v->erase(std::unique(v->begin(), v->end()), v->end());
+    return v;
+  }();
+  return *languages;
+}
+
+bool IsSupported(const std::string& language) {
+  const auto& v = SupportedLanguages();
+  return std::binary_search(v.begin(), v.end(), language);
+}
+
+// Why `tag` cannot be a target language, or "" when it can.
+std::string TargetProblem(absl::string_view tag) {
+  std::string primary = PrimaryLanguage(tag);
+  bool well_formed = primary.size() >= 2 && primary.size() <= 3 &&
+                     std::all_of(primary.begin(), primary.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+  // The rest of the tag: subtags of 1-8 letters or digits.
+  std::string t(absl::StripAsciiWhitespace(tag));
+  for (absl::string_view sub : absl::StrSplit(t, absl::ByAnyChar("-_"))) {
+    well_formed &= !sub.empty() && sub.size() <= 8 &&
+                   std::all_of(sub.begin(), sub.end(), [](char c) { return absl::ascii_isalnum(c); });
+  }
+  if (!well_formed) return absl::StrCat("\"", tag, "\" is not a BCP-47 language tag (en, zh-Hant, pt-BR)");
+  if (!IsSupported(primary)) {
+    return absl::StrCat("\"", tag, "\" is not a language the model identifies (supported: ",
+                        absl::StrJoin(SupportedLanguages(), " "), ")");
+  }
+  return "";
 }
 
 int CountWords(absl::string_view text) {
@@ -463,12 +384,16 @@ int CountWords(absl::string_view text) {
   return n;
 }
 
-LanguageAnalysis AnalyzeLanguages(absl::string_view text) {
+LanguageAnalysis AnalyzeLanguages(absl::string_view text) { return AnalyzeLanguages(text, ""); }
+
+LanguageAnalysis AnalyzeLanguages(absl::string_view text, absl::string_view target) {
   LanguageAnalysis out;
   const std::string prose = StripNonProse(text);
   const Utf16 utf16 = ToUtf16(prose);
   UBreakIterator* sb = ThreadIterator(UBRK_SENTENCE);
   if (sb == nullptr || utf16.units.empty()) return out;
+  const LanguageModel& model = LanguageModel::Get();
+  const std::string target_language = target.empty() ? std::string() : PrimaryLanguage(target);
 
   // Sentence boundaries, as byte offsets.
   std::vector<int32_t> bounds;
@@ -479,7 +404,17 @@ LanguageAnalysis AnalyzeLanguages(absl::string_view text) {
     for (int32_t b = ubrk_first(sb); b != UBRK_DONE; b = ubrk_next(sb)) bounds.push_back(utf16.byte_at[b]);
   }
 
-  // Words, grouped per sentence and script.
+  // The target's and English's index per modelled script (or -1).
+  int target_index[8], english_index[8];
+  for (int sc = 0; sc < 8; ++sc) {
+    target_index[sc] = english_index[sc] = -1;
+    if (sc < model.ScriptCount()) {
+      if (!target_language.empty()) target_index[sc] = model.IndexOf(sc, target_language);
+      english_index[sc] = model.IndexOf(sc, "en");
+    }
+  }
+
+  // Words, grouped per sentence and script; the model's costs per group.
   std::vector<std::vector<Group>> sentences(bounds.size());
   size_t sentence = 0;
   ForEachWord(prose, utf16, [&](int32_t start, int32_t end) {
@@ -490,88 +425,52 @@ LanguageAnalysis AnalyzeLanguages(absl::string_view text) {
     auto& groups = sentences[sentence];
     auto g = std::find_if(groups.begin(), groups.end(), [&](const Group& x) { return x.script == sc; });
     if (g == groups.end()) {
-      groups.push_back(Group{sc, sentence});
+      groups.push_back(Group{sc, model.ScriptIndex(sc)});
       g = groups.end() - 1;
     }
     ++g->words;
-    if (NeedsDetection(sc)) {
-      if (!g->text.empty()) g->text.push_back(' ');
-      g->text.append(word.data(), word.size());
-      if (sc == USCRIPT_LATIN || sc == USCRIPT_CYRILLIC) VoteWord(word, &g->votes);
+    if (g->model_script >= 0) {
+      const uint16_t* own = model.AddWordCosts(g->model_script, word, &g->costs);
+      const int t = target_index[g->model_script], en = english_index[g->model_script];
+      // Only plain lower-case words can be an English term in prose: names,
+      // acronyms and identifiers (Linux, CPU, X11) are not.
+      auto joiner = [](char c) { return c == '-' || c == '_' || c == '/' || c == '\\' || c == '.' || c == '='; };
+      const bool plain =
+          std::all_of(word.begin(), word.end(), [](char c) { return c >= 'a' && c <= 'z'; }) &&
+          !(start > 0 && joiner(prose[start - 1])) &&
+          !(end + 1 < static_cast<int32_t>(prose.size()) && joiner(prose[end]) && prose[end + 1] != ' ' &&
+            prose[end + 1] != '\n');
+      if (t >= 0 && en >= 0 && t != en) {
+        g->english_lead.push_back(plain ? static_cast<int>(own[t]) - own[en] : std::numeric_limits<int>::min());
+      }
+      if (t < 0) g->plain.push_back(plain);
     }
   });
 
-  // Decide each group's language.
-  std::vector<Group*> undecided;
+  // Each group's language: the script's, or the model's answer to "the
+  // target or not?" (the target wins unless another language is clearly
+  // likelier), or, without a target, the model's likeliest.
   for (auto& groups : sentences) {
     bool has_kana = std::any_of(groups.begin(), groups.end(),
                                 [](const Group& g) { return g.script == USCRIPT_KATAKANA; });
     for (Group& g : groups) {
       if (g.script == USCRIPT_HAN) {
         g.language = has_kana ? "ja" : "zh";
-        g.reliable = true;
       } else if (const char* lang = ScriptLanguage(g.script)) {
         g.language = lang;
-        g.reliable = true;
-      } else if (NeedsDetection(g.script)) {
-        // A clear function-word vote decides (it is also right where CLD2
-        // misreads short sentences); CLD2 decides the rest.
-        std::string vote = g.script == USCRIPT_LATIN || g.script == USCRIPT_CYRILLIC
-                               ? FunctionWordVote(g.votes) : std::string();
-        if (!vote.empty()) {
-          g.language = vote;
-          g.reliable = true;
-        } else if (g.words >= kCld2Words) {
-          // Long enough for CLD2 to be worth its fixed cost per call.
-          Detection d = DetectWithCld2(g.text);
-          g.language = d.language;
-          g.reliable = d.reliable && !d.language.empty();
-          if (!g.reliable) undecided.push_back(&g);
-        } else {
-          undecided.push_back(&g);  // a neighbour or CLD2 decides below
+      } else if (g.model_script >= 0) {
+        const int best = model.Best(g.model_script, g.costs);
+        const int t = target_language.empty() ? -1 : model.IndexOf(g.model_script, target_language);
+        int decided = best;
+        if (t >= 0 && t != best &&
+            g.costs[t] <= g.costs[best] + static_cast<uint32_t>(TargetBias() * LanguageModel::kCostsPerNat)) {
+          decided = t;
         }
+        g.language = model.Candidates(g.model_script)[decided];
       } else {
         g.language = "und";
-        g.reliable = true;
       }
     }
-  }
-  // Groups without a clear vote take the language of the nearest decided
-  // group of the same script (within kReach sentences, so the work stays
-  // linear). CLD2 costs tens of microseconds a call whatever the length, so
-  // it runs only for what is left: per group when there are at most two,
-  // else once on all of them together.
-  constexpr long kReach = 8;
-  std::map<UScriptCode, std::vector<Group*>> left;
-  for (Group* g : undecided) {
-    const Group* best = nullptr;
-    const long si = static_cast<long>(g->sentence);
-    for (long dist = 1; best == nullptr && dist <= kReach; ++dist) {
-      for (long j : {si - dist, si + dist}) {
-        if (best != nullptr || j < 0 || j >= static_cast<long>(sentences.size())) continue;
-        for (const Group& x : sentences[j]) {
-          if (x.script == g->script && x.reliable) best = &x;
-        }
-      }
-    }
-    if (best != nullptr) {
-      g->language = best->language;
-    } else {
-      left[g->script].push_back(g);
-    }
-  }
-  for (auto& [script, groups] : left) {
-    if (groups.size() <= 2) {
-      for (Group* g : groups) {
-        Detection d = DetectWithCld2(g->text);
-        g->language = d.language.empty() ? "und" : d.language;
-      }
-      continue;
-    }
-    std::string all;
-    for (const Group* g : groups) absl::StrAppend(&all, all.empty() ? "" : " ", g->text);
-    Detection d = DetectWithCld2(all);
-    for (Group* g : groups) g->language = d.language.empty() ? "und" : d.language;
   }
 
   // All words of a sentence count for its language: that of its largest
@@ -585,6 +484,61 @@ LanguageAnalysis AnalyzeLanguages(absl::string_view text) {
       if (main == nullptr || g.words > main->words) main = &g;
     }
     if (main == nullptr) continue;
+    // English terms inside a target-language sentence ("on utilise le
+    // machine learning") count as English: runs of words each likelier
+    // English, together clearly so.
+    if (main->language == target_language && !main->english_lead.empty()) {
+      const auto& lead = main->english_lead;
+      for (size_t i = 0; i < lead.size();) {
+        if (lead[i] <= kTermWordLead) {
+          ++i;
+          continue;
+        }
+        size_t j = i;
+        int sum = 0;
+        while (j < lead.size() && lead[j] > kTermWordLead) sum += lead[j++];
+        if (sum >= (j - i == 1 ? kTermSingleLead : kTermLead) && static_cast<int>(j - i) < main->words) {
+          counts["en"] += static_cast<int>(j - i);
+          words -= static_cast<int>(j - i);
+          out.words += static_cast<int>(j - i);
+        }
+        i = j;
+      }
+    }
+    // English phrases inside a sentence of another script ("我们用 dynamic
+    // programming 求解") count as English: runs of two or more plain words.
+    for (const Group& g : groups) {
+      if (&g == main || g.language != "en") continue;
+      int run = 0, english = 0;
+      for (size_t i = 0; i <= g.plain.size(); ++i) {
+        if (i < g.plain.size() && g.plain[i]) {
+          ++run;
+          continue;
+        }
+        if (run >= 2) english += run;
+        run = 0;
+      }
+      if (english > 0) {
+        counts["en"] += english;
+        words -= english;
+        out.words += english;
+      }
+    }
+    if (std::getenv("LANGUAGE_DEBUG")) {
+      size_t si = &groups - &sentences[0];
+      size_t e = si + 1 < bounds.size() ? bounds[si + 1] : prose.size();
+      std::string costs;
+      if (main->model_script >= 0) {
+        const auto& c = model.Candidates(main->model_script);
+        std::vector<std::pair<uint32_t, std::string>> v;
+        for (size_t l = 0; l < c.size(); ++l) v.push_back({main->costs[l], c[l]});
+        std::sort(v.begin(), v.end());
+        for (int q = 0; q < 4; ++q) absl::StrAppend(&costs, v[q].second, ":", v[q].first, " ");
+      }
+      for (int x : main->english_lead) absl::StrAppend(&costs, x, ",");
+      std::fprintf(stderr, "  [%s %d] %s| %s\n", main->language.c_str(), words, costs.c_str(),
+                   std::string(prose.substr(bounds[si], e - bounds[si])).c_str());
+    }
     counts[main->language] += words;
     out.words += words;
   }
@@ -632,10 +586,17 @@ class LanguageVerifier : public Verifier {
   LanguageVerifier(std::string target, std::string region, bool binary, double threshold)
       : target_(std::move(target)), region_(std::move(region)), binary_(binary), threshold_(threshold) {}
 
+  absl::Status CheckReference(const reward::v1::Reference& ref) const override {
+    if (!ref.has_target_language()) return absl::OkStatus();
+    std::string problem = TargetProblem(ref.target_language());
+    if (!problem.empty()) return absl::InvalidArgumentError(absl::StrCat("targetLanguage: ", problem));
+    return absl::OkStatus();
+  }
+
   Verdict Score(const SampleInput& in) const override {
     std::string target;
     std::string source;
-    if (in.reference != nullptr && !in.reference->target_language().empty()) {
+    if (in.reference != nullptr && in.reference->has_target_language()) {
       target = PrimaryLanguage(in.reference->target_language());
       source = "reference";
     } else if (target_ != "prompt") {
@@ -643,14 +604,14 @@ class LanguageVerifier : public Verifier {
       source = "parameter";
     } else {
       LanguageAnalysis p = AnalyzeLanguages(in.prompt);
-      if (p.languages.empty() || p.languages[0].language == "und") {
+      if (p.languages.empty() || !IsSupported(p.languages[0].language)) {
         return Verdict::Error("NO_TARGET", "no target language: none given and none detected in the prompt");
       }
       target = p.languages[0].language;
       source = "prompt";
     }
     absl::string_view region = Region(in.completion, region_, PromptPrefillsThink(in.prompt));
-    LanguageAnalysis a = AnalyzeLanguages(region);
+    LanguageAnalysis a = AnalyzeLanguages(region, target);
     if (a.words == 0) return Verdict::Ok(1, absl::StrCat("no words to count in ", region_, " (target ", target, ")"));
     int hits = 0;
     for (const LanguageCount& l : a.languages) {
@@ -673,8 +634,11 @@ class LanguageVerifierFactory : public VerifierFactory {
  public:
   std::string Name() const override { return "language"; }
   std::string Description() const override {
-    return "Language consistency (ICU + CLD2): the share of words in the target language "
-           "(reference.targetLanguage, else `target`) within the reasoning.";
+    return absl::StrCat(
+        "Language consistency (ICU sentences and words, n-gram model over langdetect's profiles): the share of "
+        "words in the target language (reference.targetLanguage, else `target`) within the reasoning. "
+        "Languages: ",
+        absl::StrJoin(SupportedLanguages(), " "), ".");
   }
   const std::vector<ParamSpec>& Params() const override {
     static const auto* specs = new std::vector<ParamSpec>{
@@ -695,13 +659,10 @@ class LanguageVerifierFactory : public VerifierFactory {
   absl::StatusOr<std::unique_ptr<Verifier>> Create(const rewards::Params& p) const override {
     const std::string& target = p.GetString("target");
     if (target != "prompt") {
-      std::string primary = PrimaryLanguage(target);
-      bool ok = primary.size() >= 2 && primary.size() <= 3 &&
-                std::all_of(primary.begin(), primary.end(), [](char c) { return c >= 'a' && c <= 'z'; });
-      if (!ok) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "parameter 'target' must be a BCP-47 language tag (en, zh-Hant, pt-BR) or \"prompt\", got \"",
-            target, "\""));
+      std::string problem = TargetProblem(target);
+      if (!problem.empty()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("parameter 'target' must be a supported language tag or \"prompt\": ", problem));
       }
     }
     return std::make_unique<LanguageVerifier>(target, p.GetString("region"), p.GetString("mode") == "binary",

@@ -30,8 +30,19 @@ struct LanguageAnalysis {
   std::vector<LanguageCount> languages;  // most words first
 };
 
-// Counts the words of `text` (valid UTF-8) per language.
+// Counts the words of `text` (valid UTF-8) per language, each sentence's
+// words for the likeliest language.
 LanguageAnalysis AnalyzeLanguages(absl::string_view text);
+
+// The same, knowing the target language (a BCP-47 tag): a sentence counts
+// for the target unless another language is clearly likelier, which decides
+// short sentences and same-script neighbours (es/pt/ca, ru/uk/bg, da/no/sv)
+// that a blind guess confuses.
+LanguageAnalysis AnalyzeLanguages(absl::string_view text, absl::string_view target);
+
+// The languages whose words AnalyzeLanguages can tell (primary subtags,
+// sorted): the model's and those a script names alone.
+const std::vector<std::string>& SupportedLanguages();
 
 // Counts words only (ICU letter, kana and ideographic words), after the same
 // removal of code and math. For building evaluation sets.

@@ -56,7 +56,7 @@ TEST(LanguageEvalTest, MeetsTargets) {
       absl::StrAppend(&text, text.empty() ? "" : (target == "ja" || target == "zh" ? "" : " "), t, " ");
     }
     double truth = all_words ? static_cast<double>(target_words) / all_words : 1.0;
-    LanguageAnalysis a = AnalyzeLanguages(text);
+    LanguageAnalysis a = AnalyzeLanguages(text, target);
     double got = ShareOf(a, target);
     double err = std::abs(got - truth);
     abs_err += err;

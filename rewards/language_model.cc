@@ -1,0 +1,273 @@
+#include "rewards/language_model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <map>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "third_party/langdetect/langdetect_profiles.h"
+#include "unicode/uchar.h"
+#include "unicode/utf8.h"
+
+namespace rewards {
+namespace {
+
+// Scripts shared by several of the profiles' languages.
+constexpr UScriptCode kModelledScripts[] = {USCRIPT_LATIN, USCRIPT_CYRILLIC, USCRIPT_ARABIC, USCRIPT_DEVANAGARI};
+
+// The probability every n-gram gets on top of its profile frequency: keeps
+// one n-gram a language's profile happens to lack from vetoing it.
+const double kFloor = std::getenv("LANGUAGE_FLOOR") ? std::atof(std::getenv("LANGUAGE_FLOOR")) : 1e-5;
+
+// A text character as the profiles spell it: lower case, with the profiles'
+// foldings (Vietnamese letters with two marks share one code point, Romanian
+// comma-below letters are the cedilla ones, Farsi yeh is Arabic yeh).
+UChar32 Fold(UChar32 c) {
+  if (c < 0x80) return c >= 'A' && c <= 'Z' ? c + 32 : c;
+  c = u_tolower(c);
+  if (c >= 0x1EA0 && c <= 0x1EF9) return 0x1EC3;
+  if (c == 0x0219) return 0x015F;
+  if (c == 0x021B) return 0x0163;
+  if (c == 0x06CC) return 0x064A;
+  return c;
+}
+
+bool IsLetter(UChar32 c) {
+  if (c < 0x80) return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  return u_isalpha(c) || u_getIntPropertyValue(c, UCHAR_GENERAL_CATEGORY_MASK) & U_GC_M_MASK;
+}
+
+uint64_t Key(UChar32 a) { return static_cast<uint64_t>(a); }
+uint64_t Key(UChar32 a, UChar32 b) { return static_cast<uint64_t>(a) << 21 | static_cast<uint64_t>(b); }
+uint64_t Key(UChar32 a, UChar32 b, UChar32 c) {
+  return static_cast<uint64_t>(a) << 42 | static_cast<uint64_t>(b) << 21 | static_cast<uint64_t>(c);
+}
+
+uint64_t Hash(uint64_t key) { return (key * 0x9E3779B97F4A7C15ull) >> 20; }
+
+struct Profile {
+  std::string language;
+  double totals[3] = {1, 1, 1};
+  absl::flat_hash_map<uint64_t, double> counts;  // folded n-gram -> count
+  UScriptCode script = USCRIPT_COMMON;
+};
+
+// The primary subtag of a profile's name ("zh-cn" -> "zh").
+std::string ProfileLanguage(absl::string_view name) {
+  return std::string(name.substr(0, name.find('-')));
+}
+
+std::vector<Profile> ParseProfiles(absl::string_view text) {
+  std::vector<Profile> out;
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    if (line[0] == '@') {
+      std::vector<absl::string_view> f = absl::StrSplit(line.substr(1), ' ');
+      Profile p;
+      p.language = std::string(f[0]);
+      for (int n = 0; n < 3 && n + 1 < static_cast<int>(f.size()); ++n) {
+        double v = 1;
+        if (absl::SimpleAtod(f[n + 1], &v) && v > 0) p.totals[n] = v;
+      }
+      out.push_back(std::move(p));
+      continue;
+    }
+    if (out.empty()) continue;
+    size_t tab = line.rfind('\t');
+    if (tab == absl::string_view::npos) continue;
+    double count = 0;
+    if (!absl::SimpleAtod(line.substr(tab + 1), &count)) continue;
+    UChar32 cps[3];
+    int n = 0;
+    const auto* p = reinterpret_cast<const uint8_t*>(line.data());
+    int32_t i = 0;
+    const int32_t len = static_cast<int32_t>(tab);
+    while (i < len && n < 4) {
+      UChar32 c;
+      U8_NEXT(p, i, len, c);
+      if (c < 0 || n == 3) {
+        n = 4;
+        break;
+      }
+      cps[n++] = Fold(c);
+    }
+    if (n < 1 || n > 3) continue;
+    uint64_t key = n == 1 ? Key(cps[0]) : n == 2 ? Key(cps[0], cps[1]) : Key(cps[0], cps[1], cps[2]);
+    out.back().counts[key] += count;
+  }
+  return out;
+}
+
+int Order(uint64_t key) {
+  if (key >> 42) return 3;
+  if (key >> 21) return 2;
+  return 1;
+}
+
+}  // namespace
+
+const LanguageModel& LanguageModel::Get() {
+  static const LanguageModel* model = new LanguageModel();
+  return *model;
+}
+
+LanguageModel::LanguageModel() {
+  std::vector<Profile> profiles = ParseProfiles(langdetect::Profiles());
+  // Each profile's script: that of most of its letters.
+  for (Profile& p : profiles) {
+    std::map<UScriptCode, double> by_script;
+    for (const auto& [key, count] : p.counts) {
+      if (Order(key) != 1) continue;
+      UErrorCode status = U_ZERO_ERROR;
+      UScriptCode sc = uscript_getScript(static_cast<UChar32>(key), &status);
+      if (U_SUCCESS(status) && sc != USCRIPT_COMMON && sc != USCRIPT_INHERITED) by_script[sc] += count;
+    }
+    double best = -1;
+    for (const auto& [sc, n] : by_script) {
+      if (n > best) {
+        best = n;
+        p.script = sc;
+      }
+    }
+    std::string lang = ProfileLanguage(p.language);
+    if (std::find(profile_languages_.begin(), profile_languages_.end(), lang) == profile_languages_.end()) {
+      profile_languages_.push_back(lang);
+    }
+  }
+  std::sort(profile_languages_.begin(), profile_languages_.end());
+
+  const uint8_t absent_cost =
+      static_cast<uint8_t>(std::min(255.0, std::round(-std::log(kFloor) * kCostsPerNat)));
+  for (UScriptCode sc : kModelledScripts) {
+    Script s;
+    s.code = sc;
+    std::vector<const Profile*> members;
+    for (const Profile& p : profiles) {
+      if (p.script == sc) {
+        members.push_back(&p);
+        s.languages.push_back(ProfileLanguage(p.language));
+      }
+    }
+    if (members.empty() || members.size() > kMaxCandidates) std::abort();
+    const int k = static_cast<int>(members.size());
+    s.stride = (k + 15) / 16 * 16;
+    s.absent.assign(s.stride, absent_cost);
+    // Every n-gram of the script's profiles gets a row.
+    absl::flat_hash_map<uint64_t, uint32_t> index;
+    for (int l = 0; l < k; ++l) {
+      for (const auto& [key, count] : members[l]->counts) {
+        auto [it, inserted] = index.try_emplace(key, static_cast<uint32_t>(index.size()));
+        if (inserted) s.rows.insert(s.rows.end(), s.absent.begin(), s.absent.end());
+        double prob = count / members[l]->totals[Order(key) - 1];
+        double cost = std::round(-std::log(prob + kFloor) * kCostsPerNat);
+        s.rows[static_cast<size_t>(it->second) * s.stride + l] = static_cast<uint8_t>(std::clamp(cost, 0.0, 255.0));
+      }
+    }
+    size_t size = 1;
+    while (size < index.size() * 2) size <<= 1;
+    s.keys.assign(size, 0);
+    s.slots.assign(size, 0);
+    s.mask = size - 1;
+    for (const auto& [key, row] : index) {
+      uint64_t h = Hash(key) & s.mask;
+      while (s.keys[h] != 0) h = (h + 1) & s.mask;
+      s.keys[h] = key;
+      s.slots[h] = row;
+    }
+    scripts_.push_back(std::move(s));
+  }
+}
+
+int LanguageModel::ScriptIndex(UScriptCode sc) const {
+  for (size_t i = 0; i < scripts_.size(); ++i) {
+    if (scripts_[i].code == sc) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+int LanguageModel::IndexOf(int script, absl::string_view language) const {
+  const auto& langs = scripts_[script].languages;
+  for (size_t i = 0; i < langs.size(); ++i) {
+    if (langs[i] == language) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+int LanguageModel::Best(int script, const Costs& costs) const {
+  const int k = static_cast<int>(scripts_[script].languages.size());
+  int best = 0;
+  for (int l = 1; l < k; ++l) {
+    if (costs[l] < costs[best]) best = l;
+  }
+  return best;
+}
+
+const uint8_t* LanguageModel::Row(const Script& s, uint64_t key) const {
+  uint64_t h = Hash(key) & s.mask;
+  while (true) {
+    uint64_t k = s.keys[h];
+    if (k == key) return &s.rows[static_cast<size_t>(s.slots[h]) * s.stride];
+    if (k == 0) return nullptr;
+    h = (h + 1) & s.mask;
+  }
+}
+
+void LanguageModel::ComputeWordCosts(const Script& s, absl::string_view word, uint16_t* out) const {
+  // The word's letters, folded, between spaces; other characters break it.
+  constexpr int kMaxLetters = 32;
+  UChar32 cps[kMaxLetters + 2];
+  int n = 0;
+  const int stride = s.stride;
+  auto add_row = [&](const uint8_t* row) {
+    if (row == nullptr) return;
+    for (int l = 0; l < stride; ++l) out[l] += row[l];
+  };
+  auto flush = [&] {
+    if (n == 0) return;
+    cps[n + 1] = ' ';
+    cps[0] = ' ';
+    const int m = n + 2;
+    for (int i = 1; i <= n; ++i) add_row(Row(s, Key(cps[i])));
+    for (int i = 0; i + 1 < m; ++i) add_row(Row(s, Key(cps[i], cps[i + 1])));
+    for (int i = 0; i + 2 < m; ++i) add_row(Row(s, Key(cps[i], cps[i + 1], cps[i + 2])));
+    n = 0;
+  };
+  const auto* p = reinterpret_cast<const uint8_t*>(word.data());
+  const int32_t len = static_cast<int32_t>(word.size());
+  int32_t i = 0;
+  while (i < len) {
+    UChar32 c;
+    U8_NEXT(p, i, len, c);
+    if (c < 0 || !IsLetter(c)) {
+      flush();
+      continue;
+    }
+    if (n == kMaxLetters) continue;  // a longer word says nothing more
+    cps[++n] = Fold(c);
+  }
+  flush();
+}
+
+const uint16_t* LanguageModel::AddWordCosts(int script, absl::string_view word, Costs* costs) const {
+  const Script& s = scripts_[script];
+  struct Entry {
+    std::array<uint16_t, kMaxCandidates> costs;
+  };
+  thread_local std::vector<absl::flat_hash_map<std::string, Entry>> caches;
+  if (caches.size() < scripts_.size()) caches.resize(scripts_.size());
+  auto& cache = caches[script];
+  auto it = cache.find(word);
+  if (it == cache.end()) {
+    if (cache.size() >= (1 << 16)) cache.clear();  // bounds memory; frequent words come back
+    Entry e{};
+    ComputeWordCosts(s, word, e.costs.data());
+    it = cache.emplace(std::string(word), e).first;
+  }
+  const int k = static_cast<int>(s.languages.size());
+  for (int l = 0; l < k; ++l) (*costs)[l] += it->second.costs[l];
+  return it->second.costs.data();
+}
+
+}  // namespace rewards
