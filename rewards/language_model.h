@@ -63,11 +63,12 @@ class LanguageModel {
     UScriptCode code;
     std::vector<std::string> languages;
     int stride = 0;                 // bytes per row (languages rounded up)
-    std::vector<uint8_t> rows;      // per n-gram: cost per language
+    std::vector<uint8_t> rows;      // while loading: per n-gram, cost per language
     std::vector<uint8_t> absent;    // cost of an unknown n-gram per language
-    // n-gram key -> row index; open addressing, power-of-two size.
-    std::vector<uint64_t> keys;
-    std::vector<uint32_t> slots;
+    // n-gram key (8 bytes) followed by its row, per slot; open addressing,
+    // power-of-two size.
+    std::vector<uint8_t> table;
+    size_t slot_bytes = 0;
     uint64_t mask = 0;
   };
   const uint8_t* Row(const Script& s, uint64_t key) const;

@@ -52,6 +52,9 @@ void BlankSpans(std::string* s, absl::string_view open, absl::string_view close,
   }
 }
 
+// `text` with code and math blanked (StripNonProse), into `out`.
+void StripNonProse(absl::string_view text, std::string* out);
+
 // ---------------------------------------------------------- ICU helpers
 
 struct BreakIteratorCloser {
@@ -122,34 +125,143 @@ const char* ScriptLanguage(UScriptCode sc) {
   }
 }
 
-// How much likelier (in nats) another language must be than the target for
-// a group of words not to count as the target.
-double TargetBias() {
-  static const double bias = std::getenv("LANGUAGE_TARGET_BIAS") ? std::atof(std::getenv("LANGUAGE_TARGET_BIAS")) : 3.0;
-  return bias;
+// Decisions, in the model's cost units (tenths of a nat):
+// - another language must be e^10 times likelier than the target for a
+//   sentence not to count as the target (short sentences of a same-script
+//   neighbour look alike; the target is what the text is meant to be in);
+constexpr uint32_t kTargetBias = 100;
+// - e^6 times for a language that is not a close neighbour of the target
+//   (kNeighbours): those are told apart reliably even in short sentences;
+constexpr uint32_t kFarBias = 70;
+
+// Close neighbours: languages of one script that short sentences of the
+// other resemble (the n-gram evidence between them is thin).
+constexpr const char* kNeighbours[] = {
+    "es pt ca gl it", "ru uk be bg mk sr", "da no sv", "id ms", "hr sr bs sl", "cs sk",
+    "nl af", "hi mr ne", "fi et", "lt lv", "fa ur",
+};
+
+bool AreNeighbours(absl::string_view a, absl::string_view b) {
+  for (absl::string_view group : kNeighbours) {
+    bool has_a = false, has_b = false;
+    for (absl::string_view l : absl::StrSplit(group, ' ')) {
+      has_a |= l == a;
+      has_b |= l == b;
+    }
+    if (has_a && has_b) return true;
+  }
+  return false;
 }
-
-// An English term inside a target-language sentence: each word's lead (in
-// tenths of a nat) over the target above kTermWordLead, the run's above kTermLead.
-const int kTermWordLead = std::getenv("LANGUAGE_TERM_WORD") ? std::atoi(std::getenv("LANGUAGE_TERM_WORD")) : 10;
-const int kTermLead = std::getenv("LANGUAGE_TERM_RUN") ? std::atoi(std::getenv("LANGUAGE_TERM_RUN")) : 80;
-
-const int kTermSingleLead = std::getenv("LANGUAGE_TERM_ONE") ? std::atoi(std::getenv("LANGUAGE_TERM_ONE")) : 150;
+// - only e^2 times when the text switches to that language in at least two
+//   other sentences (it is a likely reading there);
+constexpr uint32_t kPresentBias = 20;
+constexpr int kPresentSentences = 2;
+// - an English term inside a target-language sentence: a run of two or more
+//   plain words, each likelier English than the target, together by e^12,
+//   less than half the sentence;
+constexpr int kTermLead = 120;
+// - Latin words inside a sentence of another script count on their own
+//   (when English is the likeliest reading, or nearly) in runs of at least
+//   three plain words; shorter ones are mostly names and commands.
+constexpr int kCrossScriptRun = 3;
 
 // The words of one sentence in one script.
 struct Group {
-  UScriptCode script;
+  UScriptCode script = USCRIPT_COMMON;
   int model_script = -1;  // LanguageModel's index of the script, or -1
   int words = 0;
   LanguageModel::Costs costs{};
   // Per word, how much likelier English is than the target (tenths of a
-  // nat), when the target is another language of the script.
+  // nat; INT_MIN for a word that is not plain), and its costs, when the
+  // target is another language of the script.
   std::vector<int> english_lead;
-  // Per word, whether it is plain lower-case ASCII, when the target is not
-  // a language of the script.
+  std::vector<std::array<uint16_t, LanguageModel::kMaxCandidates>> word_costs;
+  // Per word, whether it is plain, when the target is not of the script.
   std::vector<bool> plain;
-  std::string language;
+  int term_words = 0;          // words of English terms set aside
+  int decided = -1;            // the model's decision, an index of its candidates
+  bool english_close = false;  // English is the likeliest reading, or nearly
+  const char* language = "und";
+
+  void Reset(UScriptCode sc, int model_sc) {
+    script = sc;
+    model_script = model_sc;
+    words = term_words = 0;
+    costs.fill(0);
+    english_lead.clear();
+    word_costs.clear();
+    plain.clear();
+    decided = -1;
+    english_close = false;
+    language = "und";
+  }
 };
+
+// The bias the target `t` has against candidate `l` (see kTargetBias).
+uint32_t BiasAgainst(const LanguageModel& model, int script, int t, int l) {
+  // Per script, the k x k table, built once.
+  static const auto* biases = [&model] {
+    auto* v = new std::vector<std::vector<uint32_t>>(model.ScriptCount());
+    for (int m = 0; m < model.ScriptCount(); ++m) {
+      const auto& c = model.Candidates(m);
+      for (size_t a = 0; a < c.size(); ++a) {
+        for (size_t b = 0; b < c.size(); ++b) {
+          (*v)[m].push_back(AreNeighbours(c[a], c[b]) ? kTargetBias : kFarBias);
+        }
+      }
+    }
+    return v;
+  }();
+  return (*biases)[script][t * model.Candidates(script).size() + l];
+}
+
+// The target, unless another candidate is likelier by more than the
+// target's bias against it: then the likeliest such candidate.
+int TargetOrNot(const LanguageModel& model, int script, int t, const LanguageModel::Costs& costs) {
+  int decided = t;
+  const int k = static_cast<int>(model.Candidates(script).size());
+  for (int l = 0; l < k; ++l) {
+    if (l == t || costs[l] + BiasAgainst(model, script, t, l) >= costs[t]) continue;
+    if (decided == t || costs[l] < costs[decided]) decided = l;
+  }
+  return decided;
+}
+
+// Only plain lower-case words can be an English term in prose: names,
+// acronyms and identifiers (Linux, CPU, X11, shell-backward-word) are not.
+bool IsPlainWord(const std::string& prose, int32_t start, int32_t end) {
+  for (int32_t i = start; i < end; ++i) {
+    if (prose[i] < 'a' || prose[i] > 'z') return false;
+  }
+  auto joiner = [](char c) { return c == '-' || c == '_' || c == '/' || c == '\\' || c == '.' || c == '='; };
+  if (start > 0 && joiner(prose[start - 1])) return false;
+  const int32_t n = static_cast<int32_t>(prose.size());
+  return !(end + 1 < n && joiner(prose[end]) && prose[end + 1] != ' ' && prose[end + 1] != '\n');
+}
+
+// Sets aside the English terms of a group (see kTermLead): their words leave
+// the group's costs and are counted in term_words.
+void MarkEnglishTerms(Group* g) {
+  const auto& lead = g->english_lead;
+  for (size_t i = 0; i < lead.size();) {
+    if (lead[i] <= 0) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    int sum = 0;
+    while (j < lead.size() && lead[j] > 0) sum += lead[j++];
+    const int n = static_cast<int>(j - i);
+    if (n >= 2 && sum >= kTermLead && 2 * (g->term_words + n) < g->words) {
+      g->term_words += n;
+      for (size_t w = i; w < j; ++w) {
+        for (int l = 0; l < LanguageModel::kMaxCandidates; ++l) g->costs[l] -= g->word_costs[w][l];
+      }
+    }
+    i = j;
+  }
+}
+
 // `text` as UTF-16 for ICU (its break iterators run faster on UTF-16 than
 // on UTF-8 through UText), with the byte offset of every UTF-16 index.
 struct Utf16 {
@@ -157,8 +269,10 @@ struct Utf16 {
   std::vector<int32_t> byte_at;  // size units.size() + 1
 };
 
-Utf16 ToUtf16(const std::string& s) {
-  Utf16 out;
+void ToUtf16(const std::string& s, Utf16* utf16) {
+  Utf16& out = *utf16;
+  out.units.clear();
+  out.byte_at.clear();
   out.units.reserve(s.size());
   out.byte_at.reserve(s.size() + 1);
   const auto* p = reinterpret_cast<const uint8_t*>(s.data());
@@ -180,7 +294,6 @@ Utf16 ToUtf16(const std::string& s) {
     }
   }
   out.byte_at.push_back(n);
-  return out;
 }
 
 // Scripts written without spaces: ICU's dictionary-based word segmentation.
@@ -288,7 +401,16 @@ void ForEachWord(const std::string& utf8, const Utf16& u16, F f) {
 }  // namespace
 
 std::string StripNonProse(absl::string_view text) {
-  std::string s(text);
+  std::string s;
+  StripNonProse(text, &s);
+  return s;
+}
+
+namespace {
+
+void StripNonProse(absl::string_view text, std::string* out) {
+  std::string& s = *out;
+  s.assign(text.data(), text.size());
   BlankSpans(&s, "```", "```", /*need_close=*/false);
   BlankSpans(&s, "`", "`", true);
   BlankSpans(&s, "$$", "$$", true);
@@ -324,8 +446,9 @@ std::string StripNonProse(absl::string_view text) {
     Blank(&s, i, j);
     i = j - 1 < i ? i : j - 1;
   }
-  return s;
 }
+
+}  // namespace
 
 std::string PrimaryLanguage(absl::string_view tag) {
   std::string t = absl::AsciiStrToLower(absl::StripAsciiWhitespace(tag));
@@ -378,7 +501,8 @@ std::string TargetProblem(absl::string_view tag) {
 
 int CountWords(absl::string_view text) {
   const std::string stripped = StripNonProse(text);
-  Utf16 prose = ToUtf16(stripped);
+  Utf16 prose;
+  ToUtf16(stripped, &prose);
   int n = 0;
   ForEachWord(stripped, prose, [&](int32_t, int32_t) { ++n; });
   return n;
@@ -388,161 +512,198 @@ LanguageAnalysis AnalyzeLanguages(absl::string_view text) { return AnalyzeLangua
 
 LanguageAnalysis AnalyzeLanguages(absl::string_view text, absl::string_view target) {
   LanguageAnalysis out;
-  const std::string prose = StripNonProse(text);
-  const Utf16 utf16 = ToUtf16(prose);
+  // Buffers kept per thread: this runs for every completion.
+  struct Scratch {
+    std::string prose;
+    Utf16 utf16;
+    std::vector<int32_t> bounds;     // sentence starts, as byte offsets
+    std::vector<Group> groups;       // of all sentences, in order
+    size_t used = 0;                 // groups in use
+    std::vector<size_t> first;       // per sentence, its first group
+  };
+  thread_local Scratch scratch;
+  Scratch& sc = scratch;
+  StripNonProse(text, &sc.prose);
+  ToUtf16(sc.prose, &sc.utf16);
+  const std::string& prose = sc.prose;
   UBreakIterator* sb = ThreadIterator(UBRK_SENTENCE);
-  if (sb == nullptr || utf16.units.empty()) return out;
+  if (sb == nullptr || sc.utf16.units.empty()) return out;
   const LanguageModel& model = LanguageModel::Get();
   const std::string target_language = target.empty() ? std::string() : PrimaryLanguage(target);
 
-  // Sentence boundaries, as byte offsets.
-  std::vector<int32_t> bounds;
+  sc.bounds.clear();
   {
     UErrorCode status = U_ZERO_ERROR;
-    ubrk_setText(sb, utf16.units.data(), static_cast<int32_t>(utf16.units.size()), &status);
+    ubrk_setText(sb, sc.utf16.units.data(), static_cast<int32_t>(sc.utf16.units.size()), &status);
     if (U_FAILURE(status)) return out;
-    for (int32_t b = ubrk_first(sb); b != UBRK_DONE; b = ubrk_next(sb)) bounds.push_back(utf16.byte_at[b]);
+    for (int32_t b = ubrk_first(sb); b != UBRK_DONE; b = ubrk_next(sb)) sc.bounds.push_back(sc.utf16.byte_at[b]);
   }
+  const size_t sentences = sc.bounds.size();
 
   // The target's and English's index per modelled script (or -1).
-  int target_index[8], english_index[8];
-  for (int sc = 0; sc < 8; ++sc) {
-    target_index[sc] = english_index[sc] = -1;
-    if (sc < model.ScriptCount()) {
-      if (!target_language.empty()) target_index[sc] = model.IndexOf(sc, target_language);
-      english_index[sc] = model.IndexOf(sc, "en");
+  constexpr int kScripts = 8;
+  int target_index[kScripts], english_index[kScripts];
+  for (int m = 0; m < kScripts; ++m) {
+    target_index[m] = english_index[m] = -1;
+    if (m < model.ScriptCount()) {
+      if (!target_language.empty()) target_index[m] = model.IndexOf(m, target_language);
+      english_index[m] = model.IndexOf(m, "en");
     }
   }
 
-  // Words, grouped per sentence and script; the model's costs per group.
-  std::vector<std::vector<Group>> sentences(bounds.size());
+  // Words, grouped per sentence and script, with the model's costs.
+  sc.used = 0;
+  sc.first.assign(sentences + 1, 0);
   size_t sentence = 0;
-  ForEachWord(prose, utf16, [&](int32_t start, int32_t end) {
-    while (sentence + 1 < bounds.size() && start >= bounds[sentence + 1]) ++sentence;
+  ForEachWord(prose, sc.utf16, [&](int32_t start, int32_t end) {
+    while (sentence + 1 < sentences && start >= sc.bounds[sentence + 1]) sc.first[++sentence] = sc.used;
     absl::string_view word(prose.data() + start, end - start);
-    UScriptCode sc = WordScript(word);
-    if (sc == USCRIPT_HIRAGANA) sc = USCRIPT_KATAKANA;  // one kana group
-    auto& groups = sentences[sentence];
-    auto g = std::find_if(groups.begin(), groups.end(), [&](const Group& x) { return x.script == sc; });
-    if (g == groups.end()) {
-      groups.push_back(Group{sc, model.ScriptIndex(sc)});
-      g = groups.end() - 1;
+    UScriptCode script = WordScript(word);
+    if (script == USCRIPT_HIRAGANA) script = USCRIPT_KATAKANA;  // one kana group
+    Group* g = nullptr;
+    for (size_t i = sc.first[sentence]; i < sc.used; ++i) {
+      if (sc.groups[i].script == script) g = &sc.groups[i];
+    }
+    if (g == nullptr) {
+      if (sc.used == sc.groups.size()) sc.groups.emplace_back();
+      g = &sc.groups[sc.used++];
+      g->Reset(script, model.ScriptIndex(script));
     }
     ++g->words;
-    if (g->model_script >= 0) {
-      const uint16_t* own = model.AddWordCosts(g->model_script, word, &g->costs);
-      const int t = target_index[g->model_script], en = english_index[g->model_script];
-      // Only plain lower-case words can be an English term in prose: names,
-      // acronyms and identifiers (Linux, CPU, X11) are not.
-      auto joiner = [](char c) { return c == '-' || c == '_' || c == '/' || c == '\\' || c == '.' || c == '='; };
-      const bool plain =
-          std::all_of(word.begin(), word.end(), [](char c) { return c >= 'a' && c <= 'z'; }) &&
-          !(start > 0 && joiner(prose[start - 1])) &&
-          !(end + 1 < static_cast<int32_t>(prose.size()) && joiner(prose[end]) && prose[end + 1] != ' ' &&
-            prose[end + 1] != '\n');
-      if (t >= 0 && en >= 0 && t != en) {
-        g->english_lead.push_back(plain ? static_cast<int>(own[t]) - own[en] : std::numeric_limits<int>::min());
-      }
-      if (t < 0) g->plain.push_back(plain);
+    if (g->model_script < 0) return;
+    const uint16_t* own = model.AddWordCosts(g->model_script, word, &g->costs);
+    const int t = target_index[g->model_script], en = english_index[g->model_script];
+    const bool plain = IsPlainWord(prose, start, end);
+    if (t >= 0 && en >= 0 && t != en) {
+      g->english_lead.push_back(plain ? static_cast<int>(own[t]) - own[en] : std::numeric_limits<int>::min());
+      g->word_costs.emplace_back();
+      std::copy(own, own + LanguageModel::kMaxCandidates, g->word_costs.back().begin());
+    } else if (t < 0) {
+      g->plain.push_back(plain);
     }
   });
+  while (sentence + 1 <= sentences) sc.first[++sentence] = sc.used;
 
   // Each group's language: the script's, or the model's answer to "the
-  // target or not?" (the target wins unless another language is clearly
-  // likelier), or, without a target, the model's likeliest.
-  for (auto& groups : sentences) {
-    bool has_kana = std::any_of(groups.begin(), groups.end(),
-                                [](const Group& g) { return g.script == USCRIPT_KATAKANA; });
-    for (Group& g : groups) {
+  // target or not?", or, without a target, the model's likeliest.
+  // present[m][l]: sentences of modelled script m decided for l, not the target.
+  std::vector<std::array<int, LanguageModel::kMaxCandidates>> present(model.ScriptCount());
+  for (auto& p : present) p.fill(0);
+  auto leaning = present;
+  std::vector<int> modelled(model.ScriptCount(), 0);
+  for (size_t s = 0; s < sentences; ++s) {
+    bool has_kana = false;
+    for (size_t i = sc.first[s]; i < sc.first[s + 1]; ++i) has_kana |= sc.groups[i].script == USCRIPT_KATAKANA;
+    for (size_t i = sc.first[s]; i < sc.first[s + 1]; ++i) {
+      Group& g = sc.groups[i];
       if (g.script == USCRIPT_HAN) {
         g.language = has_kana ? "ja" : "zh";
-      } else if (const char* lang = ScriptLanguage(g.script)) {
-        g.language = lang;
-      } else if (g.model_script >= 0) {
-        const int best = model.Best(g.model_script, g.costs);
-        const int t = target_language.empty() ? -1 : model.IndexOf(g.model_script, target_language);
-        int decided = best;
-        if (t >= 0 && t != best &&
-            g.costs[t] <= g.costs[best] + static_cast<uint32_t>(TargetBias() * LanguageModel::kCostsPerNat)) {
-          decided = t;
-        }
-        g.language = model.Candidates(g.model_script)[decided];
-      } else {
-        g.language = "und";
+        continue;
       }
+      if (const char* lang = ScriptLanguage(g.script)) {
+        g.language = lang;
+        continue;
+      }
+      if (g.model_script < 0) continue;  // "und"
+      const int t = target_index[g.model_script];
+      const int best = model.Best(g.model_script, g.costs);
+      int decided = t >= 0 ? TargetOrNot(model, g.model_script, t, g.costs) : best;
+      if (!g.english_lead.empty()) {
+        // English terms are set aside; a sentence they made look foreign
+        // is the target's if, without them, the target is the likeliest.
+        const LanguageModel::Costs all = g.costs;
+        MarkEnglishTerms(&g);
+        if (decided != t) {
+          if (g.term_words > 0 && model.Best(g.model_script, g.costs) == t) {
+            decided = t;
+          } else {
+            g.term_words = 0;
+            g.costs = all;
+          }
+        }
+      }
+      g.decided = decided;
+      if (t >= 0) {
+        ++modelled[g.model_script];
+        if (decided != t) {
+          ++present[g.model_script][decided];
+        } else {
+          // A sentence that leans to another language counts for it too.
+          const int lean = model.Best(g.model_script, g.costs);
+          if (lean != t && g.costs[lean] + kPresentBias < g.costs[t]) ++leaning[g.model_script][lean];
+        }
+      }
+      g.language = model.Candidates(g.model_script)[decided].c_str();
+      const int en = english_index[g.model_script];
+      g.english_close = en >= 0 && g.costs[en] <= g.costs[best] + kTargetBias;
+      if (t < 0 && g.english_close) g.language = "en";
+    }
+  }
+  // A sentence leaning to a language the text switches to elsewhere is
+  // that language's unless the target leads by kPresentBias.
+  for (size_t i = 0; i < sc.used; ++i) {
+    Group& g = sc.groups[i];
+    if (g.model_script < 0) continue;
+    const int t = target_index[g.model_script];
+    if (t < 0 || g.decided != t) continue;
+    int other = -1;
+    const int k = static_cast<int>(model.Candidates(g.model_script).size());
+    for (int l = 0; l < k; ++l) {
+      const int m = g.model_script;
+      const bool switches = present[m][l] >= kPresentSentences ||
+                            (present[m][l] + leaning[m][l] >= kPresentSentences &&
+                             2 * (present[m][l] + leaning[m][l]) >= modelled[m]);
+      if (l == t || !switches) continue;
+      if (g.costs[l] + kPresentBias < g.costs[t] && (other < 0 || g.costs[l] < g.costs[other])) other = l;
+    }
+    if (other >= 0) {
+      g.decided = other;
+      g.language = model.Candidates(g.model_script)[other].c_str();
+      g.term_words = 0;
     }
   }
 
-  // All words of a sentence count for its language: that of its largest
-  // script group (a Russian sentence naming a "socket" is Russian).
+  // All words of a sentence count for its language, that of its largest
+  // script group (a Russian sentence naming a "socket" is Russian), except
+  // English terms: those set aside above, and runs of plain Latin words in
+  // a sentence of another script.
   std::map<std::string, int> counts;
-  for (const auto& groups : sentences) {
+  for (size_t s = 0; s < sentences; ++s) {
     const Group* main = nullptr;
     int words = 0;
-    for (const Group& g : groups) {
+    for (size_t i = sc.first[s]; i < sc.first[s + 1]; ++i) {
+      const Group& g = sc.groups[i];
       words += g.words;
       if (main == nullptr || g.words > main->words) main = &g;
     }
     if (main == nullptr) continue;
-    // English terms inside a target-language sentence ("on utilise le
-    // machine learning") count as English: runs of words each likelier
-    // English, together clearly so.
-    if (main->language == target_language && !main->english_lead.empty()) {
-      const auto& lead = main->english_lead;
-      for (size_t i = 0; i < lead.size();) {
-        if (lead[i] <= kTermWordLead) {
-          ++i;
-          continue;
-        }
-        size_t j = i;
-        int sum = 0;
-        while (j < lead.size() && lead[j] > kTermWordLead) sum += lead[j++];
-        if (sum >= (j - i == 1 ? kTermSingleLead : kTermLead) && static_cast<int>(j - i) < main->words) {
-          counts["en"] += static_cast<int>(j - i);
-          words -= static_cast<int>(j - i);
-          out.words += static_cast<int>(j - i);
-        }
-        i = j;
-      }
+    out.words += words;
+    if (main->term_words > 0) {
+      counts["en"] += main->term_words;
+      words -= main->term_words;
     }
-    // English phrases inside a sentence of another script ("我们用 dynamic
-    // programming 求解") count as English: runs of two or more plain words.
-    for (const Group& g : groups) {
-      if (&g == main || g.language != "en") continue;
-      int run = 0, english = 0;
-      for (size_t i = 0; i <= g.plain.size(); ++i) {
-        if (i < g.plain.size() && g.plain[i]) {
+    for (size_t i = sc.first[s]; i < sc.first[s + 1]; ++i) {
+      const Group& g = sc.groups[i];
+      if (&g == main || !g.english_close || g.plain.empty()) continue;
+      int run = 0, terms = 0;
+      for (size_t w = 0; w <= g.plain.size(); ++w) {
+        if (w < g.plain.size() && g.plain[w]) {
           ++run;
           continue;
         }
-        if (run >= 2) english += run;
+        if (run >= kCrossScriptRun) terms += run;
         run = 0;
       }
-      if (english > 0) {
-        counts["en"] += english;
-        words -= english;
-        out.words += english;
+      if (terms > 0) {
+        counts[g.language] += terms;
+        words -= terms;
       }
-    }
-    if (std::getenv("LANGUAGE_DEBUG")) {
-      size_t si = &groups - &sentences[0];
-      size_t e = si + 1 < bounds.size() ? bounds[si + 1] : prose.size();
-      std::string costs;
-      if (main->model_script >= 0) {
-        const auto& c = model.Candidates(main->model_script);
-        std::vector<std::pair<uint32_t, std::string>> v;
-        for (size_t l = 0; l < c.size(); ++l) v.push_back({main->costs[l], c[l]});
-        std::sort(v.begin(), v.end());
-        for (int q = 0; q < 4; ++q) absl::StrAppend(&costs, v[q].second, ":", v[q].first, " ");
-      }
-      for (int x : main->english_lead) absl::StrAppend(&costs, x, ",");
-      std::fprintf(stderr, "  [%s %d] %s| %s\n", main->language.c_str(), words, costs.c_str(),
-                   std::string(prose.substr(bounds[si], e - bounds[si])).c_str());
     }
     counts[main->language] += words;
-    out.words += words;
   }
-  for (const auto& [lang, n] : counts) out.languages.push_back({lang, n});
+  for (const auto& [lang, n] : counts) {
+    if (n > 0) out.languages.push_back({lang, n});
+  }
   std::stable_sort(out.languages.begin(), out.languages.end(),
                    [](const LanguageCount& a, const LanguageCount& b) { return a.words > b.words; });
   return out;
@@ -586,17 +747,29 @@ class LanguageVerifier : public Verifier {
   LanguageVerifier(std::string target, std::string region, bool binary, double threshold)
       : target_(std::move(target)), region_(std::move(region)), binary_(binary), threshold_(threshold) {}
 
-  absl::Status CheckReference(const reward::v1::Reference& ref) const override {
-    if (!ref.has_target_language()) return absl::OkStatus();
-    std::string problem = TargetProblem(ref.target_language());
-    if (!problem.empty()) return absl::InvalidArgumentError(absl::StrCat("targetLanguage: ", problem));
+  // A group's target must be one the model identifies: reference.targetLanguage,
+  // else the `target` parameter (checked when the verifier is built), else
+  // the prompt's language.
+  absl::Status CheckGroup(const reward::v1::Reference& ref, absl::string_view prompt) const override {
+    if (!ref.target_language().empty()) {
+      std::string problem = TargetProblem(ref.target_language());
+      if (!problem.empty()) return absl::InvalidArgumentError(absl::StrCat("targetLanguage: ", problem));
+      return absl::OkStatus();
+    }
+    if (target_ != "prompt") return absl::OkStatus();
+    LanguageAnalysis p = AnalyzeLanguages(prompt);
+    if (p.languages.empty() || !IsSupported(p.languages[0].language)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "targetLanguage: ", ref.has_target_language() ? "empty" : "missing",
+          ", and no language identified in the prompt (set targetLanguage, or the parameter 'target')"));
+    }
     return absl::OkStatus();
   }
 
   Verdict Score(const SampleInput& in) const override {
     std::string target;
     std::string source;
-    if (in.reference != nullptr && in.reference->has_target_language()) {
+    if (in.reference != nullptr && !in.reference->target_language().empty()) {
       target = PrimaryLanguage(in.reference->target_language());
       source = "reference";
     } else if (target_ != "prompt") {
