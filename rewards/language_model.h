@@ -49,6 +49,11 @@ class LanguageModel {
   // frequent words are cached per thread.
   // Returns the word's own costs (valid until the next call on this thread).
   const uint16_t* AddWordCosts(int script, absl::string_view word, Costs* costs) const;
+  // The same with the word's WordHash, after a Prefetch of it a few words
+  // earlier (hides the cache's memory latency).
+  const uint16_t* AddWordCosts(int script, absl::string_view word, uint64_t hash, Costs* costs) const;
+  static uint64_t WordHash(absl::string_view word);
+  void Prefetch(int script, uint64_t hash) const;
 
   // The candidate with the lowest cost.
   int Best(int script, const Costs& costs) const;

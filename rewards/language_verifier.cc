@@ -304,7 +304,23 @@ bool DictionaryScript(UScriptCode sc) {
 
 enum class CharClass { kOther, kLetter, kDigit, kJoin, kMid, kDictionary };
 
+CharClass ClassifySlow(UChar32 c);
+
+// Classes of the code points below kClassTable, computed once (ICU's
+// property lookups cost more than the rest of the word loop).
+constexpr UChar32 kClassTable = 0x3400;
+
 CharClass Classify(UChar32 c) {
+  static const auto* table = [] {
+    auto* t = new std::array<CharClass, kClassTable>();
+    for (UChar32 i = 0; i < kClassTable; ++i) (*t)[i] = ClassifySlow(i);
+    return t;
+  }();
+  if (c >= 0 && c < kClassTable) return (*table)[c];
+  return ClassifySlow(c);
+}
+
+CharClass ClassifySlow(UChar32 c) {
   if (c < 0x80) {
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return CharClass::kLetter;
     if (c >= '0' && c <= '9') return CharClass::kDigit;
@@ -520,6 +536,12 @@ LanguageAnalysis AnalyzeLanguages(absl::string_view text, absl::string_view targ
     std::vector<Group> groups;       // of all sentences, in order
     size_t used = 0;                 // groups in use
     std::vector<size_t> first;       // per sentence, its first group
+    struct Word {
+      int32_t start, end;
+      uint32_t group;
+      uint64_t hash;
+    };
+    std::vector<Word> words;         // words of modelled scripts, in order
   };
   thread_local Scratch scratch;
   Scratch& sc = scratch;
@@ -555,25 +577,38 @@ LanguageAnalysis AnalyzeLanguages(absl::string_view text, absl::string_view targ
   sc.used = 0;
   sc.first.assign(sentences + 1, 0);
   size_t sentence = 0;
+  sc.words.clear();
   ForEachWord(prose, sc.utf16, [&](int32_t start, int32_t end) {
     while (sentence + 1 < sentences && start >= sc.bounds[sentence + 1]) sc.first[++sentence] = sc.used;
     absl::string_view word(prose.data() + start, end - start);
     UScriptCode script = WordScript(word);
     if (script == USCRIPT_HIRAGANA) script = USCRIPT_KATAKANA;  // one kana group
-    Group* g = nullptr;
+    size_t g = sc.used;
     for (size_t i = sc.first[sentence]; i < sc.used; ++i) {
-      if (sc.groups[i].script == script) g = &sc.groups[i];
+      if (sc.groups[i].script == script) g = i;
     }
-    if (g == nullptr) {
+    if (g == sc.used) {
       if (sc.used == sc.groups.size()) sc.groups.emplace_back();
-      g = &sc.groups[sc.used++];
-      g->Reset(script, model.ScriptIndex(script));
+      sc.groups[sc.used++].Reset(script, model.ScriptIndex(script));
     }
-    ++g->words;
-    if (g->model_script < 0) return;
-    const uint16_t* own = model.AddWordCosts(g->model_script, word, &g->costs);
+    ++sc.groups[g].words;
+    if (sc.groups[g].model_script >= 0) {
+      sc.words.push_back({start, end, static_cast<uint32_t>(g), LanguageModel::WordHash(word)});
+    }
+  });
+  // The model's costs, each word's cache entry fetched a few words ahead.
+  constexpr size_t kAhead = 4;
+  const size_t n = sc.words.size();
+  for (size_t i = 0; i < n; ++i) {
+    if (i + kAhead < n) {
+      model.Prefetch(sc.groups[sc.words[i + kAhead].group].model_script, sc.words[i + kAhead].hash);
+    }
+    const Scratch::Word& w = sc.words[i];
+    Group* g = &sc.groups[w.group];
+    absl::string_view word(prose.data() + w.start, w.end - w.start);
+    const uint16_t* own = model.AddWordCosts(g->model_script, word, w.hash, &g->costs);
     const int t = target_index[g->model_script], en = english_index[g->model_script];
-    const bool plain = IsPlainWord(prose, start, end);
+    const bool plain = IsPlainWord(prose, w.start, w.end);
     if (t >= 0 && en >= 0 && t != en) {
       g->english_lead.push_back(plain ? static_cast<int>(own[t]) - own[en] : std::numeric_limits<int>::min());
       g->word_costs.emplace_back();
@@ -581,7 +616,7 @@ LanguageAnalysis AnalyzeLanguages(absl::string_view text, absl::string_view targ
     } else if (t < 0) {
       g->plain.push_back(plain);
     }
-  });
+  }
   while (sentence + 1 <= sentences) sc.first[++sentence] = sc.used;
 
   // Each group's language: the script's, or the model's answer to "the
