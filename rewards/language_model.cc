@@ -283,14 +283,30 @@ struct CacheEntry {
 };
 
 // Two-way set associative: `hash` picks a set of two entries, the first the
-// more recently filled.
+// more recently filled. Plain thread_local pointers (no guard on each use);
+// an owner frees them when the thread ends.
+constexpr int kCachedScripts = 8;
+thread_local CacheEntry* cache_sets[kCachedScripts];
+
+struct CacheOwner {
+  ~CacheOwner() {
+    for (CacheEntry*& c : cache_sets) {
+      delete[] c;
+      c = nullptr;
+    }
+  }
+};
+
+size_t CacheSets(int script) { return script == 0 ? 1u << 15 : 1u << 11; }
+
 CacheEntry* CacheSet(int script, uint64_t hash) {
-  constexpr int kScripts = 8;
-  thread_local std::unique_ptr<CacheEntry[]> caches[kScripts];
-  const size_t sets = script == 0 ? 1u << 15 : 1u << 11;
-  auto& cache = caches[script];
-  if (!cache) cache.reset(new CacheEntry[2 * sets]);
-  return &cache[2 * ((hash >> 7) & (sets - 1))];
+  CacheEntry* cache = cache_sets[script];
+  if (cache == nullptr) {
+    thread_local CacheOwner owner;
+    (void)owner;
+    cache = cache_sets[script] = new CacheEntry[2 * CacheSets(script)];
+  }
+  return &cache[2 * ((hash >> 7) & (CacheSets(script) - 1))];
 }
 
 }  // namespace

@@ -310,7 +310,32 @@ CharClass ClassifySlow(UChar32 c);
 // property lookups cost more than the rest of the word loop).
 constexpr UChar32 kClassTable = 0x3400;
 
-CharClass Classify(UChar32 c) {
+CharClass ClassifyTable(UChar32 c);
+
+constexpr std::array<CharClass, 128> kAsciiClasses = [] {
+  std::array<CharClass, 128> t{};
+  for (int c = 0; c < 128; ++c) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+      t[c] = CharClass::kLetter;
+    } else if (c >= '0' && c <= '9') {
+      t[c] = CharClass::kDigit;
+    } else if (c == '_') {
+      t[c] = CharClass::kJoin;
+    } else if (c == '\'' || c == '.' || c == ':') {
+      t[c] = CharClass::kMid;
+    } else {
+      t[c] = CharClass::kOther;
+    }
+  }
+  return t;
+}();
+
+inline CharClass Classify(UChar32 c) {
+  if (c >= 0 && c < 0x80) return kAsciiClasses[c];
+  return ClassifyTable(c);
+}
+
+CharClass ClassifyTable(UChar32 c) {
   static const auto* table = [] {
     auto* t = new std::array<CharClass, kClassTable>();
     for (UChar32 i = 0; i < kClassTable; ++i) (*t)[i] = ClassifySlow(i);
