@@ -868,16 +868,16 @@ class LanguageVerifierFactory : public VerifierFactory {
   std::string Name() const override { return "language"; }
   std::string Description() const override {
     return absl::StrCat(
-        "Language consistency (ICU sentences and words, n-gram model over langdetect's profiles): the share of "
-        "words in the target language (reference.targetLanguage, else `target`) within the reasoning. "
-        "Languages: ",
+        "Language consistency (ICU sentences and words; an n-gram model over langdetect's profiles asks, per "
+        "sentence, target or not): the share of words in the target language (reference.targetLanguage, else "
+        "`target`) within the reasoning. Languages: ",
         absl::StrJoin(SupportedLanguages(), " "), ".");
   }
   const std::vector<ParamSpec>& Params() const override {
     static const auto* specs = new std::vector<ParamSpec>{
         ParamSpec::String("target", "prompt",
-                          "BCP-47 tag of the target language when the reference has none; \"prompt\" = the "
-                          "language detected in the group's prompt."),
+                          "BCP-47 tag of the target language when the reference has none (one of the "
+                          "supported languages); \"prompt\" = the language identified in the group's prompt."),
         ParamSpec::Enum("region", {"think", "answer", "all"}, "think",
                         "Which text counts: the <think> content (the whole completion when there is no "
                         "tag), the <answer> content, or all of it."),

@@ -6,10 +6,13 @@
 // symbols, LaTeX commands and math, fenced code blocks and inline code do
 // not count. Each ICU sentence is assigned a language per script: the
 // script alone decides where it can (Hangul -> ko, kana -> ja, Han -> zh
-// unless the sentence has kana, Thai, Greek, Hebrew, ...); otherwise CLD2
-// identifies the sentence's words of that script, and a short or unreliable
-// sentence takes the language of its nearest reliable neighbour of the same
-// script. The words of a sentence count for its language.
+// unless the sentence has kana, Thai, Greek, Hebrew, ...); Latin, Cyrillic,
+// Arabic and Devanagari words are scored by LanguageModel (n-grams of
+// langdetect's profiles). Knowing the target, a sentence counts for it unless
+// another language is clearly likelier (more so for a close neighbour, less
+// for a language the text switches to elsewhere); English terms inside a
+// target-language sentence count as English. The words of a sentence count
+// for its language.
 #ifndef REWARDS_LANGUAGE_VERIFIER_H_
 #define REWARDS_LANGUAGE_VERIFIER_H_
 
