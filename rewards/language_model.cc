@@ -243,16 +243,21 @@ void LanguageModel::ComputeWordCosts(const Script& s, absl::string_view word, ui
     if (row == nullptr) return;
     for (int l = 0; l < stride; ++l) out[l] += row[l];
   };
+  uint64_t keys[3 * (kMaxLetters + 2)];
   auto flush = [&] {
     if (n == 0) return;
     cps[n + 1] = ' ';
     cps[0] = ' ';
     const int m = n + 2;
+    int k = 0;
     if (kUseUnigrams) {
-      for (int i = 1; i <= n; ++i) add_row(Row(s, Key(cps[i])));
+      for (int i = 1; i <= n; ++i) keys[k++] = Key(cps[i]);
     }
-    for (int i = 0; i + 1 < m; ++i) add_row(Row(s, Key(cps[i], cps[i + 1])));
-    for (int i = 0; i + 2 < m; ++i) add_row(Row(s, Key(cps[i], cps[i + 1], cps[i + 2])));
+    for (int i = 0; i + 1 < m; ++i) keys[k++] = Key(cps[i], cps[i + 1]);
+    for (int i = 0; i + 2 < m; ++i) keys[k++] = Key(cps[i], cps[i + 1], cps[i + 2]);
+    // All the word's slots are fetched at once, then read.
+    for (int j = 0; j < k; ++j) __builtin_prefetch(&s.table[(Hash(keys[j]) & s.mask) * s.slot_bytes]);
+    for (int j = 0; j < k; ++j) add_row(Row(s, keys[j]));
     n = 0;
   };
   const auto* p = reinterpret_cast<const uint8_t*>(word.data());

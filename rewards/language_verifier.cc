@@ -895,7 +895,8 @@ class LanguageVerifierFactory : public VerifierFactory {
       std::string problem = TargetProblem(target);
       if (!problem.empty()) {
         return absl::InvalidArgumentError(
-            absl::StrCat("parameter 'target' must be a supported language tag or \"prompt\": ", problem));
+            absl::StrCat("parameter 'target' must be a BCP-47 language tag the model identifies, or \"prompt\": ",
+                         problem));
       }
     }
     return std::make_unique<LanguageVerifier>(target, p.GetString("region"), p.GetString("mode") == "binary",

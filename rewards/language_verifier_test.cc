@@ -134,8 +134,8 @@ TEST(LanguageVerifierTest, BadTargetParameter) {
   auto v = BuildVerifier("language", R"({"target":"english please"})");
   ASSERT_FALSE(v.ok());
   EXPECT_THAT(std::string(v.status().message()),
-              HasSubstr("parameter 'target' must be a supported language tag or \"prompt\": \"english please\" is "
-                        "not a BCP-47 language tag"));
+              HasSubstr("parameter 'target' must be a BCP-47 language tag the model identifies, or \"prompt\": "
+                        "\"english please\" is not a BCP-47 language tag"));
   auto unknown = BuildVerifier("language", R"({"target":"tlh"})");
   ASSERT_FALSE(unknown.ok());
   EXPECT_THAT(std::string(unknown.status().message()), HasSubstr("\"tlh\" is not a language the model identifies"));
