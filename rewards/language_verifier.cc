@@ -890,6 +890,9 @@ class LanguageVerifierFactory : public VerifierFactory {
   absl::Duration DefaultTimeout() const override { return absl::Seconds(1); }
 
   absl::StatusOr<std::unique_ptr<Verifier>> Create(const rewards::Params& p) const override {
+    // The model loads here (about 0.1 s, once), on the request's thread,
+    // never inside a call's time budget.
+    LanguageModel::Get();
     const std::string& target = p.GetString("target");
     if (target != "prompt") {
       std::string problem = TargetProblem(target);
