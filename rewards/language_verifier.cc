@@ -422,6 +422,12 @@ void ForEachWord(const std::string& utf8, const Utf16& u16, F f) {
         if (word_start < 0) word_start = at;
         word_has_letter |= cls == CharClass::kLetter;
         pending_mid = -1;
+        // The rest of a run of ASCII letters at once (most of the text).
+        while (i < n && p[i] < 0x80 && kAsciiClasses[p[i]] == CharClass::kLetter) {
+          ++i;
+          ++unit;
+          word_has_letter = true;
+        }
         break;
       case CharClass::kMid:
         // Joins only letter-or-digit to letter-or-digit: "don't", "3.5".
