@@ -1,22 +1,20 @@
 #include "rewards/language_verifier.h"
 
 #include <algorithm>
-#include <cstdlib>
-#include <limits>
 #include <array>
+#include <limits>
 #include <map>
 #include <memory>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "rewards/language_model.h"
 #include "rewards/format_verifier.h"
+#include "rewards/language_model.h"
+#include "rewards/utf8.h"
 #include "rewards/verifier.h"
 #include "unicode/ubrk.h"
 #include "unicode/uchar.h"
@@ -522,6 +520,8 @@ const std::vector<std::string>& SupportedLanguages() {
   return *languages;
 }
 
+namespace {
+
 bool IsSupported(const std::string& language) {
   const auto& v = SupportedLanguages();
   return std::binary_search(v.begin(), v.end(), language);
@@ -538,13 +538,17 @@ std::string TargetProblem(absl::string_view tag) {
     well_formed &= !sub.empty() && sub.size() <= 8 &&
                    std::all_of(sub.begin(), sub.end(), [](char c) { return absl::ascii_isalnum(c); });
   }
-  if (!well_formed) return absl::StrCat("\"", tag, "\" is not a BCP-47 language tag (en, zh-Hant, pt-BR)");
+  // The client's bytes, as valid UTF-8 and short.
+  const std::string quoted = absl::StrCat("\"", CleanUtf8(tag, 40, "…"), "\"");
+  if (!well_formed) return absl::StrCat(quoted, " is not a BCP-47 language tag (en, zh-Hant, pt-BR)");
   if (!IsSupported(primary)) {
-    return absl::StrCat("\"", tag, "\" is not a language the model identifies (supported: ",
+    return absl::StrCat(quoted, " is not a language the model identifies (supported: ",
                         absl::StrJoin(SupportedLanguages(), " "), ")");
   }
   return "";
 }
+
+}  // namespace
 
 int CountWords(absl::string_view text) {
   const std::string stripped = StripNonProse(text);

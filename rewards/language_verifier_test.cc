@@ -154,6 +154,7 @@ TEST(LanguageVerifierTest, TargetLanguageChecks) {
       {"xx-INVALID", "", "targetLanguage: \"xx-INVALID\" is not a language the model identifies"},
       {"english", "", "targetLanguage: \"english\" is not a BCP-47 language tag"},
       {"en--US", "", "is not a BCP-47 language tag"},
+      {"e\xffn", "", "\"e\xEF\xBF\xBDn\" is not a BCP-47 language tag"},
       {"tlh", "", "\"tlh\" is not a language the model identifies (supported: af am ar"},
       {"", "¿Cuántas manzanas quedan?", ""},
       {"", "12 + 4", "targetLanguage: empty, and no language identified in the prompt"},
