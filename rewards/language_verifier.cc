@@ -170,10 +170,11 @@ struct Group {
   int words = 0;
   LanguageModel::Costs costs{};
   // Per word, how much likelier English is than the target (tenths of a
-  // nat; INT_MIN for a word that is not plain), and its costs, when the
-  // target is another language of the script.
+  // nat; INT_MIN for a word that is not plain), when the target is another
+  // language of the script; and the costs of the words likelier English.
   std::vector<int> english_lead;
   std::vector<std::array<uint16_t, LanguageModel::kMaxCandidates>> word_costs;
+  std::vector<int> term_costs;  // per word, its index in word_costs, or -1
   // Per word, whether it is plain, when the target is not of the script.
   std::vector<bool> plain;
   int term_words = 0;          // words of English terms set aside
@@ -188,6 +189,7 @@ struct Group {
     costs.fill(0);
     english_lead.clear();
     word_costs.clear();
+    term_costs.clear();
     plain.clear();
     decided = -1;
     english_close = false;
@@ -253,7 +255,8 @@ void MarkEnglishTerms(Group* g) {
     if (n >= 2 && sum >= kTermLead && 2 * (g->term_words + n) < g->words) {
       g->term_words += n;
       for (size_t w = i; w < j; ++w) {
-        for (int l = 0; l < LanguageModel::kMaxCandidates; ++l) g->costs[l] -= g->word_costs[w][l];
+        const auto& own = g->word_costs[g->term_costs[w]];
+        for (int l = 0; l < LanguageModel::kMaxCandidates; ++l) g->costs[l] -= own[l];
       }
     }
     i = j;
@@ -645,9 +648,14 @@ LanguageAnalysis AnalyzeLanguages(absl::string_view text, absl::string_view targ
     const int t = target_index[g->model_script], en = english_index[g->model_script];
     const bool plain = IsPlainWord(prose, w.start, w.end);
     if (t >= 0 && en >= 0 && t != en) {
-      g->english_lead.push_back(plain ? static_cast<int>(own[t]) - own[en] : std::numeric_limits<int>::min());
-      g->word_costs.emplace_back();
-      std::copy(own, own + LanguageModel::kMaxCandidates, g->word_costs.back().begin());
+      const int lead = plain ? static_cast<int>(own[t]) - own[en] : std::numeric_limits<int>::min();
+      g->english_lead.push_back(lead);
+      // Only a word likelier English can be part of a term: its costs are kept.
+      g->term_costs.push_back(lead > 0 ? static_cast<int>(g->word_costs.size()) : -1);
+      if (lead > 0) {
+        g->word_costs.emplace_back();
+        std::copy(own, own + LanguageModel::kMaxCandidates, g->word_costs.back().begin());
+      }
     } else if (t < 0) {
       g->plain.push_back(plain);
     }
