@@ -278,40 +278,48 @@ void LanguageModel::ComputeWordCosts(const Script& s, absl::string_view word, ui
 
 namespace {
 
-// A cache of word costs per thread and script, keyed by a
-// 64-bit hash of the word (a collision is as likely as a cosmic ray):
-// frequent words stay. Latin has room for a large vocabulary (4.7 MB a
-// thread), the other scripts 0.3 MB.
-struct CacheEntry {
-  uint64_t hash = 0;  // 0: empty
-  std::array<uint16_t, LanguageModel::kMaxCandidates> costs;
+// A cache of word costs per thread and script, keyed by a 64-bit hash of
+// the word (a collision is as likely as a cosmic ray): frequent words stay.
+// An entry is the hash (0: empty) and the costs of the script's candidates,
+// 32 wide for Latin, 8 for the others; two-way set associative, the first
+// entry of a set the more recently filled. Latin holds 64k words (4.7 MB a
+// thread), each other script 32k (0.8 MB), allocated when first used.
+constexpr int kCachedScripts = 8;
+constexpr int kNarrow = 8;
+
+struct ScriptCache {
+  uint64_t* entries = nullptr;
+  size_t words_per_entry = 0;  // uint64 words: 1 + costs / 4
+  size_t sets_mask = 0;
 };
 
-// Two-way set associative: `hash` picks a set of two entries, the first the
-// more recently filled. Plain thread_local pointers (no guard on each use);
-// an owner frees them when the thread ends.
-constexpr int kCachedScripts = 8;
-thread_local CacheEntry* cache_sets[kCachedScripts];
+// Plain thread_locals (no guard on each use); an owner frees them when the
+// thread ends.
+thread_local ScriptCache caches[kCachedScripts];
 
 struct CacheOwner {
   ~CacheOwner() {
-    for (CacheEntry*& c : cache_sets) {
-      delete[] c;
-      c = nullptr;
+    for (ScriptCache& c : caches) {
+      delete[] c.entries;
+      c = ScriptCache();
     }
   }
 };
 
-size_t CacheSets(int script) { return script == 0 ? 1u << 15 : 1u << 11; }
+int CacheWidth(int candidates) { return candidates <= kNarrow ? kNarrow : LanguageModel::kMaxCandidates; }
 
-CacheEntry* CacheSet(int script, uint64_t hash) {
-  CacheEntry* cache = cache_sets[script];
-  if (cache == nullptr) {
+// The set of `hash`: two entries.
+uint64_t* CacheSet(int script, int width, uint64_t hash) {
+  ScriptCache& c = caches[script];
+  if (c.entries == nullptr) {
     thread_local CacheOwner owner;
     (void)owner;
-    cache = cache_sets[script] = new CacheEntry[2 * CacheSets(script)];
+    const size_t sets = width == kNarrow ? 1u << 14 : 1u << 15;
+    c.words_per_entry = 1 + width / 4;
+    c.entries = new uint64_t[2 * sets * c.words_per_entry]();
+    c.sets_mask = sets - 1;
   }
-  return &cache[2 * ((hash >> 7) & (CacheSets(script) - 1))];
+  return c.entries + 2 * ((hash >> 7) & c.sets_mask) * c.words_per_entry;
 }
 
 }  // namespace
@@ -319,9 +327,10 @@ CacheEntry* CacheSet(int script, uint64_t hash) {
 uint64_t LanguageModel::WordHash(absl::string_view word) { return absl::Hash<absl::string_view>{}(word) | 1; }
 
 void LanguageModel::Prefetch(int script, uint64_t hash) const {
-  const CacheEntry* set = CacheSet(script, hash);
+  const int width = CacheWidth(static_cast<int>(scripts_[script].languages.size()));
+  const uint64_t* set = CacheSet(script, width, hash);
   __builtin_prefetch(set);
-  __builtin_prefetch(set + 1);
+  __builtin_prefetch(set + 2 * (1 + width / 4) - 1);
 }
 
 const uint16_t* LanguageModel::AddWordCosts(int script, absl::string_view word, Costs* costs) const {
@@ -329,20 +338,30 @@ const uint16_t* LanguageModel::AddWordCosts(int script, absl::string_view word, 
 }
 
 const uint16_t* LanguageModel::AddWordCosts(int script, absl::string_view word, uint64_t hash, Costs* costs) const {
-  CacheEntry* set = CacheSet(script, hash);
-  CacheEntry* e = &set[0];
-  if (set[0].hash != hash) {
-    if (set[1].hash == hash) {
-      e = &set[1];
+  const Script& s = scripts_[script];
+  const int k = static_cast<int>(s.languages.size());
+  const int width = CacheWidth(k);
+  const size_t words = 1 + width / 4;
+  uint64_t* set = CacheSet(script, width, hash);
+  uint64_t* e = set;
+  if (set[0] != hash) {
+    if (set[words] == hash) {
+      e = set + words;
     } else {
-      set[1] = set[0];
-      set[0].hash = hash;
-      set[0].costs.fill(0);
-      ComputeWordCosts(scripts_[script], word, set[0].costs.data());
+      std::copy(set, set + words, set + words);
+      uint16_t all[kMaxCandidates] = {};
+      ComputeWordCosts(s, word, all);
+      set[0] = hash;
+      std::memcpy(set + 1, all, width * sizeof(uint16_t));
     }
   }
-  for (int l = 0; l < kMaxCandidates; ++l) (*costs)[l] += e->costs[l];
-  return e->costs.data();
+  const auto* own = reinterpret_cast<const uint16_t*>(e + 1);
+  if (width == kNarrow) {
+    for (int l = 0; l < kNarrow; ++l) (*costs)[l] += own[l];
+  } else {
+    for (int l = 0; l < kMaxCandidates; ++l) (*costs)[l] += own[l];
+  }
+  return own;
 }
 
 }  // namespace rewards

@@ -47,7 +47,8 @@ class LanguageModel {
   // Adds the costs of `word` (any case; letters of the script, other
   // characters act as word breaks) to `costs`. Thread-safe; results for
   // frequent words are cached per thread.
-  // Returns the word's own costs (valid until the next call on this thread).
+  // Returns the word's own costs, one per candidate of the script (valid
+  // until the next call on this thread).
   const uint16_t* AddWordCosts(int script, absl::string_view word, Costs* costs) const;
   // The same with the word's WordHash, after a Prefetch of it a few words
   // earlier (hides the cache's memory latency).

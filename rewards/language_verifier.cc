@@ -654,7 +654,7 @@ LanguageAnalysis AnalyzeLanguages(absl::string_view text, absl::string_view targ
       g->term_costs.push_back(lead > 0 ? static_cast<int>(g->word_costs.size()) : -1);
       if (lead > 0) {
         g->word_costs.emplace_back();
-        std::copy(own, own + LanguageModel::kMaxCandidates, g->word_costs.back().begin());
+        std::copy(own, own + model.Candidates(g->model_script).size(), g->word_costs.back().begin());
       }
     } else if (t < 0) {
       g->plain.push_back(plain);
