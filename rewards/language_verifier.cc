@@ -128,7 +128,7 @@ const char* ScriptLanguage(UScriptCode sc) {
 //   sentence not to count as the target (short sentences of a same-script
 //   neighbour look alike; the target is what the text is meant to be in);
 constexpr uint32_t kTargetBias = 100;
-// - e^6 times for a language that is not a close neighbour of the target
+// - e^7 times for a language that is not a close neighbour of the target
 //   (kNeighbours): those are told apart reliably even in short sentences;
 constexpr uint32_t kFarBias = 70;
 

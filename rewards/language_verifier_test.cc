@@ -4,6 +4,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "rewards/language_model.h"
 #include "rewards/verifier_testing.h"
 
 namespace rewards {
@@ -176,7 +177,12 @@ TEST(LanguageVerifierTest, TargetLanguageChecks) {
 
 TEST(LanguageTest, SupportedLanguages) {
   const auto& langs = SupportedLanguages();
-  EXPECT_GE(langs.size(), 50u);
+  EXPECT_EQ(langs.size(), 62u);
+  const LanguageModel& model = LanguageModel::Get();
+  EXPECT_EQ(model.Candidates(model.ScriptIndex(USCRIPT_LATIN)).size(), 31u);
+  EXPECT_EQ(model.Candidates(model.ScriptIndex(USCRIPT_CYRILLIC)).size(), 4u);
+  EXPECT_EQ(model.Candidates(model.ScriptIndex(USCRIPT_ARABIC)).size(), 3u);
+  EXPECT_EQ(model.Candidates(model.ScriptIndex(USCRIPT_DEVANAGARI)).size(), 3u);
   for (const char* l : {"en", "es", "pt", "ca", "ru", "uk", "bg", "da", "no", "sv", "id", "hr", "zh", "ja", "ko",
                         "vi", "tr", "pl", "nl", "de", "fr", "it", "ar", "hi", "th", "el", "he"}) {
     EXPECT_TRUE(std::binary_search(langs.begin(), langs.end(), l)) << l;
