@@ -34,6 +34,7 @@ bench: bootstrap
 	bazel-bin/bench/math_bench
 	bazel-bin/bench/batch_bench
 	bazel-bin/bench/language_bench tests/language/language_eval.jsonl
+	bazel-bin/bench/language_bench tests/language/multilingual_eval.jsonl
 	bazel-bin/bench/sandbox_bench bazel-bin/sandbox/sandbox-runner tests/data/HumanEval.jsonl.gz
 
 # libFuzzer targets (rewards/fuzz/) with clang, ASan and UBSan, FUZZ_SECONDS

@@ -174,7 +174,7 @@ absl::StatusOr<PreparedBatch> PrepareBatch(std::shared_ptr<const ScoreRequest> r
       pg.status = CheckReferenceJson(group.reference(), at, limits);
     }
     for (size_t k = 0; pg.status.ok() && k < pg.plan->terms.size(); ++k) {
-      absl::Status st = pg.plan->terms[k].impl->CheckReference(group.reference());
+      absl::Status st = pg.plan->terms[k].impl->CheckGroup(group.reference(), group.prompt());
       if (!st.ok()) {
         pg.status = absl::Status(st.code(), absl::StrCat(at, ".reference: ", st.message(), " (",
                                                          pg.plan->terms[k].verifier, ")"));

@@ -1,5 +1,6 @@
 #include "rewards/batch.h"
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
@@ -173,6 +174,27 @@ TEST(BatchTest, GroupLevelErrorsSpareOtherGroups) {
   EXPECT_EQ(resp->groups(1).error(), "groups[1].reference: answer is missing (test_length)");
   EXPECT_EQ(resp->groups(1).samples(0).status(), "INVALID_ARGUMENT");
   EXPECT_EQ(resp->groups(1).samples(0).id(), "y");
+}
+
+TEST(BatchTest, LanguageTargetsTheModelCannotIdentifyAreGroupErrors) {
+  auto resp = ScoreAll(Request(
+      R"({"reward":[{"verifier":"language"}],"groups":[)"
+      R"({"id":"ok","prompt":"Combien font 2 + 2 ?","reference":{"targetLanguage":"fr-CA"},)"
+      R"("completions":[{"id":"a","text":"Nous additionnons deux et deux."}]},)"
+      R"({"id":"bad","reference":{"targetLanguage":"xx-INVALID"},"completions":[{"id":"b","text":"x"}]},)"
+      R"({"id":"unknown","reference":{"targetLanguage":"tlh"},"completions":[{"id":"c","text":"x"}]},)"
+      R"({"id":"empty","prompt":"12 + 4","reference":{"targetLanguage":""},"completions":[{"id":"d","text":"x"}]}]})"));
+  ASSERT_TRUE(resp.ok()) << resp.status();
+  EXPECT_EQ(resp->groups(0).status(), "OK");
+  EXPECT_DOUBLE_EQ(resp->groups(0).samples(0).reward(), 1);
+  for (int g = 1; g <= 3; ++g) {
+    EXPECT_EQ(resp->groups(g).status(), "INVALID_ARGUMENT") << g;
+    EXPECT_THAT(resp->groups(g).error(), HasSubstr(absl::StrCat("groups[", g, "].reference: targetLanguage: ")));
+    EXPECT_EQ(resp->groups(g).samples(0).status(), "INVALID_ARGUMENT");
+  }
+  EXPECT_THAT(resp->groups(1).error(), HasSubstr("\"xx-INVALID\" is not a language the model identifies"));
+  EXPECT_THAT(resp->groups(2).error(), HasSubstr("\"tlh\" is not a language the model identifies (supported: af am ar"));
+  EXPECT_THAT(resp->groups(3).error(), HasSubstr("targetLanguage: empty, and no language identified in the prompt"));
 }
 
 TEST(BatchTest, MalformedRequestsNameTheField) {

@@ -1,20 +1,20 @@
 #include "rewards/language_verifier.h"
 
-#include <cstdio>  // before CLD2, whose header uses FILE without it
-
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <map>
 #include <memory>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "cld2/public/compact_lang_det.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "rewards/format_verifier.h"
+#include "rewards/language_model.h"
+#include "rewards/utf8.h"
 #include "rewards/verifier.h"
 #include "unicode/ubrk.h"
 #include "unicode/uchar.h"
@@ -49,6 +49,9 @@ void BlankSpans(std::string* s, absl::string_view open, absl::string_view close,
     pos = end;
   }
 }
+
+// `text` with code and math blanked (StripNonProse), into `out`.
+void StripNonProse(absl::string_view text, std::string* out);
 
 // ---------------------------------------------------------- ICU helpers
 
@@ -120,151 +123,145 @@ const char* ScriptLanguage(UScriptCode sc) {
   }
 }
 
-// Scripts shared by several languages: CLD2 decides.
-bool NeedsDetection(UScriptCode sc) {
-  return sc == USCRIPT_LATIN || sc == USCRIPT_CYRILLIC || sc == USCRIPT_ARABIC || sc == USCRIPT_DEVANAGARI;
-}
+// Decisions, in the model's cost units (tenths of a nat):
+// - another language must be e^10 times likelier than the target for a
+//   sentence not to count as the target (short sentences of a same-script
+//   neighbour look alike; the target is what the text is meant to be in);
+constexpr uint32_t kTargetBias = 100;
+// - e^7 times for a language that is not a close neighbour of the target
+//   (kNeighbours): those are told apart reliably even in short sentences;
+constexpr uint32_t kFarBias = 70;
 
-struct Detection {
-  std::string language;  // "" when CLD2 does not know
-  bool reliable = false;
+// Close neighbours: languages of one script that short sentences of the
+// other resemble (the n-gram evidence between them is thin).
+constexpr const char* kNeighbours[] = {
+    "es pt ca gl it", "ru uk be bg mk sr", "da no sv", "id ms", "hr sr bs sl", "cs sk",
+    "nl af", "hi mr ne", "fi et", "lt lv", "fa ur",
 };
 
-Detection DetectWithCld2(const std::string& text) {
-  CLD2::Language language3[3];
-  int percent3[3];
-  int text_bytes = 0;
-  bool reliable = false;
-  CLD2::Language lang = CLD2::ExtDetectLanguageSummary(text.data(), static_cast<int>(text.size()), true,
-                                                       language3, percent3, &text_bytes, &reliable);
-  Detection d;
-  if (lang == CLD2::UNKNOWN_LANGUAGE) return d;
-  d.language = PrimaryLanguage(CLD2::LanguageCode(lang));
-  d.reliable = reliable;
-  return d;
-}
-
-// CLD2 misreads short sentences ("Calculamos el total de manzanas." -> en,
-// reliably). Function words settle those: a vote over a few dozen of the
-// commonest words of each major Latin-script language (written here).
-const std::vector<std::pair<const char*, std::vector<absl::string_view>>>& FunctionWords() {
-  static const auto* lists = new std::vector<std::pair<const char*, std::vector<absl::string_view>>>{
-      {"en", {"the", "and", "of", "to", "is", "that", "it", "we", "then", "this", "for", "are", "with", "so",
-              "be", "by", "on", "have", "not", "what", "let", "us", "first", "now", "which", "there", "was",
-              "if", "each", "can", "all", "from", "our", "they", "will", "into", "than", "but", "an", "has"}},
-      {"es", {"el", "la", "los", "las", "de", "del", "que", "y", "en", "un", "una", "es", "por", "para", "con",
-              "se", "lo", "al", "como", "pero", "más", "hay", "luego", "entonces", "primero", "tenemos", "son",
-              "su", "este", "esta", "cada", "también", "si", "ahora", "cuántos", "cuántas", "porque", "le"}},
-      {"fr", {"le", "la", "les", "des", "du", "et", "est", "une", "un", "que", "qui", "dans", "pour", "nous",
-              "avec", "sur", "pas", "ce", "cette", "sont", "donc", "ensuite", "puis", "il", "elle", "au", "aux",
-              "par", "plus", "mais", "on", "de", "en", "ne", "se", "avons", "ces", "leur", "chaque"}},
-      {"de", {"der", "die", "das", "und", "ist", "ein", "eine", "zu", "den", "dem", "nicht", "mit", "von", "wir",
-              "sich", "auf", "für", "dann", "also", "es", "im", "auch", "sind", "zuerst", "wird", "oder", "aber",
-              "dass", "noch", "haben", "jetzt", "jeder", "jede", "des", "einen", "nach", "wie", "bei"}},
-      {"it", {"il", "lo", "la", "gli", "le", "di", "che", "è", "e", "un", "una", "per", "non", "con", "sono",
-              "del", "della", "poi", "quindi", "abbiamo", "questo", "questa", "prima", "anche", "nel", "alla",
-              "dei", "delle", "ogni", "ora", "si", "ma", "come", "più", "al"}},
-      {"pt", {"o", "a", "os", "as", "de", "do", "da", "dos", "das", "que", "e", "é", "um", "uma", "para", "com",
-              "não", "em", "no", "na", "por", "então", "depois", "temos", "são", "isso", "este", "esta", "mais",
-              "também", "cada", "agora", "primeiro", "se", "ao", "seu", "sua"}},
-      {"nl", {"de", "het", "een", "en", "van", "is", "dat", "die", "niet", "op", "te", "in", "we", "wij", "met",
-              "voor", "zijn", "dan", "eerst", "ook", "er", "maar", "aan", "om", "hebben", "deze", "nu", "elke",
-              "wordt", "naar", "bij", "als", "ons", "nog"}},
-      {"ru", {"и", "в", "не", "на", "что", "с", "как", "это", "по", "но", "из", "у", "за", "для", "от", "мы",
-              "он", "же", "так", "все", "его", "если", "или", "бы", "при", "только", "есть", "может", "быть",
-              "когда", "уже", "также", "этот", "эта", "который", "которые", "чтобы", "затем", "теперь"}},
-      {"uk", {"і", "й", "в", "не", "на", "що", "з", "як", "це", "по", "але", "із", "у", "за", "для", "від",
-              "ми", "він", "та", "так", "все", "його", "якщо", "або", "б", "при", "тільки", "є", "може", "бути",
-              "коли", "вже", "також", "цей", "ця", "який", "які", "щоб", "потім", "тепер"}},
-      {"pl", {"i", "w", "z", "na", "się", "nie", "do", "to", "jest", "że", "o", "a", "jak", "po", "co", "ale",
-              "przez", "od", "dla", "są", "więc", "najpierw", "potem", "mamy", "tego", "teraz", "każdy", "jego",
-              "oraz", "czy", "ich", "tym", "który", "która"}},
-  };
-  return *lists;
-}
-
-// Lower case (full Unicode, ASCII fast), for looking words up; reuses `out`.
-void LowerCase(absl::string_view w, std::string* out) {
-  out->clear();
-  int32_t i = 0;
-  const auto* p = reinterpret_cast<const uint8_t*>(w.data());
-  const int32_t n = static_cast<int32_t>(w.size());
-  while (i < n) {
-    if (p[i] < 0x80) {
-      out->push_back(absl::ascii_tolower(p[i++]));
-      continue;
+bool AreNeighbours(absl::string_view a, absl::string_view b) {
+  for (absl::string_view group : kNeighbours) {
+    bool has_a = false, has_b = false;
+    for (absl::string_view l : absl::StrSplit(group, ' ')) {
+      has_a |= l == a;
+      has_b |= l == b;
     }
-    UChar32 c;
-    U8_NEXT(p, i, n, c);
-    if (c < 0) continue;
-    c = u_tolower(c);
-    char buf[4];
-    int32_t len = 0;
-    U8_APPEND_UNSAFE(reinterpret_cast<uint8_t*>(buf), len, c);
-    out->append(buf, len);
+    if (has_a && has_b) return true;
   }
+  return false;
 }
-
-constexpr int kMaxVoteLanguages = 16;
-using Votes = std::array<float, kMaxVoteLanguages>;
-
-// Adds the function-word vote of one word. A word on k lists gives each 1/k,
-// so shared words ("de", "la") weigh little.
-void VoteWord(absl::string_view word, Votes* votes) {
-  struct Entry {
-    std::vector<int> langs;
-  };
-  static const auto* weights = [] {
-    auto* m = new absl::flat_hash_map<std::string, Entry>();
-    const auto& lists = FunctionWords();
-    for (size_t l = 0; l < lists.size() && l < kMaxVoteLanguages; ++l) {
-      for (absl::string_view w : lists[l].second) (*m)[std::string(w)].langs.push_back(static_cast<int>(l));
-    }
-    return m;
-  }();
-  if (word.size() > 16) return;  // no function word is that long
-  thread_local std::string lower;
-  LowerCase(word, &lower);
-  auto it = weights->find(lower);
-  if (it == weights->end()) return;
-  const float w = 1.0f / it->second.langs.size();
-  for (int l : it->second.langs) (*votes)[l] += w;
-}
-
-// The language whose function words clearly win, or "" when the vote is too
-// thin or too close.
-std::string FunctionWordVote(const Votes& votes) {
-  int best = -1;
-  float first = 0, second = 0;
-  for (int l = 0; l < kMaxVoteLanguages; ++l) {
-    if (votes[l] > first) {
-      second = first;
-      first = votes[l];
-      best = l;
-    } else if (votes[l] > second) {
-      second = votes[l];
-    }
-  }
-  if (best < 0) return "";
-  // Clear: at least one distinctive word and twice the runner-up, or, with
-  // more evidence, three and half as much again as the runner-up.
-  bool clear = (first >= 1.0f && first >= 2 * second) || (first >= 3.0f && first >= 1.5f * second);
-  return clear ? FunctionWords()[best].first : "";
-}
-
-// Groups of fewer words get their language from a neighbour before CLD2.
-constexpr int kCld2Words = 16;
+// - only e^2 times when the text switches to that language in at least two
+//   other sentences (it is a likely reading there);
+constexpr uint32_t kPresentBias = 20;
+constexpr int kPresentSentences = 2;
+// - an English term inside a target-language sentence: a run of two or more
+//   plain words, each likelier English than the target, together by e^12,
+//   less than half the sentence;
+constexpr int kTermLead = 120;
+// - Latin words inside a sentence of another script count on their own
+//   (when English is the likeliest reading, or nearly) in runs of at least
+//   three plain words; shorter ones are mostly names and commands.
+constexpr int kCrossScriptRun = 3;
 
 // The words of one sentence in one script.
 struct Group {
-  UScriptCode script;
-  size_t sentence = 0;
+  UScriptCode script = USCRIPT_COMMON;
+  int model_script = -1;  // LanguageModel's index of the script, or -1
   int words = 0;
-  std::string text;  // the words joined by spaces (for CLD2)
-  Votes votes{};     // function-word votes (Latin and Cyrillic)
-  std::string language;
-  bool reliable = false;
+  LanguageModel::Costs costs{};
+  // Per word, how much likelier English is than the target (tenths of a
+  // nat; INT_MIN for a word that is not plain), when the target is another
+  // language of the script; and the costs of the words likelier English.
+  std::vector<int> english_lead;
+  std::vector<std::array<uint16_t, LanguageModel::kMaxCandidates>> word_costs;
+  std::vector<int> term_costs;  // per word, its index in word_costs, or -1
+  // Per word, whether it is plain, when the target is not of the script.
+  std::vector<bool> plain;
+  int term_words = 0;          // words of English terms set aside
+  int decided = -1;            // the model's decision, an index of its candidates
+  bool english_close = false;  // English is the likeliest reading, or nearly
+  const char* language = "und";
+
+  void Reset(UScriptCode sc, int model_sc) {
+    script = sc;
+    model_script = model_sc;
+    words = term_words = 0;
+    costs.fill(0);
+    english_lead.clear();
+    word_costs.clear();
+    term_costs.clear();
+    plain.clear();
+    decided = -1;
+    english_close = false;
+    language = "und";
+  }
 };
+
+// The bias the target `t` has against candidate `l` (see kTargetBias).
+uint32_t BiasAgainst(const LanguageModel& model, int script, int t, int l) {
+  // Per script, the k x k table, built once.
+  static const auto* biases = [&model] {
+    auto* v = new std::vector<std::vector<uint32_t>>(model.ScriptCount());
+    for (int m = 0; m < model.ScriptCount(); ++m) {
+      const auto& c = model.Candidates(m);
+      for (size_t a = 0; a < c.size(); ++a) {
+        for (size_t b = 0; b < c.size(); ++b) {
+          (*v)[m].push_back(AreNeighbours(c[a], c[b]) ? kTargetBias : kFarBias);
+        }
+      }
+    }
+    return v;
+  }();
+  return (*biases)[script][t * model.Candidates(script).size() + l];
+}
+
+// The target, unless another candidate is likelier by more than the
+// target's bias against it: then the likeliest such candidate.
+int TargetOrNot(const LanguageModel& model, int script, int t, const LanguageModel::Costs& costs) {
+  int decided = t;
+  const int k = static_cast<int>(model.Candidates(script).size());
+  for (int l = 0; l < k; ++l) {
+    if (l == t || costs[l] + BiasAgainst(model, script, t, l) >= costs[t]) continue;
+    if (decided == t || costs[l] < costs[decided]) decided = l;
+  }
+  return decided;
+}
+
+// Only plain lower-case words can be an English term in prose: names,
+// acronyms and identifiers (Linux, CPU, X11, shell-backward-word) are not.
+bool IsPlainWord(const std::string& prose, int32_t start, int32_t end) {
+  for (int32_t i = start; i < end; ++i) {
+    if (prose[i] < 'a' || prose[i] > 'z') return false;
+  }
+  auto joiner = [](char c) { return c == '-' || c == '_' || c == '/' || c == '\\' || c == '.' || c == '='; };
+  if (start > 0 && joiner(prose[start - 1])) return false;
+  const int32_t n = static_cast<int32_t>(prose.size());
+  return !(end + 1 < n && joiner(prose[end]) && prose[end + 1] != ' ' && prose[end + 1] != '\n');
+}
+
+// Sets aside the English terms of a group (see kTermLead): their words leave
+// the group's costs and are counted in term_words.
+void MarkEnglishTerms(Group* g) {
+  const auto& lead = g->english_lead;
+  for (size_t i = 0; i < lead.size();) {
+    if (lead[i] <= 0) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    int sum = 0;
+    while (j < lead.size() && lead[j] > 0) sum += lead[j++];
+    const int n = static_cast<int>(j - i);
+    if (n >= 2 && sum >= kTermLead && 2 * (g->term_words + n) < g->words) {
+      g->term_words += n;
+      for (size_t w = i; w < j; ++w) {
+        const auto& own = g->word_costs[g->term_costs[w]];
+        for (int l = 0; l < LanguageModel::kMaxCandidates; ++l) g->costs[l] -= own[l];
+      }
+    }
+    i = j;
+  }
+}
 
 // `text` as UTF-16 for ICU (its break iterators run faster on UTF-16 than
 // on UTF-8 through UText), with the byte offset of every UTF-16 index.
@@ -273,8 +270,10 @@ struct Utf16 {
   std::vector<int32_t> byte_at;  // size units.size() + 1
 };
 
-Utf16 ToUtf16(const std::string& s) {
-  Utf16 out;
+void ToUtf16(const std::string& s, Utf16* utf16) {
+  Utf16& out = *utf16;
+  out.units.clear();
+  out.byte_at.clear();
   out.units.reserve(s.size());
   out.byte_at.reserve(s.size() + 1);
   const auto* p = reinterpret_cast<const uint8_t*>(s.data());
@@ -296,7 +295,6 @@ Utf16 ToUtf16(const std::string& s) {
     }
   }
   out.byte_at.push_back(n);
-  return out;
 }
 
 // Scripts written without spaces: ICU's dictionary-based word segmentation.
@@ -307,7 +305,48 @@ bool DictionaryScript(UScriptCode sc) {
 
 enum class CharClass { kOther, kLetter, kDigit, kJoin, kMid, kDictionary };
 
-CharClass Classify(UChar32 c) {
+CharClass ClassifySlow(UChar32 c);
+
+// Classes of the code points below kClassTable, computed once (ICU's
+// property lookups cost more than the rest of the word loop).
+constexpr UChar32 kClassTable = 0x3400;
+
+CharClass ClassifyTable(UChar32 c);
+
+constexpr std::array<CharClass, 128> kAsciiClasses = [] {
+  std::array<CharClass, 128> t{};
+  for (int c = 0; c < 128; ++c) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+      t[c] = CharClass::kLetter;
+    } else if (c >= '0' && c <= '9') {
+      t[c] = CharClass::kDigit;
+    } else if (c == '_') {
+      t[c] = CharClass::kJoin;
+    } else if (c == '\'' || c == '.' || c == ':') {
+      t[c] = CharClass::kMid;
+    } else {
+      t[c] = CharClass::kOther;
+    }
+  }
+  return t;
+}();
+
+inline CharClass Classify(UChar32 c) {
+  if (c >= 0 && c < 0x80) return kAsciiClasses[c];
+  return ClassifyTable(c);
+}
+
+CharClass ClassifyTable(UChar32 c) {
+  static const auto* table = [] {
+    auto* t = new std::array<CharClass, kClassTable>();
+    for (UChar32 i = 0; i < kClassTable; ++i) (*t)[i] = ClassifySlow(i);
+    return t;
+  }();
+  if (c >= 0 && c < kClassTable) return (*table)[c];
+  return ClassifySlow(c);
+}
+
+CharClass ClassifySlow(UChar32 c) {
   if (c < 0x80) {
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return CharClass::kLetter;
     if (c >= '0' && c <= '9') return CharClass::kDigit;
@@ -384,6 +423,12 @@ void ForEachWord(const std::string& utf8, const Utf16& u16, F f) {
         if (word_start < 0) word_start = at;
         word_has_letter |= cls == CharClass::kLetter;
         pending_mid = -1;
+        // The rest of a run of ASCII letters at once (most of the text).
+        while (i < n && p[i] < 0x80 && kAsciiClasses[p[i]] == CharClass::kLetter) {
+          ++i;
+          ++unit;
+          word_has_letter = true;
+        }
         break;
       case CharClass::kMid:
         // Joins only letter-or-digit to letter-or-digit: "don't", "3.5".
@@ -404,7 +449,16 @@ void ForEachWord(const std::string& utf8, const Utf16& u16, F f) {
 }  // namespace
 
 std::string StripNonProse(absl::string_view text) {
-  std::string s(text);
+  std::string s;
+  StripNonProse(text, &s);
+  return s;
+}
+
+namespace {
+
+void StripNonProse(absl::string_view text, std::string* out) {
+  std::string& s = *out;
+  s.assign(text.data(), text.size());
   BlankSpans(&s, "```", "```", /*need_close=*/false);
   BlankSpans(&s, "`", "`", true);
   BlankSpans(&s, "$$", "$$", true);
@@ -440,8 +494,9 @@ std::string StripNonProse(absl::string_view text) {
     Blank(&s, i, j);
     i = j - 1 < i ? i : j - 1;
   }
-  return s;
 }
+
+}  // namespace
 
 std::string PrimaryLanguage(absl::string_view tag) {
   std::string t = absl::AsciiStrToLower(absl::StripAsciiWhitespace(tag));
@@ -449,146 +504,284 @@ std::string PrimaryLanguage(absl::string_view tag) {
   if (sep != std::string::npos) t.resize(sep);
   static const std::map<std::string, std::string>* kAliases = new std::map<std::string, std::string>{
       {"iw", "he"}, {"in", "id"}, {"ji", "yi"}, {"jw", "jv"}, {"mo", "ro"}, {"nb", "no"}, {"nn", "no"},
-      {"tl", "fil"}, {"zh", "zh"},
+      {"fil", "tl"}, {"cmn", "zh"},
   };
   auto it = kAliases->find(t);
   return it != kAliases->end() ? it->second : t;
 }
 
+const std::vector<std::string>& SupportedLanguages() {
+  static const auto* languages = [] {
+    auto* v = new std::vector<std::string>(LanguageModel::Get().ProfileLanguages());
+    for (int sc = 0; sc < USCRIPT_CODE_LIMIT; ++sc) {
+      if (const char* lang = ScriptLanguage(static_cast<UScriptCode>(sc))) v->push_back(lang);
+    }
+    std::sort(v->begin(), v->end());
+    v->erase(std::unique(v->begin(), v->end()), v->end());
+    return v;
+  }();
+  return *languages;
+}
+
+namespace {
+
+bool IsSupported(const std::string& language) {
+  const auto& v = SupportedLanguages();
+  return std::binary_search(v.begin(), v.end(), language);
+}
+
+// Why `tag` cannot be a target language, or "" when it can.
+std::string TargetProblem(absl::string_view tag) {
+  std::string primary = PrimaryLanguage(tag);
+  bool well_formed = primary.size() >= 2 && primary.size() <= 3 &&
+                     std::all_of(primary.begin(), primary.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+  // The rest of the tag: subtags of 1-8 letters or digits.
+  std::string t(absl::StripAsciiWhitespace(tag));
+  for (absl::string_view sub : absl::StrSplit(t, absl::ByAnyChar("-_"))) {
+    well_formed &= !sub.empty() && sub.size() <= 8 &&
+                   std::all_of(sub.begin(), sub.end(), [](char c) { return absl::ascii_isalnum(c); });
+  }
+  // The client's bytes, as valid UTF-8 and short.
+  const std::string quoted = absl::StrCat("\"", CleanUtf8(tag, 40, "…"), "\"");
+  if (!well_formed) return absl::StrCat(quoted, " is not a BCP-47 language tag (en, zh-Hant, pt-BR)");
+  if (!IsSupported(primary)) {
+    return absl::StrCat(quoted, " is not a language the model identifies (supported: ",
+                        absl::StrJoin(SupportedLanguages(), " "), ")");
+  }
+  return "";
+}
+
+}  // namespace
+
 int CountWords(absl::string_view text) {
   const std::string stripped = StripNonProse(text);
-  Utf16 prose = ToUtf16(stripped);
+  Utf16 prose;
+  ToUtf16(stripped, &prose);
   int n = 0;
   ForEachWord(stripped, prose, [&](int32_t, int32_t) { ++n; });
   return n;
 }
 
-LanguageAnalysis AnalyzeLanguages(absl::string_view text) {
-  LanguageAnalysis out;
-  const std::string prose = StripNonProse(text);
-  const Utf16 utf16 = ToUtf16(prose);
-  UBreakIterator* sb = ThreadIterator(UBRK_SENTENCE);
-  if (sb == nullptr || utf16.units.empty()) return out;
+LanguageAnalysis AnalyzeLanguages(absl::string_view text) { return AnalyzeLanguages(text, ""); }
 
-  // Sentence boundaries, as byte offsets.
-  std::vector<int32_t> bounds;
+LanguageAnalysis AnalyzeLanguages(absl::string_view text, absl::string_view target) {
+  LanguageAnalysis out;
+  // Buffers kept per thread: this runs for every completion.
+  struct Scratch {
+    std::string prose;
+    Utf16 utf16;
+    std::vector<int32_t> bounds;     // sentence starts, as byte offsets
+    std::vector<Group> groups;       // of all sentences, in order
+    size_t used = 0;                 // groups in use
+    std::vector<size_t> first;       // per sentence, its first group
+    struct Word {
+      int32_t start, end;
+      uint32_t group;
+      uint64_t hash;
+    };
+    std::vector<Word> words;         // words of modelled scripts, in order
+  };
+  thread_local Scratch scratch;
+  Scratch& sc = scratch;
+  StripNonProse(text, &sc.prose);
+  ToUtf16(sc.prose, &sc.utf16);
+  const std::string& prose = sc.prose;
+  UBreakIterator* sb = ThreadIterator(UBRK_SENTENCE);
+  if (sb == nullptr || sc.utf16.units.empty()) return out;
+  const LanguageModel& model = LanguageModel::Get();
+  const std::string target_language = target.empty() ? std::string() : PrimaryLanguage(target);
+
+  sc.bounds.clear();
   {
     UErrorCode status = U_ZERO_ERROR;
-    ubrk_setText(sb, utf16.units.data(), static_cast<int32_t>(utf16.units.size()), &status);
+    ubrk_setText(sb, sc.utf16.units.data(), static_cast<int32_t>(sc.utf16.units.size()), &status);
     if (U_FAILURE(status)) return out;
-    for (int32_t b = ubrk_first(sb); b != UBRK_DONE; b = ubrk_next(sb)) bounds.push_back(utf16.byte_at[b]);
+    for (int32_t b = ubrk_first(sb); b != UBRK_DONE; b = ubrk_next(sb)) sc.bounds.push_back(sc.utf16.byte_at[b]);
+  }
+  const size_t sentences = sc.bounds.size();
+
+  // The target's and English's index per modelled script (or -1).
+  constexpr int kScripts = 8;
+  int target_index[kScripts], english_index[kScripts];
+  for (int m = 0; m < kScripts; ++m) {
+    target_index[m] = english_index[m] = -1;
+    if (m < model.ScriptCount()) {
+      if (!target_language.empty()) target_index[m] = model.IndexOf(m, target_language);
+      english_index[m] = model.IndexOf(m, "en");
+    }
   }
 
-  // Words, grouped per sentence and script.
-  std::vector<std::vector<Group>> sentences(bounds.size());
+  // Words, grouped per sentence and script, with the model's costs.
+  sc.used = 0;
+  sc.first.assign(sentences + 1, 0);
   size_t sentence = 0;
-  ForEachWord(prose, utf16, [&](int32_t start, int32_t end) {
-    while (sentence + 1 < bounds.size() && start >= bounds[sentence + 1]) ++sentence;
+  sc.words.clear();
+  ForEachWord(prose, sc.utf16, [&](int32_t start, int32_t end) {
+    while (sentence + 1 < sentences && start >= sc.bounds[sentence + 1]) sc.first[++sentence] = sc.used;
     absl::string_view word(prose.data() + start, end - start);
-    UScriptCode sc = WordScript(word);
-    if (sc == USCRIPT_HIRAGANA) sc = USCRIPT_KATAKANA;  // one kana group
-    auto& groups = sentences[sentence];
-    auto g = std::find_if(groups.begin(), groups.end(), [&](const Group& x) { return x.script == sc; });
-    if (g == groups.end()) {
-      groups.push_back(Group{sc, sentence});
-      g = groups.end() - 1;
+    UScriptCode script = WordScript(word);
+    if (script == USCRIPT_HIRAGANA) script = USCRIPT_KATAKANA;  // one kana group
+    size_t g = sc.used;
+    for (size_t i = sc.first[sentence]; i < sc.used; ++i) {
+      if (sc.groups[i].script == script) g = i;
     }
-    ++g->words;
-    if (NeedsDetection(sc)) {
-      if (!g->text.empty()) g->text.push_back(' ');
-      g->text.append(word.data(), word.size());
-      if (sc == USCRIPT_LATIN || sc == USCRIPT_CYRILLIC) VoteWord(word, &g->votes);
+    if (g == sc.used) {
+      if (sc.used == sc.groups.size()) sc.groups.emplace_back();
+      sc.groups[sc.used++].Reset(script, model.ScriptIndex(script));
+    }
+    ++sc.groups[g].words;
+    if (sc.groups[g].model_script >= 0) {
+      sc.words.push_back({start, end, static_cast<uint32_t>(g), LanguageModel::WordHash(word)});
     }
   });
+  // The model's costs, each word's cache entry fetched a few words ahead.
+  constexpr size_t kAhead = 4;
+  const size_t n = sc.words.size();
+  for (size_t i = 0; i < n; ++i) {
+    if (i + kAhead < n) {
+      model.Prefetch(sc.groups[sc.words[i + kAhead].group].model_script, sc.words[i + kAhead].hash);
+    }
+    const Scratch::Word& w = sc.words[i];
+    Group* g = &sc.groups[w.group];
+    absl::string_view word(prose.data() + w.start, w.end - w.start);
+    const uint16_t* own = model.AddWordCosts(g->model_script, word, w.hash, &g->costs);
+    const int t = target_index[g->model_script], en = english_index[g->model_script];
+    const bool plain = IsPlainWord(prose, w.start, w.end);
+    if (t >= 0 && en >= 0 && t != en) {
+      const int lead = plain ? static_cast<int>(own[t]) - own[en] : std::numeric_limits<int>::min();
+      g->english_lead.push_back(lead);
+      // Only a word likelier English can be part of a term: its costs are kept.
+      g->term_costs.push_back(lead > 0 ? static_cast<int>(g->word_costs.size()) : -1);
+      if (lead > 0) {
+        g->word_costs.emplace_back();
+        std::copy(own, own + model.Candidates(g->model_script).size(), g->word_costs.back().begin());
+      }
+    } else if (t < 0) {
+      g->plain.push_back(plain);
+    }
+  }
+  while (sentence + 1 <= sentences) sc.first[++sentence] = sc.used;
 
-  // Decide each group's language.
-  std::vector<Group*> undecided;
-  for (auto& groups : sentences) {
-    bool has_kana = std::any_of(groups.begin(), groups.end(),
-                                [](const Group& g) { return g.script == USCRIPT_KATAKANA; });
-    for (Group& g : groups) {
+  // Each group's language: the script's, or the model's answer to "the
+  // target or not?", or, without a target, the model's likeliest.
+  // present[m][l]: sentences of modelled script m decided for l, not the target.
+  std::vector<std::array<int, LanguageModel::kMaxCandidates>> present(model.ScriptCount());
+  for (auto& p : present) p.fill(0);
+  auto leaning = present;
+  std::vector<int> modelled(model.ScriptCount(), 0);
+  for (size_t s = 0; s < sentences; ++s) {
+    bool has_kana = false;
+    for (size_t i = sc.first[s]; i < sc.first[s + 1]; ++i) has_kana |= sc.groups[i].script == USCRIPT_KATAKANA;
+    for (size_t i = sc.first[s]; i < sc.first[s + 1]; ++i) {
+      Group& g = sc.groups[i];
       if (g.script == USCRIPT_HAN) {
         g.language = has_kana ? "ja" : "zh";
-        g.reliable = true;
-      } else if (const char* lang = ScriptLanguage(g.script)) {
+        continue;
+      }
+      if (const char* lang = ScriptLanguage(g.script)) {
         g.language = lang;
-        g.reliable = true;
-      } else if (NeedsDetection(g.script)) {
-        // A clear function-word vote decides (it is also right where CLD2
-        // misreads short sentences); CLD2 decides the rest.
-        std::string vote = g.script == USCRIPT_LATIN || g.script == USCRIPT_CYRILLIC
-                               ? FunctionWordVote(g.votes) : std::string();
-        if (!vote.empty()) {
-          g.language = vote;
-          g.reliable = true;
-        } else if (g.words >= kCld2Words) {
-          // Long enough for CLD2 to be worth its fixed cost per call.
-          Detection d = DetectWithCld2(g.text);
-          g.language = d.language;
-          g.reliable = d.reliable && !d.language.empty();
-          if (!g.reliable) undecided.push_back(&g);
+        continue;
+      }
+      if (g.model_script < 0) continue;  // "und"
+      const int t = target_index[g.model_script];
+      const int best = model.Best(g.model_script, g.costs);
+      int decided = t >= 0 ? TargetOrNot(model, g.model_script, t, g.costs) : best;
+      if (!g.english_lead.empty()) {
+        // English terms are set aside; a sentence they made look foreign
+        // is the target's if, without them, the target is the likeliest.
+        const LanguageModel::Costs all = g.costs;
+        MarkEnglishTerms(&g);
+        if (decided != t) {
+          if (g.term_words > 0 && model.Best(g.model_script, g.costs) == t) {
+            decided = t;
+          } else {
+            g.term_words = 0;
+            g.costs = all;
+          }
+        }
+      }
+      g.decided = decided;
+      if (t >= 0) {
+        ++modelled[g.model_script];
+        if (decided != t) {
+          ++present[g.model_script][decided];
         } else {
-          undecided.push_back(&g);  // a neighbour or CLD2 decides below
-        }
-      } else {
-        g.language = "und";
-        g.reliable = true;
-      }
-    }
-  }
-  // Groups without a clear vote take the language of the nearest decided
-  // group of the same script (within kReach sentences, so the work stays
-  // linear). CLD2 costs tens of microseconds a call whatever the length, so
-  // it runs only for what is left: per group when there are at most two,
-  // else once on all of them together.
-  constexpr long kReach = 8;
-  std::map<UScriptCode, std::vector<Group*>> left;
-  for (Group* g : undecided) {
-    const Group* best = nullptr;
-    const long si = static_cast<long>(g->sentence);
-    for (long dist = 1; best == nullptr && dist <= kReach; ++dist) {
-      for (long j : {si - dist, si + dist}) {
-        if (best != nullptr || j < 0 || j >= static_cast<long>(sentences.size())) continue;
-        for (const Group& x : sentences[j]) {
-          if (x.script == g->script && x.reliable) best = &x;
+          // A sentence that leans to another language counts for it too.
+          const int lean = model.Best(g.model_script, g.costs);
+          if (lean != t && g.costs[lean] + kPresentBias < g.costs[t]) ++leaning[g.model_script][lean];
         }
       }
-    }
-    if (best != nullptr) {
-      g->language = best->language;
-    } else {
-      left[g->script].push_back(g);
+      g.language = model.Candidates(g.model_script)[decided].c_str();
+      const int en = english_index[g.model_script];
+      g.english_close = en >= 0 && g.costs[en] <= g.costs[best] + kTargetBias;
+      if (t < 0 && g.english_close) g.language = "en";
     }
   }
-  for (auto& [script, groups] : left) {
-    if (groups.size() <= 2) {
-      for (Group* g : groups) {
-        Detection d = DetectWithCld2(g->text);
-        g->language = d.language.empty() ? "und" : d.language;
-      }
-      continue;
+  // A sentence leaning to a language the text switches to elsewhere is
+  // that language's unless the target leads by kPresentBias.
+  for (size_t i = 0; i < sc.used; ++i) {
+    Group& g = sc.groups[i];
+    if (g.model_script < 0) continue;
+    const int t = target_index[g.model_script];
+    if (t < 0 || g.decided != t) continue;
+    int other = -1;
+    const int k = static_cast<int>(model.Candidates(g.model_script).size());
+    for (int l = 0; l < k; ++l) {
+      const int m = g.model_script;
+      const bool switches = present[m][l] >= kPresentSentences ||
+                            (present[m][l] + leaning[m][l] >= kPresentSentences &&
+                             2 * (present[m][l] + leaning[m][l]) >= modelled[m]);
+      if (l == t || !switches) continue;
+      if (g.costs[l] + kPresentBias < g.costs[t] && (other < 0 || g.costs[l] < g.costs[other])) other = l;
     }
-    std::string all;
-    for (const Group* g : groups) absl::StrAppend(&all, all.empty() ? "" : " ", g->text);
-    Detection d = DetectWithCld2(all);
-    for (Group* g : groups) g->language = d.language.empty() ? "und" : d.language;
+    if (other >= 0) {
+      g.decided = other;
+      g.language = model.Candidates(g.model_script)[other].c_str();
+      g.term_words = 0;
+    }
   }
 
-  // All words of a sentence count for its language: that of its largest
-  // script group (a Russian sentence naming a "socket" is Russian).
+  // All words of a sentence count for its language, that of its largest
+  // script group (a Russian sentence naming a "socket" is Russian), except
+  // English terms: those set aside above, and runs of plain Latin words in
+  // a sentence of another script.
   std::map<std::string, int> counts;
-  for (const auto& groups : sentences) {
+  for (size_t s = 0; s < sentences; ++s) {
     const Group* main = nullptr;
     int words = 0;
-    for (const Group& g : groups) {
+    for (size_t i = sc.first[s]; i < sc.first[s + 1]; ++i) {
+      const Group& g = sc.groups[i];
       words += g.words;
       if (main == nullptr || g.words > main->words) main = &g;
     }
     if (main == nullptr) continue;
-    counts[main->language] += words;
     out.words += words;
+    if (main->term_words > 0) {
+      counts["en"] += main->term_words;
+      words -= main->term_words;
+    }
+    for (size_t i = sc.first[s]; i < sc.first[s + 1]; ++i) {
+      const Group& g = sc.groups[i];
+      if (&g == main || !g.english_close || g.plain.empty()) continue;
+      int run = 0, terms = 0;
+      for (size_t w = 0; w <= g.plain.size(); ++w) {
+        if (w < g.plain.size() && g.plain[w]) {
+          ++run;
+          continue;
+        }
+        if (run >= kCrossScriptRun) terms += run;
+        run = 0;
+      }
+      if (terms > 0) {
+        counts[g.language] += terms;
+        words -= terms;
+      }
+    }
+    counts[main->language] += words;
   }
-  for (const auto& [lang, n] : counts) out.languages.push_back({lang, n});
+  for (const auto& [lang, n] : counts) {
+    if (n > 0) out.languages.push_back({lang, n});
+  }
   std::stable_sort(out.languages.begin(), out.languages.end(),
                    [](const LanguageCount& a, const LanguageCount& b) { return a.words > b.words; });
   return out;
@@ -632,6 +825,25 @@ class LanguageVerifier : public Verifier {
   LanguageVerifier(std::string target, std::string region, bool binary, double threshold)
       : target_(std::move(target)), region_(std::move(region)), binary_(binary), threshold_(threshold) {}
 
+  // A group's target must be one the model identifies: reference.targetLanguage,
+  // else the `target` parameter (checked when the verifier is built), else
+  // the prompt's language.
+  absl::Status CheckGroup(const reward::v1::Reference& ref, absl::string_view prompt) const override {
+    if (!ref.target_language().empty()) {
+      std::string problem = TargetProblem(ref.target_language());
+      if (!problem.empty()) return absl::InvalidArgumentError(absl::StrCat("targetLanguage: ", problem));
+      return absl::OkStatus();
+    }
+    if (target_ != "prompt") return absl::OkStatus();
+    LanguageAnalysis p = AnalyzeLanguages(prompt);
+    if (p.languages.empty() || !IsSupported(p.languages[0].language)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "targetLanguage: ", ref.has_target_language() ? "empty" : "missing",
+          ", and no language identified in the prompt (set targetLanguage, or the parameter 'target')"));
+    }
+    return absl::OkStatus();
+  }
+
   Verdict Score(const SampleInput& in) const override {
     std::string target;
     std::string source;
@@ -643,14 +855,14 @@ class LanguageVerifier : public Verifier {
       source = "parameter";
     } else {
       LanguageAnalysis p = AnalyzeLanguages(in.prompt);
-      if (p.languages.empty() || p.languages[0].language == "und") {
+      if (p.languages.empty() || !IsSupported(p.languages[0].language)) {
         return Verdict::Error("NO_TARGET", "no target language: none given and none detected in the prompt");
       }
       target = p.languages[0].language;
       source = "prompt";
     }
     absl::string_view region = Region(in.completion, region_, PromptPrefillsThink(in.prompt));
-    LanguageAnalysis a = AnalyzeLanguages(region);
+    LanguageAnalysis a = AnalyzeLanguages(region, target);
     if (a.words == 0) return Verdict::Ok(1, absl::StrCat("no words to count in ", region_, " (target ", target, ")"));
     int hits = 0;
     for (const LanguageCount& l : a.languages) {
@@ -673,14 +885,17 @@ class LanguageVerifierFactory : public VerifierFactory {
  public:
   std::string Name() const override { return "language"; }
   std::string Description() const override {
-    return "Language consistency (ICU + CLD2): the share of words in the target language "
-           "(reference.targetLanguage, else `target`) within the reasoning.";
+    return absl::StrCat(
+        "Language consistency (ICU sentences and words; an n-gram model over langdetect's profiles asks, per "
+        "sentence, target or not): the share of words in the target language (reference.targetLanguage, else "
+        "`target`) within the reasoning. Languages: ",
+        absl::StrJoin(SupportedLanguages(), " "), ".");
   }
   const std::vector<ParamSpec>& Params() const override {
     static const auto* specs = new std::vector<ParamSpec>{
         ParamSpec::String("target", "prompt",
-                          "BCP-47 tag of the target language when the reference has none; \"prompt\" = the "
-                          "language detected in the group's prompt."),
+                          "BCP-47 tag of the target language when the reference has none (one of the "
+                          "supported languages); \"prompt\" = the language identified in the group's prompt."),
         ParamSpec::Enum("region", {"think", "answer", "all"}, "think",
                         "Which text counts: the <think> content (the whole completion when there is no "
                         "tag), the <answer> content, or all of it."),
@@ -693,15 +908,16 @@ class LanguageVerifierFactory : public VerifierFactory {
   absl::Duration DefaultTimeout() const override { return absl::Seconds(1); }
 
   absl::StatusOr<std::unique_ptr<Verifier>> Create(const rewards::Params& p) const override {
+    // The model loads here (about 0.1 s, once), on the request's thread,
+    // never inside a call's time budget.
+    LanguageModel::Get();
     const std::string& target = p.GetString("target");
     if (target != "prompt") {
-      std::string primary = PrimaryLanguage(target);
-      bool ok = primary.size() >= 2 && primary.size() <= 3 &&
-                std::all_of(primary.begin(), primary.end(), [](char c) { return c >= 'a' && c <= 'z'; });
-      if (!ok) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "parameter 'target' must be a BCP-47 language tag (en, zh-Hant, pt-BR) or \"prompt\", got \"",
-            target, "\""));
+      std::string problem = TargetProblem(target);
+      if (!problem.empty()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("parameter 'target' must be a BCP-47 language tag the model identifies, or \"prompt\": ",
+                         problem));
       }
     }
     return std::make_unique<LanguageVerifier>(target, p.GetString("region"), p.GetString("mode") == "binary",

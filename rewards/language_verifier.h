@@ -6,10 +6,13 @@
 // symbols, LaTeX commands and math, fenced code blocks and inline code do
 // not count. Each ICU sentence is assigned a language per script: the
 // script alone decides where it can (Hangul -> ko, kana -> ja, Han -> zh
-// unless the sentence has kana, Thai, Greek, Hebrew, ...); otherwise CLD2
-// identifies the sentence's words of that script, and a short or unreliable
-// sentence takes the language of its nearest reliable neighbour of the same
-// script. The words of a sentence count for its language.
+// unless the sentence has kana, Thai, Greek, Hebrew, ...); Latin, Cyrillic,
+// Arabic and Devanagari words are scored by LanguageModel (n-grams of
+// langdetect's profiles). Knowing the target, a sentence counts for it unless
+// another language is clearly likelier (more so for a close neighbour, less
+// for a language the text switches to elsewhere); English terms inside a
+// target-language sentence count as English. The words of a sentence count
+// for its language.
 #ifndef REWARDS_LANGUAGE_VERIFIER_H_
 #define REWARDS_LANGUAGE_VERIFIER_H_
 
@@ -30,8 +33,19 @@ struct LanguageAnalysis {
   std::vector<LanguageCount> languages;  // most words first
 };
 
-// Counts the words of `text` (valid UTF-8) per language.
+// Counts the words of `text` (valid UTF-8) per language, each sentence's
+// words for the likeliest language.
 LanguageAnalysis AnalyzeLanguages(absl::string_view text);
+
+// The same, knowing the target language (a BCP-47 tag): a sentence counts
+// for the target unless another language is clearly likelier, which decides
+// short sentences and same-script neighbours (es/pt/ca, ru/uk/bg, da/no/sv)
+// that a blind guess confuses.
+LanguageAnalysis AnalyzeLanguages(absl::string_view text, absl::string_view target);
+
+// The languages whose words AnalyzeLanguages can tell (primary subtags,
+// sorted): the model's and those a script names alone.
+const std::vector<std::string>& SupportedLanguages();
 
 // Counts words only (ICU letter, kana and ideographic words), after the same
 // removal of code and math. For building evaluation sets.

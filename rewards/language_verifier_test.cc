@@ -1,7 +1,10 @@
 #include "rewards/language_verifier.h"
 
+#include <algorithm>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "rewards/language_model.h"
 #include "rewards/verifier_testing.h"
 
 namespace rewards {
@@ -131,7 +134,110 @@ TEST(LanguageVerifierTest, RegionsModesAndEmptyText) {
 TEST(LanguageVerifierTest, BadTargetParameter) {
   auto v = BuildVerifier("language", R"({"target":"english please"})");
   ASSERT_FALSE(v.ok());
-  EXPECT_THAT(std::string(v.status().message()), HasSubstr("parameter 'target' must be a BCP-47 language tag"));
+  EXPECT_THAT(std::string(v.status().message()),
+              HasSubstr("parameter 'target' must be a BCP-47 language tag the model identifies, or \"prompt\": "
+                        "\"english please\" is not a BCP-47 language tag"));
+  auto unknown = BuildVerifier("language", R"({"target":"tlh"})");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_THAT(std::string(unknown.status().message()), HasSubstr("\"tlh\" is not a language the model identifies"));
+}
+
+TEST(LanguageVerifierTest, TargetLanguageChecks) {
+  auto v = BuildVerifier("language", "{}");
+  ASSERT_TRUE(v.ok());
+  struct Case {
+    std::string target, prompt, error;  // error "" = accepted
+  };
+  const Case kCases[] = {
+      {"pt-BR", "", ""},
+      {"zh-Hant", "", ""},
+      {"nb", "", ""},
+      {"xx-INVALID", "", "targetLanguage: \"xx-INVALID\" is not a language the model identifies"},
+      {"english", "", "targetLanguage: \"english\" is not a BCP-47 language tag"},
+      {"en--US", "", "is not a BCP-47 language tag"},
+      {"e\xffn", "", "\"e\xEF\xBF\xBDn\" is not a BCP-47 language tag"},
+      {"tlh", "", "\"tlh\" is not a language the model identifies (supported: af am ar"},
+      {"", "¿Cuántas manzanas quedan?", ""},
+      {"", "12 + 4", "targetLanguage: empty, and no language identified in the prompt"},
+  };
+  for (const Case& c : kCases) {
+    reward::v1::Reference ref;
+    ref.set_target_language(c.target);
+    absl::Status st = (*v)->CheckGroup(ref, c.prompt);
+    if (c.error.empty()) {
+      EXPECT_TRUE(st.ok()) << c.target << ": " << st;
+    } else {
+      EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << c.target;
+      EXPECT_THAT(std::string(st.message()), HasSubstr(c.error)) << c.target;
+    }
+  }
+  reward::v1::Reference none;
+  EXPECT_THAT(std::string((*v)->CheckGroup(none, "").message()), HasSubstr("targetLanguage: missing"));
+}
+
+TEST(LanguageTest, SupportedLanguages) {
+  const auto& langs = SupportedLanguages();
+  EXPECT_EQ(langs.size(), 62u);
+  const LanguageModel& model = LanguageModel::Get();
+  EXPECT_EQ(model.Candidates(model.ScriptIndex(USCRIPT_LATIN)).size(), 31u);
+  EXPECT_EQ(model.Candidates(model.ScriptIndex(USCRIPT_CYRILLIC)).size(), 4u);
+  EXPECT_EQ(model.Candidates(model.ScriptIndex(USCRIPT_ARABIC)).size(), 3u);
+  EXPECT_EQ(model.Candidates(model.ScriptIndex(USCRIPT_DEVANAGARI)).size(), 3u);
+  for (const char* l : {"en", "es", "pt", "ca", "ru", "uk", "bg", "da", "no", "sv", "id", "hr", "zh", "ja", "ko",
+                        "vi", "tr", "pl", "nl", "de", "fr", "it", "ar", "hi", "th", "el", "he"}) {
+    EXPECT_TRUE(std::binary_search(langs.begin(), langs.end(), l)) << l;
+  }
+}
+
+// Short sentences (5 words) decided on their own evidence, knowing the
+// target: a neighbour's sentence is not the target's, the target's own is.
+TEST(LanguageTest, ShortSentencesAndNeighbours) {
+  struct Case {
+    std::string text, target;
+    double share;  // of the target
+  };
+  const Case kCases[] = {
+      {"Calculamos el total de manzanas.", "es", 1},
+      {"Calculamos el total de manzanas.", "en", 0},
+      {"Calculamos el total de manzanas.", "pt", 0},
+      {"Nós calculamos o total das maçãs.", "pt", 1},
+      {"Nós calculamos o total das maçãs.", "es", 0},
+      {"Després dividim les pomes entre els dos amics.", "ca", 1},
+      {"Després dividim les pomes entre els dos amics.", "es", 0},
+      {"Спочатку ми рахуємо всі яблука.", "uk", 1},
+      {"Спочатку ми рахуємо всі яблука.", "ru", 0},
+      {"Сначала мы считаем все яблоки.", "ru", 1},
+      {"Сначала мы считаем все яблоки.", "uk", 0},
+      {"Först räknar vi alla äpplen.", "sv", 1},
+      {"Först räknar vi alla äpplen.", "da", 0},
+      {"まず、りんごの数を数えます。", "ja", 1},
+      {"首先我们计算苹果的总数。", "ja", 0},
+      {"Önce tüm elmaları sayıyoruz şimdi.", "tr", 1},
+      {"Đầu tiên chúng ta đếm táo.", "vi", 1},
+  };
+  for (const Case& c : kCases) {
+    LanguageAnalysis a = AnalyzeLanguages(c.text, c.target);
+    double share = 0;
+    for (const auto& l : a.languages) {
+      if (l.language == PrimaryLanguage(c.target)) share = static_cast<double>(l.words) / a.words;
+    }
+    EXPECT_NEAR(share, c.share, 1e-9) << c.text << " target " << c.target;
+  }
+}
+
+TEST(LanguageTest, EnglishTermsInsideSentences) {
+  // "machine learning" and "sanity check" are English words in French prose.
+  LanguageAnalysis a = AnalyzeLanguages(
+      "Nous utilisons le machine learning pour entraîner le modèle. Ensuite nous faisons une sanity check sur "
+      "toutes les données.",
+      "fr");
+  int en = 0, fr = 0;
+  for (const auto& l : a.languages) {
+    if (l.language == "en") en = l.words;
+    if (l.language == "fr") fr = l.words;
+  }
+  EXPECT_EQ(en, 4);
+  EXPECT_EQ(fr, a.words - 4);
 }
 
 }  // namespace

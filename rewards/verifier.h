@@ -73,6 +73,11 @@ class Verifier {
   virtual absl::Status CheckReference(const reward::v1::Reference&) const {
     return absl::OkStatus();
   }
+  // The same, for verifiers that also need the group's prompt (valid UTF-8);
+  // by default CheckReference.
+  virtual absl::Status CheckGroup(const reward::v1::Reference& reference, absl::string_view /*prompt*/) const {
+    return CheckReference(reference);
+  }
 };
 
 class VerifierFactory {

@@ -1,7 +1,9 @@
 // The language verifier on its evaluation set (language_eval.jsonl, built
 // from Debian's manual pages by gen_language_eval.py): mean absolute error of
 // the target-language share, and accuracy of the dominant language on
-// single-language paragraphs. Targets from issue 5: MAE <= 0.05, accuracy >= 98%.
+// single-language paragraphs, knowing the target as the verifier does.
+// Targets: MAE <= 0.029 (issue 13: no worse than before its model), accuracy
+// >= 98% (issue 5).
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -56,7 +58,7 @@ TEST(LanguageEvalTest, MeetsTargets) {
       absl::StrAppend(&text, text.empty() ? "" : (target == "ja" || target == "zh" ? "" : " "), t, " ");
     }
     double truth = all_words ? static_cast<double>(target_words) / all_words : 1.0;
-    LanguageAnalysis a = AnalyzeLanguages(text);
+    LanguageAnalysis a = AnalyzeLanguages(text, target);
     double got = ShareOf(a, target);
     double err = std::abs(got - truth);
     abs_err += err;
@@ -92,7 +94,7 @@ TEST(LanguageEvalTest, MeetsTargets) {
               samples, langs.size(), 100 * accuracy, right, total);
   EXPECT_GE(samples, 1000);
   EXPECT_GE(langs.size(), 10u);
-  EXPECT_LE(mae, 0.05);
+  EXPECT_LE(mae, 0.029);
   EXPECT_GE(accuracy, 0.98);
 }
 
