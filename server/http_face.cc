@@ -132,7 +132,9 @@ HttpFace::HttpFace(RewardServiceImpl *service, size_t max_body_bytes, absl::Dura
   http_->set_error_handler([](const httplib::Request &req, httplib::Response &res) {
     if (!res.body.empty()) return;  // a handler's own error
     if (res.status == 413) {
-      return ReplyError(res, absl::ResourceExhaustedError("request: the body is over max_request_bytes"));
+      ReplyError(res, absl::ResourceExhaustedError("request: the body is over max_request_bytes"));
+      res.status = 413;
+      return;
     }
     int status = res.status;
     ReplyError(res, absl::NotFoundError(absl::StrCat(req.method, " ", req.path,
