@@ -101,22 +101,32 @@ class _Batch:
         self._key = None
         self._value = None  # (prompts, completions, results) or an asyncio future
 
-    def _matches(self, prompts, completions):
-        return self._key is not None and self._key[0] is prompts and self._key[1] is completions
+    @staticmethod
+    def _key_of(prompts, completions, kwargs):
+        # The very objects (held, so that their ids are not reused): TRL
+        # passes the same lists to each function of a step, new ones each step.
+        return (prompts, completions) + tuple(kwargs[k] for k in sorted(kwargs))
+
+    def _matches(self, key):
+        return self._key is not None and len(key) == len(self._key) and all(
+            a is b for a, b in zip(key, self._key))
 
     def results(self, prompts, completions, kwargs) -> list[GroupResult]:
+        key = self._key_of(prompts, completions, kwargs)
         with self._lock:
-            if not self._matches(prompts, completions):
+            if not self._matches(key):
                 groups = build_groups(prompts, completions, kwargs, self._reference_fn)
+                self._key = None
                 self._value = self._score(groups)
-                self._key = (prompts, completions)  # holds them, so their ids are not reused
+                self._key = key
             return self._value
 
     async def results_async(self, prompts, completions, kwargs) -> list[GroupResult]:
-        if not self._matches(prompts, completions) or self._value.get_loop() is not asyncio.get_running_loop():
+        key = self._key_of(prompts, completions, kwargs)
+        if not self._matches(key) or self._value.get_loop() is not asyncio.get_running_loop():
             groups = build_groups(prompts, completions, kwargs, self._reference_fn)
             self._value = asyncio.ensure_future(self._score_async(groups))
-            self._key = (prompts, completions)
+            self._key = key
         return await asyncio.shield(self._value)
 
 
