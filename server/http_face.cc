@@ -73,9 +73,12 @@ std::string ToJson(const google::protobuf::Message &message) {
 HttpFace::HttpFace(RewardServiceImpl *service, size_t max_body_bytes, absl::Duration deadline)
     : service_(service), deadline_(deadline), http_(std::make_unique<httplib::Server>()) {
   http_->set_payload_max_length(max_body_bytes);
+  // A thread per connection in use: trainers keep many connections open
+  // (slime's pool holds 64); the scoring itself queues on the worker pool.
+  http_->new_task_queue = [] { return new httplib::ThreadPool(64); };
   auto score = [this](std::shared_ptr<const ScoreRequest> request) {
     // HTTP has no deadline or cancellation of its own: the configured bound.
-    return service_->Score(std::move(request), {}, absl::Now() + deadline_, [] { return false; });
+    return service_->ScoreDecoded(std::move(request), {}, absl::Now() + deadline_, [] { return false; });
   };
   // The profile of the trainer routes: ?profile=NAME, else the default.
   auto profile_of = [](const httplib::Request &req) {

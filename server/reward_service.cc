@@ -73,9 +73,10 @@ DecodedRequest Decode(grpc::ByteBuffer* bytes) {
 
 }  // namespace
 
-absl::StatusOr<ScoreResponse> RewardServiceImpl::Score(std::shared_ptr<const ScoreRequest> request,
-                                                       const rewards::GroupErrors& group_errors, absl::Time deadline,
-                                                       const std::function<bool()>& cancelled) {
+absl::StatusOr<ScoreResponse> RewardServiceImpl::ScoreDecoded(std::shared_ptr<const ScoreRequest> request,
+                                                              const rewards::GroupErrors& group_errors,
+                                                              absl::Time deadline,
+                                                              const std::function<bool()>& cancelled) {
   // The scheduler may outlive this call for abandoned verifier calls, so the
   // batch owns the request. Validation runs on the caller's thread, and stops
   // between groups once the call is cancelled or past its deadline.
@@ -103,7 +104,7 @@ grpc::Status RewardServiceImpl::ScoreOne(grpc::ServerContext* context, grpc::Byt
   *request_id = decoded.request->request_id();
   if (!decoded.status.ok()) return ToGrpcStatus(decoded.status);
   absl::StatusOr<ScoreResponse> scored =
-      Score(std::move(decoded.request), decoded.group_errors, absl::FromChrono(context->deadline()),
+      ScoreDecoded(std::move(decoded.request), decoded.group_errors, absl::FromChrono(context->deadline()),
             [context] { return context->IsCancelled(); });
   if (!scored.ok()) return ToGrpcStatus(scored.status());
   *response = std::move(*scored);

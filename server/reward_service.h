@@ -32,9 +32,9 @@ class RewardServiceImpl final : public reward::v1::RewardService::Service {
   // Scores a decoded request until `deadline` or until `cancelled` returns
   // true (polled); errors name the field. The HTTP face's path; Score and
   // ScoreStream decode their bytes and come here too.
-  absl::StatusOr<reward::v1::ScoreResponse> Score(std::shared_ptr<const reward::v1::ScoreRequest> request,
-                                                  const rewards::GroupErrors& group_errors, absl::Time deadline,
-                                                  const std::function<bool()>& cancelled);
+  absl::StatusOr<reward::v1::ScoreResponse> ScoreDecoded(std::shared_ptr<const reward::v1::ScoreRequest> request,
+                                                         const rewards::GroupErrors& group_errors,
+                                                         absl::Time deadline, const std::function<bool()>& cancelled);
 
   // Makes every request in flight stop and return CANCELLED (after draining
   // has run out of time).
