@@ -538,7 +538,7 @@ class IntegrationTest(unittest.TestCase):
         reqs = [
             request({"requestId": "a", "groups": [group], "reward": [{"verifier": "format", "weight": 0.1}]}),
             request({"requestId": "bad", "groups": [group], "reward": [{"verifier": "nope"}]}),
-            request({"requestId": "c", "groups": [group, group], "profile": "fmt"}),
+            request({"requestId": "c", "groups": [group, dict(group, id="q2")], "profile": "fmt"}),
         ]
         got = {r.request_id: r for r in self.server.stub.ScoreStream(iter(reqs), timeout=CALL_TIMEOUT)}
         self.assertEqual(sorted(got), ["a", "bad", "c"])
