@@ -293,6 +293,11 @@ def _addresses(address) -> list[str]:
     return addresses
 
 
+def _need_health():
+    if health_pb2 is None:
+        raise ImportError("health(): the grpc.health.v1 stubs are missing (pip install grpcio-health-checking)")
+
+
 def _backoff(attempt: int) -> float:
     return min(0.1 * 2 ** attempt, 5.0) * (0.5 + random.random() / 2)
 
@@ -335,7 +340,7 @@ class RewardClient(_Base):
             self._channels.append(grpc.secure_channel(a, self._credentials, options=opts) if self._credentials
                                   else grpc.insecure_channel(a, options=opts))
         self._stubs = [reward_pb2_grpc.RewardServiceStub(c) for c in self._channels]
-        self._health = [health_pb2_grpc.HealthStub(c) for c in self._channels]
+        self._health = [health_pb2_grpc.HealthStub(c) for c in self._channels] if health_pb2_grpc else None
         self._pool = concurrent.futures.ThreadPoolExecutor(self._max_concurrency, thread_name_prefix="reward-client")
 
     def _call(self, stubs, method, request, timeout):
@@ -371,6 +376,7 @@ class RewardClient(_Base):
 
     def health(self, *, timeout: Optional[float] = None) -> str:
         """"SERVING", or "NOT_SERVING" while the server drains."""
+        _need_health()
         resp = self._call(self._health, "Check", health_pb2.HealthCheckRequest(), self._deadline(timeout))
         return health_pb2.HealthCheckResponse.ServingStatus.Name(resp.status)
 
@@ -410,7 +416,7 @@ class AsyncRewardClient(_Base):
                 self._channels.append(grpc.aio.secure_channel(a, self._credentials, options=opts)
                                       if self._credentials else grpc.aio.insecure_channel(a, options=opts))
             self._stubs = [reward_pb2_grpc.RewardServiceStub(c) for c in self._channels]
-            self._health = [health_pb2_grpc.HealthStub(c) for c in self._channels]
+            self._health = [health_pb2_grpc.HealthStub(c) for c in self._channels] if health_pb2_grpc else None
             self._loop = loop
 
     async def _call(self, stubs, method, request, timeout):
@@ -488,6 +494,7 @@ class AsyncRewardClient(_Base):
                                            self._deadline(timeout)))
 
     async def health(self, *, timeout: Optional[float] = None) -> str:
+        _need_health()
         self._ensure()
         resp = await self._call(self._health, "Check", health_pb2.HealthCheckRequest(), self._deadline(timeout))
         return health_pb2.HealthCheckResponse.ServingStatus.Name(resp.status)
