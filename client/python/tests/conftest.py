@@ -36,10 +36,10 @@ profiles {{ name: "fmt" terms {{ verifier: "format" weight: 0.1 }} }}
 
 
 class Server:
-    def __init__(self, port=0):
+    def __init__(self, port=0, extra_config=""):
         self.dir = tempfile.TemporaryDirectory()
         config = pathlib.Path(self.dir.name) / "config.textproto"
-        config.write_text(CONFIG.format(port=port))
+        config.write_text(CONFIG.format(port=port) + extra_config)
         self.log = open(pathlib.Path(self.dir.name) / "server.log", "w+")
         self.proc = subprocess.Popen([str(SERVER), "--config", str(config)], stderr=self.log)
         self.port = self.http_port = None

@@ -13,6 +13,7 @@ sys.path.insert(0, str(HERE.parent))  # client/python: the package
 import pytest  # noqa: E402
 
 args = [str(HERE), "-p", "no:cacheprovider", "-q", "-rfE", "-W", "error::pytest.PytestUnraisableExceptionWarning"]
+args += sys.argv[1:]  # e.g. -k http
 if os.environ.get("XML_OUTPUT_FILE"):
     args.append("--junitxml=" + os.environ["XML_OUTPUT_FILE"])
 sys.exit(pytest.main(args))

@@ -8,10 +8,14 @@ THUDM/slime main, 0.3.1: rm_hub.remote_rm posts {"prompt", "response",
 "label"} and takes the JSON answer as the reward). Bad input on each path is
 a 4xx naming the field, and the server stays up."""
 import json
+import signal
+import subprocess
+import threading
+import time
 
 import pytest
 
-from conftest import http
+from conftest import CALL_TIMEOUT, START_TIMEOUT, Server, http
 from test_trl import R1_ZERO, SECOND
 
 WANT = [0.1, 1.1, 1.0, 0, 1.1, 0.1, 1.0, 0]
@@ -131,3 +135,41 @@ def test_routes_methods_and_size(server):
     except (ConnectionError, OSError):
         pass  # the server may close the connection before reading the whole body
     assert http("GET", server.url + "/healthz") == (200, {"status": "SERVING"})
+
+
+def host_processes(fragment):
+    out = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    return [line for line in out.splitlines() if fragment in line]
+
+
+def test_sigterm_drains_http_calls_and_reports_not_serving():
+    # An HTTP call whose program sleeps 20 s is running when SIGTERM comes
+    # (the signal waits until its sleeper is on the host): /healthz turns 503
+    # at once (milliseconds against 20 s), the call still completes, and the
+    # server exits 0.
+    server = Server(extra_config="drain_seconds: 300\n")
+    try:
+        program = "```python\nimport subprocess\nsubprocess.run(['/bin/sleep', '20.25'])\nprint(input())\n```"
+        body = {"groups": [{"id": "sleeper", "prompt": "echo", "completions": [{"id": "a", "text": program}],
+                            "reference": {"tests": {"io": [{"stdin": "x\n", "stdout": "x\n"}],
+                                                    "timeLimitMs": 60000}}}],
+                "reward": [{"verifier": "code"}]}
+        got = {}
+        call = threading.Thread(target=lambda: got.update(r=http("POST", server.url + "/v1/score", body)))
+        call.start()
+        deadline = time.time() + START_TIMEOUT
+        while not host_processes("sleep 20.25") and time.time() < deadline and call.is_alive():
+            time.sleep(0.02)
+        assert host_processes("sleep 20.25"), "the call never started running"
+        server.proc.send_signal(signal.SIGTERM)
+        deadline = time.time() + CALL_TIMEOUT
+        while "draining" not in server.read_log() and time.time() < deadline:
+            time.sleep(0.02)
+        assert http("GET", server.url + "/healthz") == (503, {"status": "NOT_SERVING"})
+        call.join(CALL_TIMEOUT + 60)
+        status, answer = got["r"]
+        assert status == 200, answer
+        assert answer["groups"][0]["samples"][0]["components"][0]["status"] == "PASSED"
+        assert server.proc.wait(timeout=CALL_TIMEOUT) == 0
+    finally:
+        server.stop()
