@@ -77,8 +77,15 @@ HttpFace::HttpFace(RewardServiceImpl *service, size_t max_body_bytes, absl::Dura
   // (slime's pool holds 64); the scoring itself queues on the worker pool.
   http_->new_task_queue = [] { return new httplib::ThreadPool(64); };
   auto score = [this](std::shared_ptr<const ScoreRequest> request) {
+    {
+      absl::MutexLock lock(&mu_);
+      ++in_flight_;
+    }
     // HTTP has no deadline or cancellation of its own: the configured bound.
-    return service_->ScoreDecoded(std::move(request), {}, absl::Now() + deadline_, [] { return false; });
+    auto scored = service_->ScoreDecoded(std::move(request), {}, absl::Now() + deadline_, [] { return false; });
+    absl::MutexLock lock(&mu_);
+    --in_flight_;
+    return scored;
   };
   // The profile of the trainer routes: ?profile=NAME, else the default.
   auto profile_of = [](const httplib::Request &req) {
@@ -168,6 +175,12 @@ absl::StatusOr<int> HttpFace::Start(const std::string &address) {
   if (port <= 0) return absl::UnavailableError(absl::StrCat("cannot listen on ", address, " (HTTP)"));
   thread_ = std::thread([this] { http_->listen_after_bind(); });
   return port;
+}
+
+void HttpFace::WaitIdle(absl::Time deadline) {
+  auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return in_flight_ == 0; };
+  mu_.LockWhenWithDeadline(absl::Condition(&idle), deadline);
+  mu_.Unlock();
 }
 
 void HttpFace::Stop() {

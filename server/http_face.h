@@ -18,7 +18,9 @@
 #include <string>
 #include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/reward_service.h"
 
@@ -38,6 +40,9 @@ class HttpFace {
   absl::StatusOr<int> Start(const std::string &address);
   // /healthz answers 503 from now on.
   void SetNotServing() { serving_ = false; }
+  // Waits until no scoring call is in flight, or until `deadline`. The
+  // listener keeps answering meanwhile (/healthz with 503).
+  void WaitIdle(absl::Time deadline);
   // Stops accepting connections and waits for the calls in flight.
   void Stop();
 
@@ -47,6 +52,8 @@ class HttpFace {
   std::unique_ptr<httplib::Server> http_;
   std::thread thread_;
   std::atomic<bool> serving_{true};
+  absl::Mutex mu_;
+  int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 // The HTTP status of a gRPC/absl status code (as grpc-gateway maps them).

@@ -61,9 +61,11 @@ absl::Status RunServer(const reward::v1::Config& config) {
                config.listen_address().c_str(), port, config.threads());
   std::fflush(stderr);
 
+  absl::Time drain_deadline = absl::InfiniteFuture();
   std::thread waiter([&] {
     int sig = 0;
     sigwait(&signals, &sig);
+    drain_deadline = absl::Now() + absl::Seconds(config.drain_seconds());
     std::fprintf(stderr, "reward-server: signal %d, draining requests in flight (up to %u s)\n",
                  sig, config.drain_seconds());
     server->GetHealthCheckService()->SetServingStatus(false);
@@ -78,7 +80,12 @@ absl::Status RunServer(const reward::v1::Config& config) {
   });
   server->Wait();
   waiter.join();
-  if (http) http->Stop();  // its calls in flight end by the same drain deadline
+  if (http) {
+    // HTTP calls in flight get the same drain deadline (then CancelAll ends
+    // them); /healthz keeps answering 503 until they are done.
+    http->WaitIdle(drain_deadline);
+    http->Stop();
+  }
   std::fprintf(stderr, "reward-server: stopped\n");
   std::fflush(stderr);
   // Every call has ended by now (answered, or cancelled at the drain
