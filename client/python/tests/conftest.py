@@ -1,26 +1,20 @@
-"""A live reward-server (gRPC and HTTP) for the whole session, started as
-tests/integration_test.py starts it: the real binary on ports it picks itself,
-read from its log. No verdict depends on the machine's speed: waits poll, and
-their bounds only stop a hung test."""
+"""A live reward-server (gRPC and HTTP) for the whole session, started by
+tests/integration_test.py's Server. No verdict depends on the machine's
+speed: waits poll, and their bounds only stop a hung test."""
 import json
 import os
 import pathlib
 import re
-import signal
-import subprocess
 import sys
-import tempfile
-import time
 import urllib.error
 import urllib.request
 
 import pytest
 
 RUNFILES = pathlib.Path(os.environ.get("TEST_SRCDIR", ".")) / os.environ.get("TEST_WORKSPACE", "reward_service")
-SERVER = pathlib.Path(os.environ.get("REWARD_SERVER", RUNFILES / "server" / "reward-server"))
-EXAMPLE = RUNFILES / "examples" / "r1_zero.jsonl"
-START_TIMEOUT = 120  # a cold start loads the binary and its libraries from disk
-CALL_TIMEOUT = 120
+sys.path.insert(0, str(RUNFILES / "tests"))
+import integration_test  # noqa: E402
+from integration_test import CALL_TIMEOUT, EXAMPLE, START_TIMEOUT  # noqa: E402,F401
 
 CONFIG = """
 listen_address: "127.0.0.1:{port}"
@@ -35,43 +29,14 @@ profiles {{ name: "fmt" terms {{ verifier: "format" weight: 0.1 }} }}
 """
 
 
-class Server:
+class Server(integration_test.Server):
+    """integration_test's server (the real binary, ports it picks itself,
+    read from its log), with the HTTP face on: its port is logged first."""
+
     def __init__(self, port=0, extra_config=""):
-        self.dir = tempfile.TemporaryDirectory()
-        config = pathlib.Path(self.dir.name) / "config.textproto"
-        config.write_text(CONFIG.format(port=port) + extra_config)
-        self.log = open(pathlib.Path(self.dir.name) / "server.log", "w+")
-        self.proc = subprocess.Popen([str(SERVER), "--config", str(config)], stderr=self.log)
-        self.port = self.http_port = None
-        deadline = time.time() + START_TIMEOUT
-        while time.time() < deadline and self.port is None:
-            text = self.read_log()
-            m, h = re.search(r"\(port (\d+)\)", text), re.search(r"\(http port (\d+)\)", text)
-            if m and h:
-                self.port, self.http_port = int(m.group(1)), int(h.group(1))
-            elif self.proc.poll() is not None:
-                break
-            else:
-                time.sleep(0.05)
-        if self.port is None:
-            raise RuntimeError("server did not start: " + self.read_log())
-        self.address = f"127.0.0.1:{self.port}"
+        super().__init__(CONFIG.format(port=port) + extra_config)
+        self.http_port = int(re.search(r"\(http port (\d+)\)", self.read_log()).group(1))
         self.url = f"http://127.0.0.1:{self.http_port}"
-
-    def read_log(self):
-        self.log.seek(0)
-        return self.log.read()
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=CALL_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
-        self.dir.cleanup()
 
 
 @pytest.fixture(scope="session")
