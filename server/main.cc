@@ -14,11 +14,12 @@ ABSL_FLAG(std::string, config, "", "Config file: protobuf text format, or JSON i
 ABSL_FLAG(int, port, 0, "Port to listen on (overrides the config's listen_address port)");
 ABSL_FLAG(int, http_port, 0,
           "Also serve HTTP/JSON on this port (POST /v1/score, GET /v1/verifiers, GET /healthz, POST /openrlhf, "
-          "POST /slime), on the gRPC listen address's host; overrides the config's http_listen_address port");
+          "POST /slime); the host is the config's http_listen_address's, else listen_address's");
 ABSL_FLAG(int, threads, 0, "Worker threads (overrides the config; default: number of cores)");
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("The reward service: reward-server [--config FILE] [--port N] [--http_port N] [--threads N]");
+  absl::SetProgramUsageMessage(
+      "The reward service: reward-server [--config FILE] [--port N] [--http_port N] [--threads N]");
   absl::ParseCommandLine(argc, argv);
   absl::StatusOr<reward::v1::Config> config = server::LoadConfig(absl::GetFlag(FLAGS_config));
   if (!config.ok()) {

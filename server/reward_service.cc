@@ -105,7 +105,7 @@ grpc::Status RewardServiceImpl::ScoreOne(grpc::ServerContext* context, grpc::Byt
   if (!decoded.status.ok()) return ToGrpcStatus(decoded.status);
   absl::StatusOr<ScoreResponse> scored =
       ScoreDecoded(std::move(decoded.request), decoded.group_errors, absl::FromChrono(context->deadline()),
-            [context] { return context->IsCancelled(); });
+                   [context] { return context->IsCancelled(); });
   if (!scored.ok()) return ToGrpcStatus(scored.status());
   *response = std::move(*scored);
   return grpc::Status::OK;
