@@ -6,7 +6,7 @@ BAZEL ?= bazel
 PORT ?= 50051
 ARGS ?=
 
-.PHONY: bootstrap build serve test bench fuzz clean readme docker-test
+.PHONY: bootstrap build serve test bench fuzz clean readme docker-test python-client
 
 bootstrap:
 	@tools/bootstrap.sh
@@ -16,6 +16,15 @@ build: bootstrap
 
 serve: build
 	bazel-bin/server/reward-server --port $(PORT) $(ARGS)
+
+# The Python client (client/python, import name reward_client) for use with
+# PYTHONPATH=client/python and Debian's python3-grpcio/python3-protobuf: the
+# build generates its gRPC stubs from proto/, copied here into the package.
+python-client: bootstrap
+	$(BAZEL) build //client/python:reward_client
+	rm -rf client/python/reward_client/_gen
+	cp -r bazel-bin/client/python/reward_client/_gen client/python/reward_client/_gen
+	chmod -R u+w client/python/reward_client/_gen
 
 # Runs every test target, then prints the summary line counted from the
 # test cases' XML reports: "N passed, M failed".

@@ -1,5 +1,6 @@
 #include "rewards/batch.h"
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "rewards/json_check.h"
@@ -134,6 +135,10 @@ absl::StatusOr<PreparedBatch> PrepareBatch(std::shared_ptr<const ScoreRequest> r
     return *request_plan;
   };
 
+  // Clients match results by id: a non-empty id may occur once per request
+  // (groups) and once per group (samples). Empty ids are matched by position.
+  absl::flat_hash_map<absl::string_view, int> group_ids;
+  absl::flat_hash_map<absl::string_view, int> sample_ids;
   for (int g = 0; g < req.groups_size(); ++g) {
     if (stop) {
       if (absl::Status st = stop(); !st.ok()) return st;
@@ -141,6 +146,13 @@ absl::StatusOr<PreparedBatch> PrepareBatch(std::shared_ptr<const ScoreRequest> r
     const reward::v1::Group& group = req.groups(g);
     std::string at = absl::StrCat("groups[", g, "]");
     if (absl::Status s = CheckId(group.id(), at + ".id"); !s.ok()) return s;
+    if (!group.id().empty()) {
+      auto [it, fresh] = group_ids.emplace(group.id(), g);
+      if (!fresh) {
+        return absl::InvalidArgumentError(absl::StrCat(at, ".id: duplicate group id '", group.id(),
+                                                       "' (also groups[", it->second, "].id)"));
+      }
+    }
     if (group.completions_size() == 0) {
       return absl::InvalidArgumentError(absl::StrCat(at, ".completions: the group is empty"));
     }
@@ -153,6 +165,16 @@ absl::StatusOr<PreparedBatch> PrepareBatch(std::shared_ptr<const ScoreRequest> r
       absl::Status st =
           CheckId(group.completions(s).id(), absl::StrCat(at, ".completions[", s, "].id"));
       if (!st.ok()) return st;
+    }
+    sample_ids.clear();
+    for (int s = 0; s < group.completions_size(); ++s) {
+      const std::string& id = group.completions(s).id();
+      if (id.empty()) continue;
+      auto [it, fresh] = sample_ids.emplace(id, s);
+      if (!fresh) {
+        return absl::InvalidArgumentError(absl::StrCat(at, ".completions[", s, "].id: duplicate sample id '", id,
+                                                       "' (also ", at, ".completions[", it->second, "].id)"));
+      }
     }
 
     PreparedGroup pg;

@@ -47,6 +47,12 @@ const char kSeedGroup[] =
     R"({"id":"o3","text":"<answer>14</answer>"},)"
     R"({"id":"o4","text":"<think>...</think>  <answer> 7<answer>"}],"reference":{"answer":"14"}})";
 
+// The seed group under another id (group ids are unique in a request).
+std::string SeedGroupAs(const std::string& id) {
+  std::string group = kSeedGroup;
+  return group.replace(group.find("q1"), 2, id);
+}
+
 ProfileRegistry Profiles() {
   reward::v1::Profile fmt;
   fmt.set_name("fmt");
@@ -238,6 +244,12 @@ TEST(BatchTest, MalformedRequestsNameTheField) {
        "reward[0].params: parameter 'pattern': its counted repetitions ({n,m}) add up to 114000, the limit is 1000"},
       {R"({"reward":[{"verifier":"format","params":{"pattern":"a{1000}b{1}"}}],"groups":[)" + one + "]}",
        absl::StatusCode::kInvalidArgument, "add up to 1001, the limit is 1000"},
+      // Clients match results by id.
+      {R"({"groups":[)" + one + "," + R"({"id":"r","completions":[{"id":"a"}]},)" + one + "]}",
+       absl::StatusCode::kInvalidArgument, "groups[2].id: duplicate group id 'q' (also groups[0].id)"},
+      {R"({"groups":[{"id":"q","completions":[{"id":"a"},{"id":""},{"id":"b"},{"id":"a"}]}]})",
+       absl::StatusCode::kInvalidArgument,
+       "groups[0].completions[3].id: duplicate sample id 'a' (also groups[0].completions[0].id)"},
   };
   for (const Case& c : kCases) {
     auto resp = ScoreAll(Request(c.json));
@@ -245,6 +257,16 @@ TEST(BatchTest, MalformedRequestsNameTheField) {
     EXPECT_EQ(resp.status().code(), c.code) << c.json << " -> " << resp.status();
     EXPECT_THAT(std::string(resp.status().message()), HasSubstr(c.want)) << c.json;
   }
+}
+
+TEST(BatchTest, EmptyIdsMayRepeatAndIdsMayRepeatAcrossGroups) {
+  // Empty ids are matched by position; a sample id is unique within its group only.
+  auto resp = ScoreAll(Request(R"({"reward":[{"verifier":"format"}],"groups":[
+      {"completions":[{"text":"a"},{"text":"b"}]},{"completions":[{"text":"c"}]},
+      {"id":"x","completions":[{"id":"a"}]},{"id":"y","completions":[{"id":"a"},{"id":""},{"id":""}]}]})"));
+  ASSERT_TRUE(resp.ok()) << resp.status();
+  ASSERT_EQ(resp->groups_size(), 4);
+  EXPECT_EQ(resp->groups(3).samples_size(), 3);
 }
 
 TEST(BatchTest, PatternsWithinTheLimitsCompile) {
@@ -264,7 +286,7 @@ TEST(BatchTest, PatternsWithinTheLimitsCompile) {
 // and gives up as soon as the call is over.
 TEST(BatchTest, PrepareBatchStopsWhenTheCallIsOver) {
   auto req = std::make_shared<const ScoreRequest>(
-      Request(std::string(R"({"groups":[)") + kSeedGroup + "," + kSeedGroup + "," + kSeedGroup + "]}"));
+      Request(std::string(R"({"groups":[)") + kSeedGroup + "," + SeedGroupAs("q2") + "," + SeedGroupAs("q3") + "]}"));
   int polled = 0;
   auto batch = PrepareBatch(req, Profiles(), Limits(), {}, [&] {
     return ++polled == 2 ? absl::DeadlineExceededError("deadline passed") : absl::OkStatus();
@@ -284,7 +306,8 @@ TEST(BatchTest, PrepareBatchStopsWhenTheCallIsOver) {
 // The math verifier parses reference answers on the request's thread (a few
 // ms per KB of hostile input): they are bounded.
 TEST(BatchTest, OverlongReferenceAnswerFailsThatGroup) {
-  ScoreRequest req = Request(std::string(R"({"profile":"r1_zero","groups":[)") + kSeedGroup + "," + kSeedGroup + "]}");
+  ScoreRequest req =
+      Request(std::string(R"({"profile":"r1_zero","groups":[)") + kSeedGroup + "," + SeedGroupAs("q2") + "]}");
   std::string pow;
   while (pow.size() < 20000) pow += "2^";
   req.mutable_groups(1)->mutable_reference()->set_answer("#### " + pow + "2");
@@ -398,7 +421,7 @@ TEST(BatchTest, OversizedJsonInCallsFailsThatGroup) {
 // group; the others are scored.
 TEST(BatchTest, DecodeErrorsFailTheirGroup) {
   auto req = std::make_shared<const ScoreRequest>(Request(
-      std::string(R"({"reward":[{"verifier":"format"}],"groups":[)") + kSeedGroup + "," + kSeedGroup + "]}"));
+      std::string(R"({"reward":[{"verifier":"format"}],"groups":[)") + kSeedGroup + "," + SeedGroupAs("q2") + "]}"));
   GroupErrors errors = {{1, absl::InvalidArgumentError("groups[1].reference.metadata: a key is not valid UTF-8")}};
   auto batch = PrepareBatch(req, Profiles(), Limits(), errors);
   ASSERT_TRUE(batch.ok()) << batch.status();

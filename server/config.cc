@@ -30,6 +30,7 @@ class ErrorCollector : public google::protobuf::io::ErrorCollector {
 
 void ApplyDefaults(reward::v1::Config* c) {
   if (c->listen_address().empty()) c->set_listen_address("0.0.0.0:50051");
+  if (c->http_deadline_seconds() == 0) c->set_http_deadline_seconds(600);
   if (c->threads() == 0) {
     unsigned n = std::thread::hardware_concurrency();
     c->set_threads(n == 0 ? 2 : n);

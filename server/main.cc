@@ -12,10 +12,14 @@
 
 ABSL_FLAG(std::string, config, "", "Config file: protobuf text format, or JSON if it ends in .json");
 ABSL_FLAG(int, port, 0, "Port to listen on (overrides the config's listen_address port)");
+ABSL_FLAG(int, http_port, 0,
+          "Also serve HTTP/JSON on this port (POST /v1/score, GET /v1/verifiers, GET /healthz, POST /openrlhf, "
+          "POST /slime); the host is the config's http_listen_address's, else listen_address's");
 ABSL_FLAG(int, threads, 0, "Worker threads (overrides the config; default: number of cores)");
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("The reward service: reward-server [--config FILE] [--port N] [--threads N]");
+  absl::SetProgramUsageMessage(
+      "The reward service: reward-server [--config FILE] [--port N] [--http_port N] [--threads N]");
   absl::ParseCommandLine(argc, argv);
   absl::StatusOr<reward::v1::Config> config = server::LoadConfig(absl::GetFlag(FLAGS_config));
   if (!config.ok()) {
@@ -30,6 +34,16 @@ int main(int argc, char** argv) {
     std::string addr = config->listen_address();
     size_t colon = addr.rfind(':');
     config->set_listen_address(absl::StrCat(colon == std::string::npos ? addr : addr.substr(0, colon), ":", port));
+  }
+  if (int port = absl::GetFlag(FLAGS_http_port); port != 0) {
+    if (port < 0 || port > 65535) {
+      std::fprintf(stderr, "reward-server: --http_port must be in 1..65535\n");
+      return 2;
+    }
+    const std::string& http = config->http_listen_address();
+    std::string addr = http.empty() ? config->listen_address() : http;
+    size_t colon = addr.rfind(':');
+    config->set_http_listen_address(absl::StrCat(colon == std::string::npos ? addr : addr.substr(0, colon), ":", port));
   }
   if (int threads = absl::GetFlag(FLAGS_threads); threads != 0) {
     if (threads < 0 || threads > 1024) {

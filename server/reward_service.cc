@@ -73,31 +73,41 @@ DecodedRequest Decode(grpc::ByteBuffer* bytes) {
 
 }  // namespace
 
+absl::StatusOr<ScoreResponse> RewardServiceImpl::ScoreDecoded(std::shared_ptr<const ScoreRequest> request,
+                                                              const rewards::GroupErrors& group_errors,
+                                                              absl::Time deadline,
+                                                              const std::function<bool()>& cancelled) {
+  // The scheduler may outlive this call for abandoned verifier calls, so the
+  // batch owns the request. Validation runs on the caller's thread, and stops
+  // between groups once the call is cancelled or past its deadline.
+  absl::StatusOr<rewards::PreparedBatch> batch = rewards::PrepareBatch(
+      std::move(request), profiles_, limits_, group_errors, [&]() -> absl::Status {
+        if (cancel_all_.load() || cancelled()) return absl::CancelledError("the request was cancelled");
+        if (absl::Now() > deadline) {
+          return absl::DeadlineExceededError("deadline passed while the request was being validated");
+        }
+        return absl::OkStatus();
+      });
+  if (!batch.ok()) return batch.status();
+  auto prepared = std::make_shared<const rewards::PreparedBatch>(std::move(*batch));
+
+  absl::StatusOr<rewards::VerdictGrid> grid =
+      scheduler_.Run(prepared, deadline, [&] { return cancel_all_.load() || cancelled(); });
+  if (!grid.ok()) return grid.status();
+  return rewards::AssembleResponse(*prepared, *grid);
+}
+
 grpc::Status RewardServiceImpl::ScoreOne(grpc::ServerContext* context, grpc::ByteBuffer* bytes,
                                          ScoreResponse* response, std::string* request_id) {
   DecodedRequest decoded = Decode(bytes);
   bytes->Clear();
   *request_id = decoded.request->request_id();
   if (!decoded.status.ok()) return ToGrpcStatus(decoded.status);
-  const absl::Time deadline = absl::FromChrono(context->deadline());
-  // The scheduler may outlive this call for abandoned verifier calls, so the
-  // batch owns the request. Validation runs here, on gRPC's thread, and stops
-  // between groups once the call is cancelled or past its deadline.
-  absl::StatusOr<rewards::PreparedBatch> batch = rewards::PrepareBatch(
-      std::move(decoded.request), profiles_, limits_, decoded.group_errors, [&]() -> absl::Status {
-        if (cancel_all_.load() || context->IsCancelled()) return absl::CancelledError("the request was cancelled");
-        if (absl::Now() > deadline) {
-          return absl::DeadlineExceededError("deadline passed while the request was being validated");
-        }
-        return absl::OkStatus();
-      });
-  if (!batch.ok()) return ToGrpcStatus(batch.status());
-  auto prepared = std::make_shared<const rewards::PreparedBatch>(std::move(*batch));
-
-  absl::StatusOr<rewards::VerdictGrid> grid = scheduler_.Run(
-      prepared, deadline, [&] { return cancel_all_.load() || context->IsCancelled(); });
-  if (!grid.ok()) return ToGrpcStatus(grid.status());
-  *response = rewards::AssembleResponse(*prepared, *grid);
+  absl::StatusOr<ScoreResponse> scored =
+      ScoreDecoded(std::move(decoded.request), decoded.group_errors, absl::FromChrono(context->deadline()),
+                   [context] { return context->IsCancelled(); });
+  if (!scored.ok()) return ToGrpcStatus(scored.status());
+  *response = std::move(*scored);
   return grpc::Status::OK;
 }
 

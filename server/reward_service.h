@@ -4,9 +4,12 @@
 #define SERVER_REWARD_SERVICE_H_
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "reward/v1/config.pb.h"
 #include "reward/v1/reward.grpc.pb.h"
 #include "rewards/batch.h"
@@ -25,6 +28,13 @@ class RewardServiceImpl final : public reward::v1::RewardService::Service {
   grpc::Status ListVerifiers(grpc::ServerContext* context,
                              const reward::v1::ListVerifiersRequest* request,
                              reward::v1::ListVerifiersResponse* response) override;
+
+  // Scores a decoded request until `deadline` or until `cancelled` returns
+  // true (polled); errors name the field. The HTTP face's path; Score and
+  // ScoreStream decode their bytes and come here too.
+  absl::StatusOr<reward::v1::ScoreResponse> ScoreDecoded(std::shared_ptr<const reward::v1::ScoreRequest> request,
+                                                         const rewards::GroupErrors& group_errors,
+                                                         absl::Time deadline, const std::function<bool()>& cancelled);
 
   // Makes every request in flight stop and return CANCELLED (after draining
   // has run out of time).

@@ -12,6 +12,7 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "server/http_face.h"
 #include "server/reward_service.h"
 #include "server/worker_pool.h"
 
@@ -45,16 +46,30 @@ absl::Status RunServer(const reward::v1::Config& config) {
   if (server == nullptr || port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen_address()));
   }
+  std::unique_ptr<HttpFace> http;
+  if (!config.http_listen_address().empty()) {
+    http = std::make_unique<HttpFace>(&service, max_bytes, absl::Seconds(config.http_deadline_seconds()));
+    absl::StatusOr<int> http_port = http->Start(config.http_listen_address());
+    if (!http_port.ok()) {
+      server->Shutdown();
+      return http_port.status();
+    }
+    std::fprintf(stderr, "reward-server HTTP on %s (http port %d)\n", config.http_listen_address().c_str(),
+                 *http_port);
+  }
   std::fprintf(stderr, "reward-server listening on %s (port %d), %u worker threads\n",
                config.listen_address().c_str(), port, config.threads());
   std::fflush(stderr);
 
+  absl::Time drain_deadline = absl::InfiniteFuture();
   std::thread waiter([&] {
     int sig = 0;
     sigwait(&signals, &sig);
+    drain_deadline = absl::Now() + absl::Seconds(config.drain_seconds());
     std::fprintf(stderr, "reward-server: signal %d, draining requests in flight (up to %u s)\n",
                  sig, config.drain_seconds());
     server->GetHealthCheckService()->SetServingStatus(false);
+    if (http) http->SetNotServing();
     // Calls still running at the deadline are cancelled; tell ours to stop too.
     std::thread canceller([&] {
       absl::SleepFor(absl::Seconds(config.drain_seconds()));
@@ -65,6 +80,12 @@ absl::Status RunServer(const reward::v1::Config& config) {
   });
   server->Wait();
   waiter.join();
+  if (http) {
+    // HTTP calls in flight get the same drain deadline (then CancelAll ends
+    // them); /healthz keeps answering 503 until they are done.
+    http->WaitIdle(drain_deadline);
+    http->Stop();
+  }
   std::fprintf(stderr, "reward-server: stopped\n");
   std::fflush(stderr);
   // Every call has ended by now (answered, or cancelled at the drain

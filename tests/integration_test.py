@@ -508,6 +508,12 @@ class IntegrationTest(unittest.TestCase):
             ("slow regex", {"groups": [one], "reward": [{"verifier": "format",
                                                          "params": {"pattern": "a{2,1000}" * 114}}]},
              C.INVALID_ARGUMENT, "counted repetitions ({n,m}) add up to 114000, the limit is 1000"),
+            # Clients match results by id: a non-empty id occurs once (empty ids are matched by position).
+            ("duplicate group id", {"groups": [one, dict(one, id="r"), one], "reward": fmt}, C.INVALID_ARGUMENT,
+             "groups[2].id: duplicate group id 'q' (also groups[0].id)"),
+            ("duplicate sample id", {"groups": [dict(one, completions=[{"id": "a"}, {}, {}, {"id": "a"}])],
+                                     "reward": fmt}, C.INVALID_ARGUMENT,
+             "groups[0].completions[3].id: duplicate sample id 'a' (also groups[0].completions[0].id)"),
             ("not protobuf", b"\xff\xff\xff", C.INVALID_ARGUMENT,
              "request: not a valid reward.v1.ScoreRequest in protobuf's wire format"),
             ("error quoting invalid bytes", raw_request({"groups": [one], "profile": "QQQQ"}), C.INVALID_ARGUMENT,
@@ -532,7 +538,7 @@ class IntegrationTest(unittest.TestCase):
         reqs = [
             request({"requestId": "a", "groups": [group], "reward": [{"verifier": "format", "weight": 0.1}]}),
             request({"requestId": "bad", "groups": [group], "reward": [{"verifier": "nope"}]}),
-            request({"requestId": "c", "groups": [group, group], "profile": "fmt"}),
+            request({"requestId": "c", "groups": [group, dict(group, id="q2")], "profile": "fmt"}),
         ]
         got = {r.request_id: r for r in self.server.stub.ScoreStream(iter(reqs), timeout=CALL_TIMEOUT)}
         self.assertEqual(sorted(got), ["a", "bad", "c"])
@@ -573,7 +579,7 @@ class ShutdownTest(unittest.TestCase):
                     "completions": [{"id": str(j), "text": program} for j in range(4)],
                     "reward": [{"verifier": "code"}]}
             fmt = dict(seed_group(), reward=[{"verifier": "format"}])
-            big = request({"groups": [code] + [fmt] * 500})
+            big = request({"groups": [code] + [dict(fmt, id=f"f{i}") for i in range(500)]})
             future = server.stub.Score.future(big, timeout=600)
             deadline = time.time() + START_TIMEOUT
             while not host_processes("sleep 3.25") and time.time() < deadline and not future.done():

@@ -10,10 +10,10 @@ PACKAGES=(
   # libraries
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libre2-dev libicu-dev libfmt-dev libcld2-dev libseccomp-dev libpython3-dev
-  grpc-proto
+  libcpp-httplib-dev grpc-proto
   # tests and benchmarks (libexttextcat: a candidate compared with the
   # language verifier's model in bench/language_candidates)
-  libgtest-dev libgmock-dev libbenchmark-dev python3 python3-grpcio python3-protobuf
+  libgtest-dev libgmock-dev libbenchmark-dev python3 python3-grpcio python3-protobuf python3-pytest
   libexttextcat-dev libexttextcat-data
 )
 
