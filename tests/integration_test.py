@@ -252,21 +252,22 @@ class IntegrationTest(unittest.TestCase):
               file=sys.stderr)
 
     def test_queue_time_never_counts_against_run_limits(self):
-        # 200 runs of a program that sleeps 100 ms (20x inside its 2 s limit)
-        # on the server's 2 workers: at least 10 s in all on any machine, so
+        # 300 runs of a program that sleeps 200 ms (30x inside its 6 s limit)
+        # on the server's 2 workers: at least 30 s in all on any machine, so
         # the last runs wait five limits' worth in the queue, and none may
-        # time out.
-        program = "```python\nimport time\ntime.sleep(0.1)\nprint(sum(map(int, input().split())))\n```"
+        # time out. (With 2 s limits and 100 ms sleeps, a machine at load 65
+        # to 100 from other builds once timed a few runs out.)
+        program = "```python\nimport time\ntime.sleep(0.2)\nprint(sum(map(int, input().split())))\n```"
         groups = [{"id": f"q{i}", "prompt": "add",
-                   "reference": {"tests": {"io": [{"stdin": f"{i} 1\n", "stdout": f"{i + 1}\n"}], "timeLimitMs": 2000}},
-                   "completions": [{"id": str(j), "text": program} for j in range(4)]} for i in range(50)]
+                   "reference": {"tests": {"io": [{"stdin": f"{i} 1\n", "stdout": f"{i + 1}\n"}], "timeLimitMs": 6000}},
+                   "completions": [{"id": str(j), "text": program} for j in range(4)]} for i in range(75)]
         start = time.time()
         resp = self.server.stub.Score(request({"groups": groups, "reward": [{"verifier": "code"}]}), timeout=600)
         elapsed = time.time() - start
         statuses = collections.Counter(s.components[0].status for g in resp.groups for s in g.samples)
-        self.assertEqual(statuses, collections.Counter({"PASSED": 200}))
-        print(f"200 runs with a 2 s limit: all PASSED in {elapsed:.1f} s", file=sys.stderr)
-        self.assertGreater(elapsed, 4 * 2.0)  # the last runs waited several limits' worth in the queue
+        self.assertEqual(statuses, collections.Counter({"PASSED": 300}))
+        print(f"300 runs with a 6 s limit: all PASSED in {elapsed:.1f} s", file=sys.stderr)
+        self.assertGreater(elapsed, 4 * 6.0)  # the last runs waited several limits' worth in the queue
 
     def test_bad_code_tests_fail_that_group_alone(self):
         good = json.loads(CODE_EXAMPLE.read_text().splitlines()[0])
