@@ -2,8 +2,7 @@
 
 #include <condition_variable>
 #include <mutex>
-#include <system_error>
-#include <thread>
+#include <algorithm>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -34,7 +33,8 @@ std::string StatusCodeName(grpc::StatusCode code) {
 RewardServiceImpl::RewardServiceImpl(const reward::v1::Config& config, WorkerPool* pool)
     : profiles_(AllProfiles(config), config.default_profile(), TimeoutsOf(config)),
       limits_(LimitsOf(config)),
-      scheduler_(pool) {
+      scheduler_(pool),
+      stream_pool_(std::max(4, static_cast<int>(config.threads())), /*max_extra=*/0) {
   // Score and ScoreStream take their requests as bytes (see the header). The
   // method indices are their order in reward.proto; the handlers are those
   // the generated WithStreamedUnaryMethod_Score and ScoreStream use, with
@@ -127,8 +127,8 @@ grpc::Status RewardServiceImpl::ScoreUnary(
 
 grpc::Status RewardServiceImpl::ScoreStreamBytes(
     grpc::ServerContext* context, grpc::ServerReaderWriter<ScoreResponse, grpc::ByteBuffer>* stream) {
-  // Each request is scored on its own thread and answered when done; at most
-  // kMaxInFlight per stream, so a fast writer cannot queue without bound.
+  // Each request is scored on the stream pool and answered when done; at
+  // most kMaxInFlight per stream, so a fast writer cannot queue without bound.
   constexpr int kMaxInFlight = 16;
   struct Shared {
     std::mutex mu;
@@ -160,11 +160,7 @@ grpc::Status RewardServiceImpl::ScoreStreamBytes(
       --shared->in_flight;
       shared->cv.notify_all();
     };
-    try {
-      std::thread(work).detach();
-    } catch (const std::system_error&) {
-      work();  // no thread to be had: score it on this one
-    }
+    stream_pool_.Submit(std::move(work));
     bytes = std::make_shared<grpc::ByteBuffer>();
   }
   std::unique_lock<std::mutex> lock(shared->mu);

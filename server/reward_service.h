@@ -14,6 +14,7 @@
 #include "reward/v1/reward.grpc.pb.h"
 #include "rewards/batch.h"
 #include "server/scheduler.h"
+#include "server/worker_pool.h"
 
 namespace server {
 
@@ -55,6 +56,10 @@ class RewardServiceImpl final : public reward::v1::RewardService::Service {
   rewards::ProfileRegistry profiles_;
   rewards::Limits limits_;
   Scheduler scheduler_;
+  // ScoreStream's requests wait for their scores here, a fixed number at a
+  // time across all streams (each stream keeps at most 16 in flight): no
+  // thread per request, none detached.
+  WorkerPool stream_pool_;
   std::atomic<bool> cancel_all_{false};
 };
 

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
@@ -62,6 +63,11 @@ absl::Status RunServer(const reward::v1::Config& config) {
   std::fflush(stderr);
 
   absl::Time drain_deadline = absl::InfiniteFuture();
+  // Set once every call has ended; the canceller waits for it or the drain
+  // deadline, whichever comes first, and is joined below (no detached thread
+  // holds a reference into this frame).
+  absl::Notification drained;
+  std::thread canceller;
   std::thread waiter([&] {
     int sig = 0;
     sigwait(&signals, &sig);
@@ -71,11 +77,9 @@ absl::Status RunServer(const reward::v1::Config& config) {
     server->GetHealthCheckService()->SetServingStatus(false);
     if (http) http->SetNotServing();
     // Calls still running at the deadline are cancelled; tell ours to stop too.
-    std::thread canceller([&] {
-      absl::SleepFor(absl::Seconds(config.drain_seconds()));
-      service.CancelAll();
+    canceller = std::thread([&] {
+      if (!drained.WaitForNotificationWithTimeout(absl::Seconds(config.drain_seconds()))) service.CancelAll();
     });
-    canceller.detach();
     server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(config.drain_seconds()));
   });
   server->Wait();
@@ -86,6 +90,8 @@ absl::Status RunServer(const reward::v1::Config& config) {
     http->WaitIdle(drain_deadline);
     http->Stop();
   }
+  drained.Notify();
+  if (canceller.joinable()) canceller.join();
   std::fprintf(stderr, "reward-server: stopped\n");
   std::fflush(stderr);
   // Every call has ended by now (answered, or cancelled at the drain
