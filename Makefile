@@ -28,12 +28,13 @@ python-client: bootstrap
 
 # Runs every test target, then prints the summary line counted from the
 # test cases' XML reports: "N passed, M failed".
-# The architecture is checked too: a dependency the visibility rules forbid
-# (//sandbox:forbidden_edge, the sandbox using the verifiers) must not build.
+# The architecture is checked too: dependencies the visibility rules forbid
+# (the sandbox using the verifiers, the verifiers using the server) must not build.
 test: bootstrap
 	@rc=0; $(BAZEL) test //... || rc=$$?; \
-	  if ! $(BAZEL) build //sandbox:forbidden_edge 2>&1 | grep -q "is not visible"; then \
-	    echo "architecture: //sandbox:forbidden_edge did not fail for visibility"; rc=1; fi; \
+	  for edge in //sandbox:forbidden_edge //rewards:forbidden_edge; do \
+	    if ! $(BAZEL) build $$edge 2>&1 | grep -q "is not visible"; then \
+	      echo "architecture: $$edge did not fail for visibility"; rc=1; fi; done; \
 	  $(BAZEL) query 'tests(//...)' 2>/dev/null | /usr/bin/python3 tools/test_summary.py bazel-testlogs $$rc
 
 # Benchmarks (optimised build); each prints its numbers beside a baseline
