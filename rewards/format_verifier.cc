@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "re2/re2.h"
+#include "rewards/completion.h"
 #include "rewards/verifier.h"
 
 namespace rewards {
@@ -146,9 +147,6 @@ std::string DiagnoseThinkAnswer(absl::string_view text) {
   return "";
 }
 
-bool PromptPrefillsThink(absl::string_view prompt) {
-  return absl::EndsWith(absl::StripTrailingAsciiWhitespace(prompt), "<think>");
-}
 
 namespace {
 

@@ -23,9 +23,6 @@ namespace rewards {
 // is ("missing </think>", "text after </answer>", "<answer> appears 2 times").
 std::string DiagnoseThinkAnswer(absl::string_view text);
 
-// True when `prompt` ends with <think> and optional whitespace.
-bool PromptPrefillsThink(absl::string_view prompt);
-
 }  // namespace rewards
 
 #endif  // REWARDS_FORMAT_VERIFIER_H_

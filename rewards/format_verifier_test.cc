@@ -1,5 +1,7 @@
 #include "rewards/format_verifier.h"
 
+#include "rewards/completion.h"
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rewards/verifier_testing.h"

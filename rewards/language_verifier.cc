@@ -12,7 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "rewards/format_verifier.h"
+#include "rewards/completion.h"
 #include "rewards/language_model.h"
 #include "rewards/utf8.h"
 #include "rewards/verifier.h"
@@ -792,20 +792,8 @@ namespace {
 // The part of the completion the reward looks at.
 absl::string_view Region(absl::string_view completion, const std::string& region, bool prefilled) {
   if (region == "all") return completion;
-  absl::string_view open = region == "answer" ? "<answer>" : "<think>";
-  absl::string_view close = region == "answer" ? "</answer>" : "</think>";
-  size_t start = completion.find(open);
-  if (start == absl::string_view::npos) {
-    // A prompt that pre-fills <think> leaves the reasoning at the start.
-    if (region == "think" && prefilled) {
-      size_t end = completion.find(close);
-      return completion.substr(0, end);
-    }
-    return region == "think" ? completion : absl::string_view();
-  }
-  start += open.size();
-  size_t end = completion.find(close, start);
-  return completion.substr(start, end == absl::string_view::npos ? absl::string_view::npos : end - start);
+  if (region == "answer") return FirstAnswer(completion).value_or(absl::string_view());
+  return ThinkRegion(completion, prefilled);
 }
 
 std::string Shares(const LanguageAnalysis& a) {

@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "rewards/completion.h"
 #include "rewards/math_answer.h"
 #include "rewards/utf8.h"
 #include "rewards/verifier.h"
@@ -58,28 +59,6 @@ namespace {
 
 // The longest reference answer (after #### or \boxed{} extraction) parsed.
 constexpr size_t kMaxReferenceAnswerBytes = 10000;
-
-constexpr absl::string_view kOpenTag = "<answer>";
-constexpr absl::string_view kCloseTag = "</answer>";
-
-// Every complete <answer>…</answer> block, in order.
-std::vector<absl::string_view> AnswerBlocks(absl::string_view text) {
-  std::vector<absl::string_view> out;
-  size_t pos = 0;
-  for (;;) {
-    size_t open = text.find(kOpenTag, pos);
-    if (open == absl::string_view::npos) break;
-    size_t start = open + kOpenTag.size();
-    size_t close = text.find(kCloseTag, start);
-    if (close == absl::string_view::npos) break;
-    // A later <answer> before the close starts the block ("<answer>a<answer>b</answer>").
-    size_t inner = text.substr(start, close - start).rfind(kOpenTag);
-    if (inner != absl::string_view::npos) start += inner + kOpenTag.size();
-    out.push_back(text.substr(start, close - start));
-    pos = close + kCloseTag.size();
-  }
-  return out;
-}
 
 // Phrase markers, lower case (matched case-insensitively for ASCII).
 constexpr absl::string_view kPhrases[] = {

@@ -3,21 +3,21 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <optional>
 #include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_split.h"
+#include "rewards/completion.h"
 
 namespace rewards {
 
 std::string ExtractCode(absl::string_view completion, const std::string& language, const std::string& extract) {
   absl::string_view region = completion;
   if (extract == "answer") {
-    size_t open = completion.rfind("<answer>");
-    if (open == absl::string_view::npos) return "";
-    region = completion.substr(open + 8);
-    size_t close = region.find("</answer>");
-    if (close != absl::string_view::npos) region = region.substr(0, close);
+    std::optional<absl::string_view> answer = LastAnswer(completion);
+    if (!answer) return "";
+    region = *answer;
   }
   // The last fenced block whose info string names the language (or none).
   std::string best;
