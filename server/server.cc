@@ -92,6 +92,13 @@ absl::Status RunServer(const reward::v1::Config& config) {
   }
   drained.Notify();
   if (canceller.joinable()) canceller.join();
+  // The server's connections are closed in order (the last responses on the
+  // wire, what the clients sent read), not torn down by the exit below: a
+  // process that exits with unread bytes on a socket resets it, and the
+  // client can lose an answer it was already sent. Every call has returned
+  // (answered, or cancelled at the drain deadline), so this does not wait
+  // for work.
+  server.reset();
   std::fprintf(stderr, "reward-server: stopped\n");
   std::fflush(stderr);
   // Every call has ended by now (answered, or cancelled at the drain
