@@ -100,11 +100,16 @@ class CodeVerifier : public Verifier {
     // if its whole time limit fits, so the verifier answers before the
     // scheduler would abandon it. A program cannot buy itself out of a low
     // score by being slow: see out_of_time below.
-    auto fits = [&](int64_t ms) { return absl::Now() + absl::Milliseconds(ms + 1000) < in.deadline; };
+    // The room a test needs is its limit, the sandbox's setup (seconds on a
+    // loaded machine: twice the longest seen in this call) and a second.
+    IoProgress io;
+    auto fits = [&](int64_t ms) {
+      const int64_t setup = static_cast<int64_t>(2 * io.max_setup_ms);
+      return absl::Now() + absl::Milliseconds(ms + setup + 1000) < in.deadline;
+    };
     // A cancelled call (the client went away) just stops; a deadline reached
     // is out_of_time, whose tests fail.
     auto cancelled = [&] { return in.cancelled != nullptr && in.cancelled->load(std::memory_order_relaxed); };
-    IoProgress io;
     absl::Status ran = RunIoTests(box, t, IoProgram{cpp, &code, &compiled.binary},
                                   IoOptions{&limits, budget, stop_first_, float_tolerance_, fits, cancelled}, &tally,
                                   &io);

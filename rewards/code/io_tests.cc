@@ -1,5 +1,7 @@
 #include "rewards/code/io_tests.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "rewards/code/compile_cache.h"
 #include "rewards/code/extract.h"
@@ -34,6 +36,7 @@ absl::Status RunIoTests(sandbox::Sandbox& box, const reward::v1::Tests& t, const
     req.set_stdin(t.io(i).stdin());
     auto r = box.Run(req);
     if (!r.ok()) return r.status();
+    progress->max_setup_ms = std::max(progress->max_setup_ms, r->setup_ms());
     if (r->outcome() == sandbox::v1::RunResult::EXITED && r->exit_code() == 0) {
       if (OutputsMatch(r->stdout(), t.io(i).stdout(), o.float_tolerance)) {
         tally->Record({TestStatus::kPassed, ""});

@@ -34,6 +34,7 @@ struct IoOptions {
 struct IoProgress {
   int done = 0;              // cases run
   bool out_of_time = false;  // a case did not fit the call's budget
+  double max_setup_ms = 0;   // the longest sandbox setup of a case so far
 };
 
 // Runs the cases in order until the budget, a failure (with
