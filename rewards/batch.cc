@@ -237,7 +237,10 @@ Verdict RunTerm(const PreparedBatch& batch, size_t g, size_t s, size_t k, absl::
   in.reference = &group.reference();
   in.deadline = deadline;
   in.cancelled = cancelled;
-  return batch.groups[g].plan->terms[k].impl->Score(in);
+  const PlannedTerm& term = batch.groups[g].plan->terms[k];
+  // A group term's verdict comes with its group's (AssembleResponse).
+  if (term.group) return Verdict::Ok(0, "");
+  return term.impl->Score(in);
 }
 
 VerdictGrid ScoreSerially(const PreparedBatch& batch) {
@@ -258,8 +261,24 @@ std::string StatusName(const absl::Status& s) { return absl::StatusCodeToString(
 
 }  // namespace
 
-ScoreResponse AssembleResponse(const PreparedBatch& batch, const VerdictGrid& grid) {
+ScoreResponse AssembleResponse(const PreparedBatch& batch, const VerdictGrid& scored) {
   const ScoreRequest& req = *batch.request;
+  // Group terms run now, from the group's other verdicts (cheap by contract).
+  const VerdictGrid* grid_ptr = &scored;
+  VerdictGrid with_groups;
+  for (size_t g = 0; g < batch.groups.size(); ++g) {
+    const PreparedGroup& pg = batch.groups[g];
+    if (!pg.status.ok() || !pg.plan) continue;
+    bool any = false;
+    for (const PlannedTerm& t : pg.plan->terms) any = any || t.group;
+    if (!any) continue;
+    if (grid_ptr == &scored) {
+      with_groups = scored;
+      grid_ptr = &with_groups;
+    }
+    ScoreGroupTerms(*pg.plan, req.groups(static_cast<int>(g)), &with_groups[g]);
+  }
+  const VerdictGrid& grid = *grid_ptr;
   ScoreResponse resp;
   resp.set_request_id(req.request_id());
   std::vector<GroupScores> scores(batch.groups.size());

@@ -218,7 +218,7 @@ TEST(BatchTest, MalformedRequestsNameTheField) {
       {R"({"profile":"broken","groups":[)" + one + "]}", absl::StatusCode::kFailedPrecondition,
        "profile: 'broken' cannot be used on this server: terms[0].verifier: unknown verifier 'no_such_verifier'"},
       {R"({"reward":[{"verifier":"nope"}],"groups":[)" + one + "]}", absl::StatusCode::kInvalidArgument,
-       "reward[0].verifier: unknown verifier 'nope' (known: code, format, language, math, test_length)"},
+       "reward[0].verifier: unknown verifier 'nope' (known: code, format, language, length, math, test_length)"},
       {R"({"reward":[{"verifier":"format","params":{"bogus":1}}],"groups":[)" + one + "]}",
        absl::StatusCode::kInvalidArgument, "reward[0].params: unknown parameter 'bogus'"},
       {R"({"reward":[{"verifier":"format","params":{"pattern":"(("}}],"groups":[)" + one + "]}",
@@ -505,6 +505,48 @@ TEST(BatchTest, ReasonCutAcrossAnEmoji) {
   EXPECT_FALSE(HasReplacementChar(reason)) << reason;
   // 30 + 12 bytes: cut to 40 with "...", the second emoji is left out whole.
   EXPECT_EQ(reason, "\"" + std::string(30, 'y') + "🎉...\" ≠ \"yes\" (answer_tag, compared as text)");
+}
+
+}  // namespace
+}  // namespace rewards
+
+namespace rewards {
+namespace {
+
+// A group verifier (length, Kimi k1.5's length term) conditioned on another
+// term's verdicts (math): short right answers gain, long wrong ones lose.
+TEST(BatchTest, GroupTermsSeeTheirGroupAndTheVerdictsTheyNeed) {
+  auto resp = ScoreAll(Request(R"({"groups":[{"id":"q","prompt":"2+3*4?",
+      "reference":{"answer":"14"},
+      "completions":[{"id":"short-right","text":"<answer>14</answer>"},
+                     {"id":"long-right","text":"<think>3*4 is 12, plus 2 makes 14, checked twice</think><answer>14</answer>"},
+                     {"id":"short-wrong","text":"<answer>20</answer>"},
+                     {"id":"long-wrong","text":"<think>2+3 is 5, times 4 is 20, which I checked twice</think><answer>20</answer>"}]}],
+      "reward":[{"verifier":"math"},{"verifier":"length","weight":0.5,"params":{"correctness":"math"}}]})"));
+  ASSERT_TRUE(resp.ok()) << resp.status();
+  const auto& g = resp->groups(0);
+  ASSERT_EQ(g.status(), "OK") << g.error();
+  // Lengths 19 (shortest), 73, 19, 77 (longest): lambda 0.5, about -0.43,
+  // 0.5, -0.5; right keeps lambda, wrong min(0, lambda).
+  auto length = [&](int s) { return g.samples(s).components(1).score(); };
+  EXPECT_DOUBLE_EQ(length(0), 0.5);
+  EXPECT_LT(length(1), 0);
+  EXPECT_DOUBLE_EQ(length(2), 0);
+  EXPECT_DOUBLE_EQ(length(3), -0.5);
+  EXPECT_THAT(g.samples(1).components(1).reason(), ::testing::HasSubstr("correct"));
+  EXPECT_THAT(g.samples(3).components(1).reason(), ::testing::HasSubstr("wrong"));
+  // The reward adds it with its weight: 1 + 0.5 * 0.5 for the short right answer.
+  EXPECT_DOUBLE_EQ(g.samples(0).reward(), 1.25);
+  EXPECT_DOUBLE_EQ(g.samples(3).reward(), -0.25);
+}
+
+TEST(BatchTest, AGroupTermNeedsItsVerifierInTheReward) {
+  auto resp = ScoreAll(Request(std::string(R"({"groups":[)") + kSeedGroup +
+                               R"(],"reward":[{"verifier":"format"},{"verifier":"length"}]})"));
+  ASSERT_FALSE(resp.ok());
+  EXPECT_EQ(resp.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(resp.status().message()),
+              ::testing::HasSubstr("reward[1].params.correctness: 'math' is not a per-sample term of this reward"));
 }
 
 }  // namespace

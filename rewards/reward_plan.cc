@@ -10,6 +10,11 @@ namespace rewards {
 absl::StatusOr<RewardPlan> BuildPlan(const Terms& terms, const std::string& field,
                                      const TimeoutOverrides& timeouts) {
   RewardPlan plan;
+  struct Need {
+    size_t term;
+    std::string verifier, field;
+  };
+  std::vector<Need> needed_names;
   for (int i = 0; i < terms.size(); ++i) {
     const reward::v1::RewardTerm& t = terms[i];
     std::string at = absl::StrCat(field, "[", i, "]");
@@ -41,6 +46,14 @@ absl::StatusOr<RewardPlan> BuildPlan(const Terms& terms, const std::string& fiel
                           absl::StrCat(at, ".params: ", impl.status().message()));
     }
     PlannedTerm term;
+    term.group = (*impl)->ScoresGroups();
+    if (term.group) {
+      // Its needs: per-sample terms of this reward, resolved below.
+      for (const auto& [name, param] : factory->Needs(*params)) {
+        term.needs.push_back(plan.terms.size() + terms.size());  // a mark: unresolved
+        needed_names.push_back({plan.terms.size(), name, absl::StrCat(at, ".params.", param)});
+      }
+    }
     term.verifier = t.verifier();
     term.weight = t.has_weight() ? t.weight() : 1.0;
     term.impl = std::move(*impl);
@@ -51,7 +64,47 @@ absl::StatusOr<RewardPlan> BuildPlan(const Terms& terms, const std::string& fiel
   if (plan.terms.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(field, ": no verifier given"));
   }
+  // Each need is a per-sample term of this reward (group terms run after
+  // them, so one group term cannot need another).
+  std::vector<size_t> resolved(plan.terms.size(), 0);
+  for (const Need& need : needed_names) {
+    size_t found = plan.terms.size();
+    for (size_t k = 0; k < plan.terms.size(); ++k) {
+      if (plan.terms[k].verifier == need.verifier && !plan.terms[k].group) found = k;
+    }
+    if (found == plan.terms.size()) {
+      return absl::InvalidArgumentError(absl::StrCat(need.field, ": '", need.verifier,
+                                                     "' is not a per-sample term of this reward"));
+    }
+    plan.terms[need.term].needs[resolved[need.term]++] = found;
+  }
   return plan;
+}
+
+void ScoreGroupTerms(const RewardPlan& plan, const reward::v1::Group& group,
+                     std::vector<std::vector<Verdict>>* grid) {
+  for (size_t k = 0; k < plan.terms.size(); ++k) {
+    const PlannedTerm& term = plan.terms[k];
+    if (!term.group) continue;
+    GroupInput in;
+    in.prompt = group.prompt();
+    in.reference = &group.reference();
+    std::vector<size_t> scored;  // the samples that have verdicts
+    for (size_t s = 0; s < grid->size(); ++s) {
+      if ((*grid)[s].size() == plan.terms.size()) scored.push_back(s);
+    }
+    for (size_t s : scored) in.completions.push_back(group.completions(static_cast<int>(s)).text());
+    for (size_t need : term.needs) {
+      std::vector<const Verdict*> column;
+      for (size_t s : scored) column.push_back(&(*grid)[s][need]);
+      in.needed.push_back(std::move(column));
+    }
+    std::vector<Verdict> verdicts = term.impl->ScoreGroup(in);
+    for (size_t i = 0; i < scored.size(); ++i) {
+      (*grid)[scored[i]][k] = i < verdicts.size() ? std::move(verdicts[i])
+                                                  : Verdict::Error("INTERNAL", "the group verifier gave no verdict");
+    }
+  }
 }
 
 namespace {

@@ -25,6 +25,10 @@ struct PlannedTerm {
   double weight = 0;
   std::shared_ptr<const Verifier> impl;
   absl::Duration budget;  // wall-clock budget of one call
+  // A group verifier (impl->ScoresGroups()): the indices of the terms whose
+  // verdicts it needs, in its Needs() order.
+  bool group = false;
+  std::vector<size_t> needs;
 };
 
 struct RewardPlan {
@@ -45,6 +49,11 @@ absl::StatusOr<RewardPlan> BuildPlan(const Terms& terms, const std::string& fiel
 // The built-in reward profiles: r1_zero (math 1 + format 0.1, DeepSeek-R1-Zero),
 // r1 (math 1 + format 0.1 + language 0.2), code (code 1 + format 0.1).
 std::vector<reward::v1::Profile> BuiltinProfiles();
+
+// Fills the group terms' verdicts of `grid[g]` (group `g` of `request`),
+// from the other terms' verdicts already there. Cheap: see Verifier.
+void ScoreGroupTerms(const RewardPlan& plan, const reward::v1::Group& group,
+                     std::vector<std::vector<Verdict>>* grid_of_group);
 
 // Sample-level checks done before any verifier runs: invalid UTF-8
 // (INVALID_UTF8) and over-long text (TOO_LONG) are errors for this sample.

@@ -64,10 +64,27 @@ struct Verdict {
   }
 };
 
+// What a group verifier sees: a whole group, with the verdicts of the terms
+// it needs (VerifierFactory::Needs), in that order, per sample; null for a
+// sample that was not scored (it failed before any verifier ran).
+struct GroupInput {
+  absl::string_view prompt;
+  const reward::v1::Reference* reference = nullptr;
+  std::vector<absl::string_view> completions;
+  std::vector<std::vector<const Verdict*>> needed;  // [need][sample]
+};
+
 class Verifier {
  public:
   virtual ~Verifier() = default;
   virtual Verdict Score(const SampleInput& input) const = 0;
+  // A group verifier scores a group at once, after the per-sample terms it
+  // needs: ScoreGroup instead of Score, one verdict per completion. It runs
+  // on the request's thread once the group's other verdicts are in, so it
+  // must be cheap (no I/O, no sandbox): a function of the group's texts and
+  // verdicts, such as a length term relative to the group.
+  virtual bool ScoresGroups() const { return false; }
+  virtual std::vector<Verdict> ScoreGroup(const GroupInput&) const { return {}; }
   // Checked once per group before scoring: a group lacking what this verifier
   // needs (e.g. a reference answer) fails as a whole with this status.
   virtual absl::Status CheckReference(const reward::v1::Reference&) const {
@@ -93,6 +110,10 @@ class VerifierFactory {
   // naming the parameter (e.g. an invalid regex with RE2's message).
   virtual absl::StatusOr<std::unique_ptr<Verifier>> Create(
       const rewards::Params& params) const = 0;
+  // The verifiers whose verdicts a group verifier needs (each must be a
+  // per-sample term of the same reward), and the parameter that names each,
+  // for errors: {{"math", "correctness"}}. Resolved once per plan.
+  virtual std::vector<std::pair<std::string, std::string>> Needs(const rewards::Params&) const { return {}; }
 };
 
 // All registered factories, sorted by name.
