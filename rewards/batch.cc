@@ -12,8 +12,9 @@ using reward::v1::ScoreResponse;
 
 ProfileRegistry::ProfileRegistry(const std::vector<reward::v1::Profile>& profiles,
                                  const std::string& default_profile,
-                                 const TimeoutOverrides& timeouts)
-    : default_profile_(default_profile), timeouts_(timeouts) {
+                                 const TimeoutOverrides& timeouts,
+                                 std::shared_ptr<const VerifierContext> context)
+    : context_(std::move(context)), default_profile_(default_profile), timeouts_(timeouts) {
   for (const auto& p : profiles) {
     // A later profile of the same name (from the config) replaces an earlier one.
     auto it = std::find_if(profiles_.begin(), profiles_.end(),
@@ -25,7 +26,7 @@ ProfileRegistry::ProfileRegistry(const std::vector<reward::v1::Profile>& profile
     }
   }
   for (const auto& p : profiles_) {
-    absl::StatusOr<RewardPlan> plan = BuildPlan(p.terms(), "terms", timeouts_);
+    absl::StatusOr<RewardPlan> plan = BuildPlan(p.terms(), "terms", timeouts_, this->context());
     if (plan.ok()) {
       plans_.emplace(p.name(), std::make_shared<const RewardPlan>(std::move(*plan)));
     } else {
@@ -61,7 +62,7 @@ absl::StatusOr<std::shared_ptr<const RewardPlan>> ResolvePlan(
   }
   if (!terms.empty()) {
     absl::StatusOr<RewardPlan> plan =
-        BuildPlan(terms, absl::StrCat(prefix, "reward"), profiles.timeouts());
+        BuildPlan(terms, absl::StrCat(prefix, "reward"), profiles.timeouts(), profiles.context());
     if (!plan.ok()) return plan.status();
     return std::make_shared<const RewardPlan>(std::move(*plan));
   }

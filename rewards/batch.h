@@ -44,16 +44,21 @@ using GroupErrors = std::map<int, absl::Status>;
 // verifiers are not all available keeps its error, returned when used.
 class ProfileRegistry {
  public:
+  // Every plan (the profiles' now, each request's own later) is built with
+  // `context`'s shared resources.
   ProfileRegistry(const std::vector<reward::v1::Profile>& profiles,
-                  const std::string& default_profile, const TimeoutOverrides& timeouts);
+                  const std::string& default_profile, const TimeoutOverrides& timeouts,
+                  std::shared_ptr<const VerifierContext> context = nullptr);
   // FailedPrecondition for a profile that cannot be built here (e.g. it names
   // a verifier this server does not have); InvalidArgument for an unknown name.
   absl::StatusOr<std::shared_ptr<const RewardPlan>> Find(const std::string& name) const;
   const std::vector<reward::v1::Profile>& profiles() const { return profiles_; }
   const std::string& default_profile() const { return default_profile_; }
   const TimeoutOverrides& timeouts() const { return timeouts_; }
+  const VerifierContext& context() const { return context_ ? *context_ : VerifierContext::Empty(); }
 
  private:
+  std::shared_ptr<const VerifierContext> context_;
   std::vector<reward::v1::Profile> profiles_;
   std::map<std::string, absl::StatusOr<std::shared_ptr<const RewardPlan>>> plans_;
   std::string default_profile_;

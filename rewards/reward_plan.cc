@@ -8,7 +8,7 @@
 namespace rewards {
 
 absl::StatusOr<RewardPlan> BuildPlan(const Terms& terms, const std::string& field,
-                                     const TimeoutOverrides& timeouts) {
+                                     const TimeoutOverrides& timeouts, const VerifierContext& context) {
   RewardPlan plan;
   struct Need {
     size_t term;
@@ -40,7 +40,7 @@ absl::StatusOr<RewardPlan> BuildPlan(const Terms& terms, const std::string& fiel
       return absl::InvalidArgumentError(
           absl::StrCat(at, ".params: ", params.status().message()));
     }
-    absl::StatusOr<std::unique_ptr<Verifier>> impl = factory->Create(*params);
+    absl::StatusOr<std::unique_ptr<Verifier>> impl = factory->Create(*params, context);
     if (!impl.ok()) {
       return absl::Status(impl.status().code(),
                           absl::StrCat(at, ".params: ", impl.status().message()));

@@ -43,8 +43,10 @@ using TimeoutOverrides = std::map<std::string, absl::Duration>;
 // Validates and configures `terms`. Errors are InvalidArgument and start with
 // `field` and the term's index: "reward[1].verifier: unknown verifier 'foo'
 // (known: format)", "reward[0].params: unknown parameter 'x' ...".
+// Verifiers are built with `context`'s shared resources.
 absl::StatusOr<RewardPlan> BuildPlan(const Terms& terms, const std::string& field,
-                                     const TimeoutOverrides& timeouts);
+                                     const TimeoutOverrides& timeouts,
+                                     const VerifierContext& context = VerifierContext::Empty());
 
 // The built-in reward profiles: r1_zero (math 1 + format 0.1, DeepSeek-R1-Zero),
 // r1 (math 1 + format 0.1 + language 0.2), code (code 1 + format 0.1).

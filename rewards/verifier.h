@@ -13,8 +13,11 @@
 #define REWARDS_VERIFIER_H_
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <string>
+#include <typeindex>
+#include <typeinfo>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -97,6 +100,35 @@ class Verifier {
   }
 };
 
+// What factories build verifiers with: resources shared by all requests,
+// made once at start-up (the sandbox client, caches, loaded models), looked
+// up by type. The server makes one; tests pass their own (fakes, a fresh
+// cache); an empty context leaves each factory its process-wide defaults.
+//
+//   auto context = std::make_shared<VerifierContext>();
+//   context->Set(std::make_shared<CodeResources>(...));
+//   ... factory->Create(params, *context)  // reads context.Get<CodeResources>()
+class VerifierContext {
+ public:
+  template <typename T>
+  void Set(std::shared_ptr<T> item) {
+    items_[std::type_index(typeid(T))] = std::move(item);
+  }
+  // Null when no resource of that type was set.
+  template <typename T>
+  T* Get() const {
+    auto it = items_.find(std::type_index(typeid(T)));
+    return it == items_.end() ? nullptr : static_cast<T*>(it->second.get());
+  }
+  static const VerifierContext& Empty() {
+    static const auto* empty = new VerifierContext();
+    return *empty;
+  }
+
+ private:
+  std::map<std::type_index, std::shared_ptr<void>> items_;
+};
+
 class VerifierFactory {
  public:
   virtual ~VerifierFactory() = default;
@@ -110,6 +142,13 @@ class VerifierFactory {
   // naming the parameter (e.g. an invalid regex with RE2's message).
   virtual absl::StatusOr<std::unique_ptr<Verifier>> Create(
       const rewards::Params& params) const = 0;
+  // The same with the shared resources of `context`; factories that use none
+  // need not override it.
+  virtual absl::StatusOr<std::unique_ptr<Verifier>> Create(const rewards::Params& params,
+                                                           const VerifierContext& context) const {
+    (void)context;
+    return Create(params);
+  }
   // The verifiers whose verdicts a group verifier needs (each must be a
   // per-sample term of the same reward), and the parameter that names each,
   // for errors: {{"math", "correctness"}}. Resolved once per plan.

@@ -9,6 +9,7 @@
 #include "absl/time/clock.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/method_handler.h"
+#include "rewards/code/code_verifier.h"
 #include "rewards/utf8.h"
 #include "server/config.h"
 #include "server/request_decoder.h"
@@ -30,8 +31,20 @@ std::string StatusCodeName(grpc::StatusCode code) {
   return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
 }
 
+namespace {
+
+// The verifiers' shared resources, made once at start-up (the code
+// verifier's sandbox client and compile cache).
+std::shared_ptr<const rewards::VerifierContext> MakeVerifierContext() {
+  auto context = std::make_shared<rewards::VerifierContext>();
+  rewards::AddCodeResources(context.get());
+  return context;
+}
+
+}  // namespace
+
 RewardServiceImpl::RewardServiceImpl(const reward::v1::Config& config, WorkerPool* pool)
-    : profiles_(AllProfiles(config), config.default_profile(), TimeoutsOf(config)),
+    : profiles_(AllProfiles(config), config.default_profile(), TimeoutsOf(config), MakeVerifierContext()),
       limits_(LimitsOf(config)),
       scheduler_(pool),
       stream_pool_(std::max(4, static_cast<int>(config.threads())), /*max_extra=*/0) {

@@ -25,8 +25,9 @@ namespace {
 class CodeVerifier : public Verifier {
  public:
   CodeVerifier(std::string extract, bool all_or_nothing, int time_ms, int memory_mb, int max_tests, bool stop_first,
-               double float_tolerance, int compile_ms)
-      : extract_(std::move(extract)),
+               double float_tolerance, int compile_ms, CodeResources resources)
+      : resources_(resources),
+        extract_(std::move(extract)),
         all_or_nothing_(all_or_nothing),
         time_ms_(time_ms),
         memory_mb_(memory_mb),
@@ -73,9 +74,14 @@ class CodeVerifier : public Verifier {
   }
 
   Verdict Score(const SampleInput& in) const override {
-    std::string runner = CodeSandboxRunner();
-    if (runner.empty()) return Verdict::Error("SANDBOX_UNAVAILABLE", "no sandbox-runner found");
-    sandbox::Sandbox& box = sandbox::SharedSandbox(runner);
+    sandbox::Sandbox* shared = resources_.sandbox;
+    if (shared == nullptr) {
+      std::string runner = CodeSandboxRunner();
+      if (runner.empty()) return Verdict::Error("SANDBOX_UNAVAILABLE", "no sandbox-runner found");
+      shared = &sandbox::SharedSandbox(runner);
+    }
+    sandbox::Sandbox& box = *shared;
+    CompileCache& cache = resources_.compile_cache ? *resources_.compile_cache : CompileCache::Shared();
     const auto& t = in.reference->tests();
     const bool cpp = t.language() == "cpp";
     std::string code = ExtractCode(in.completion, cpp ? "cpp" : "python", extract_);
@@ -85,7 +91,7 @@ class CodeVerifier : public Verifier {
     CompileResult compiled;
     if (cpp) {
       const int64_t left_ms = absl::ToInt64Milliseconds(in.deadline - absl::Now()) - 1000;
-      compiled = CompileCache::Shared().Compile(box, code, std::min<int64_t>(compile_ms_, left_ms));
+      compiled = cache.Compile(box, code, std::min<int64_t>(compile_ms_, left_ms));
       if (compiled.error == CompileResult::Error::kCompile) {
         return Verdict::Outcome(0, "COMPILE_ERROR", compiled.message);
       }
@@ -146,6 +152,7 @@ class CodeVerifier : public Verifier {
   }
 
  private:
+  CodeResources resources_;
   // Each test's limits: the reference's, else the verifier's.
   sandbox::v1::Limits TestLimits(const reward::v1::Tests& t) const {
     sandbox::v1::Limits limits;
@@ -216,12 +223,18 @@ class CodeVerifierFactory : public VerifierFactory {
   absl::Duration DefaultTimeout() const override { return absl::Seconds(120); }
 
   absl::StatusOr<std::unique_ptr<Verifier>> Create(const rewards::Params& p) const override {
+    return Create(p, VerifierContext::Empty());
+  }
+  absl::StatusOr<std::unique_ptr<Verifier>> Create(const rewards::Params& p,
+                                                   const VerifierContext& context) const override {
+    const CodeResources* shared = context.Get<CodeResources>();
     return std::make_unique<CodeVerifier>(p.GetString("extract"), p.GetString("mode") == "all_or_nothing",
                                           static_cast<int>(p.GetNumber("time_limit_ms")),
                                           static_cast<int>(p.GetNumber("memory_limit_mb")),
                                           static_cast<int>(p.GetNumber("max_tests")),
                                           p.GetBool("stop_on_first_failure"), p.GetNumber("float_tolerance"),
-                                          static_cast<int>(p.GetNumber("compile_time_limit_ms")));
+                                          static_cast<int>(p.GetNumber("compile_time_limit_ms")),
+                                          shared ? *shared : CodeResources());
   }
 };
 
@@ -237,6 +250,14 @@ std::string& RunnerOverride() {
 }  // namespace
 
 void SetCodeSandboxRunner(const std::string& path) { RunnerOverride() = path; }
+
+void AddCodeResources(VerifierContext* context) {
+  auto code = std::make_shared<CodeResources>();
+  const std::string runner = CodeSandboxRunner();
+  if (!runner.empty()) code->sandbox = &sandbox::SharedSandbox(runner);
+  code->compile_cache = &CompileCache::Shared();
+  context->Set(std::move(code));
+}
 
 std::string CodeSandboxRunner() {
   if (!RunnerOverride().empty()) return RunnerOverride();

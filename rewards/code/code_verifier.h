@@ -17,7 +17,23 @@
 
 #include <string>
 
+#include "rewards/code/compile_cache.h"
+#include "rewards/verifier.h"
+#include "sandbox/sandbox.h"
+
 namespace rewards {
+
+// The code verifier's shared resources, taken from the VerifierContext it is
+// built with (verifier.h); a null one is the process-wide default.
+struct CodeResources {
+  sandbox::Sandbox* sandbox = nullptr;      // default: the one for CodeSandboxRunner()
+  CompileCache* compile_cache = nullptr;    // default: CompileCache::Shared()
+};
+
+// Puts the code verifier's resources in a server's context: the sandbox
+// client of CodeSandboxRunner() (when there is a runner) and the
+// process-wide compile cache.
+void AddCodeResources(VerifierContext* context);
 
 // Where the sandbox runner is: SetCodeSandboxRunner's path, else
 // $REWARD_SANDBOX_RUNNER, else sandbox-runner beside the executable.

@@ -729,3 +729,47 @@ TEST_F(CodeVerifierTest, Extraction) {
 
 }  // namespace
 }  // namespace rewards
+
+namespace rewards {
+namespace {
+
+// Verifiers are built with a context's shared resources (verifier.h): two
+// contexts with compile caches of their own keep their programs apart; an
+// empty context leaves the process-wide defaults.
+TEST(CodeVerifierContextTest, TheContextsCompileCacheIsUsed) {
+  SetCodeSandboxRunner(std::string(std::getenv("TEST_SRCDIR")) + "/" + std::getenv("TEST_WORKSPACE") +
+                       "/sandbox/sandbox-runner");
+  const VerifierFactory* factory = FindVerifier("code");
+  ASSERT_NE(factory, nullptr);
+  auto params = ParseParams(google::protobuf::Struct(), factory->Params());
+  ASSERT_TRUE(params.ok());
+  CompileCache first(8, 64 << 20), second(8, 64 << 20);
+  auto with = [&](CompileCache* cache) {
+    VerifierContext context;
+    auto code = std::make_shared<CodeResources>();
+    code->compile_cache = cache;
+    context.Set(code);
+    auto v = factory->Create(*params, context);
+    EXPECT_TRUE(v.ok());
+    return std::move(*v);
+  };
+  reward::v1::Reference io;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
+                  R"({"tests":{"language":"cpp","io":[{"stdin":"","stdout":"7\n"}]}})", &io)
+                  .ok());
+  const std::string program = "```cpp\n#include <cstdio>\nint main() { std::printf(\"7\\n\"); }\n```";
+  EXPECT_EQ(ScoreOne(*with(&first), program, io).status, "PASSED");
+  EXPECT_EQ(first.size(), 1u);
+  EXPECT_EQ(second.size(), 0u);
+  EXPECT_EQ(ScoreOne(*with(&second), program, io).status, "PASSED");
+  EXPECT_EQ(second.size(), 1u);
+  // No resources in the context: the process-wide cache.
+  const size_t shared_before = CompileCache::Shared().size();
+  auto plain = factory->Create(*params, VerifierContext::Empty());
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(ScoreOne(**plain, program, io).status, "PASSED");
+  EXPECT_EQ(CompileCache::Shared().size(), shared_before + 1);
+}
+
+}  // namespace
+}  // namespace rewards

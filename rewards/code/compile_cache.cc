@@ -12,6 +12,11 @@ CompileCache& CompileCache::Shared() {
   return *cache;
 }
 
+size_t CompileCache::size() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return cache_.size();
+}
+
 CompileResult CompileCache::Run(sandbox::Sandbox& box, const std::string& source, int64_t limit_ms, bool* finished) {
   *finished = false;
   sandbox::v1::RunRequest req;

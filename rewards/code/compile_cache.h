@@ -38,6 +38,8 @@ class CompileCache {
 
   // The process-wide cache (256 programs, 256 MB).
   static CompileCache& Shared();
+  // Programs cached now.
+  size_t size();
 
  private:
   CompileResult Run(sandbox::Sandbox& box, const std::string& source, int64_t limit_ms, bool* finished);
