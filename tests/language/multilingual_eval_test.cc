@@ -18,17 +18,10 @@
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "rewards/language_verifier.h"
+#include "tests/language/eval_rows.h"
 
 namespace rewards {
 namespace {
-
-double ShareOf(const LanguageAnalysis& a, const std::string& lang) {
-  if (a.words == 0) return 0;
-  for (const auto& l : a.languages) {
-    if (l.language == lang) return static_cast<double>(l.words) / a.words;
-  }
-  return 0;
-}
 
 struct Tally {
   double error = 0;
@@ -49,22 +42,12 @@ TEST(MultilingualEvalTest, MeetsTargets) {
   while (std::getline(in, line)) {
     google::protobuf::Struct row;
     ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(line, &row).ok());
-    const auto& f = row.fields();
-    const std::string kind = f.at("kind").string_value();
-    const std::string target = f.at("target").string_value();
-    std::string text;
-    int target_words = 0, all_words = 0;
-    for (const auto& seg : f.at("segments").list_value().values()) {
-      const auto& s = seg.struct_value().fields();
-      const std::string& t = s.at("text").string_value();
-      const std::string& lang = s.at("lang").string_value();
-      int n = lang == "math" ? 0 : CountWords(t);
-      all_words += n;
-      if (lang == target) target_words += n;
-      absl::StrAppend(&text, text.empty() ? "" : " ", t);
-    }
-    const double truth = all_words ? static_cast<double>(target_words) / all_words : 1.0;
-    const LanguageAnalysis a = AnalyzeLanguages(text, target);
+    // Segments joined by a space.
+    const EvalRow r = ReadEvalRow(row, [](const std::string&, bool first) { return first ? "" : " "; });
+    const std::string& kind = r.kind;
+    const std::string& target = r.target;
+    const double truth = r.truth;
+    const LanguageAnalysis a = AnalyzeLanguages(r.text, target);
     const double err = std::abs(ShareOf(a, target) - truth);
     for (Tally* t : {&all, &by_language[target], &by_kind[kind]}) {
       t->error += err;
@@ -72,7 +55,7 @@ TEST(MultilingualEvalTest, MeetsTargets) {
     }
     over_01 += err > 0.1;
     if (verbose && err > 0.05) {
-      std::printf("ERR %.3f %s truth %.3f got %.3f\n", err, f.at("id").string_value().c_str(), truth,
+      std::printf("ERR %.3f %s truth %.3f got %.3f\n", err, r.id.c_str(), truth,
                   ShareOf(a, target));
     }
   }
