@@ -262,24 +262,13 @@ std::string StatusName(const absl::Status& s) { return absl::StatusCodeToString(
 
 }  // namespace
 
-ScoreResponse AssembleResponse(const PreparedBatch& batch, const VerdictGrid& scored) {
+ScoreResponse AssembleResponse(const PreparedBatch& batch, VerdictGrid grid) {
   const ScoreRequest& req = *batch.request;
   // Group terms run now, from the group's other verdicts (cheap by contract).
-  const VerdictGrid* grid_ptr = &scored;
-  VerdictGrid with_groups;
   for (size_t g = 0; g < batch.groups.size(); ++g) {
     const PreparedGroup& pg = batch.groups[g];
-    if (!pg.status.ok() || !pg.plan) continue;
-    bool any = false;
-    for (const PlannedTerm& t : pg.plan->terms) any = any || t.group;
-    if (!any) continue;
-    if (grid_ptr == &scored) {
-      with_groups = scored;
-      grid_ptr = &with_groups;
-    }
-    ScoreGroupTerms(*pg.plan, req.groups(static_cast<int>(g)), &with_groups[g]);
+    if (pg.status.ok() && pg.plan) ScoreGroupTerms(*pg.plan, req.groups(static_cast<int>(g)), &grid[g]);
   }
-  const VerdictGrid& grid = *grid_ptr;
   ScoreResponse resp;
   resp.set_request_id(req.request_id());
   std::vector<GroupScores> scores(batch.groups.size());

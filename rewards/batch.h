@@ -109,8 +109,9 @@ Verdict RunTerm(const PreparedBatch& batch, size_t g, size_t s, size_t k, absl::
 // Runs every call in order on this thread (tests, benchmarks, tools).
 VerdictGrid ScoreSerially(const PreparedBatch& batch);
 
-// Weighted sums, statuses and advantages, in the request's order.
-reward::v1::ScoreResponse AssembleResponse(const PreparedBatch& batch, const VerdictGrid& grid);
+// Weighted sums, statuses and advantages, in the request's order; first the
+// group terms' verdicts (ScoreGroupTerms) from the grid's others.
+reward::v1::ScoreResponse AssembleResponse(const PreparedBatch& batch, VerdictGrid grid);
 
 }  // namespace rewards
 

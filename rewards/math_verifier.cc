@@ -60,6 +60,17 @@ namespace {
 // The longest reference answer (after #### or \boxed{} extraction) parsed.
 constexpr size_t kMaxReferenceAnswerBytes = 10000;
 
+// A rule's region that is its one candidate (phrase, last_number).
+AnswerRegion OneCandidate(absl::string_view rule, absl::string_view region) {
+  AnswerRegion r;
+  r.found = true;
+  r.rule = std::string(rule);
+  r.region = region;
+  r.chars = region.size();
+  r.candidates.push_back(region);
+  return r;
+}
+
 // Phrase markers, lower case (matched case-insensitively for ASCII).
 constexpr absl::string_view kPhrases[] = {
     "the final answer is", "final answer is", "final answer:", "the answer is", "answer:",
@@ -115,12 +126,7 @@ AnswerRegion FromPhrase(absl::string_view text) {
   rest = absl::StripAsciiWhitespace(rest);
   while (!rest.empty() && (rest.front() == '*' || rest.front() == ' ')) rest.remove_prefix(1);
   while (!rest.empty() && (rest.back() == '*' || rest.back() == ' ')) rest.remove_suffix(1);
-  r.found = true;
-  r.rule = "phrase";
-  r.region = rest;
-  r.chars = r.region.size();
-  r.candidates.push_back(r.region);
-  return r;
+  return OneCandidate("phrase", rest);
 }
 
 // Boxed values, unless a "final answer" phrase follows the last of them
@@ -215,12 +221,7 @@ AnswerRegion FromLastNumber(absl::string_view text) {
   if (eq != absl::string_view::npos) span = span.substr(eq + 1);
   span = absl::StripAsciiWhitespace(span);
   if (!span.empty() && span.size() <= kMaxLastExpressionChars) {
-    r.found = true;
-    r.rule = "last_number";
-    r.region = span;
-    r.chars = r.region.size();
-    r.candidates.push_back(r.region);
-    return r;
+    return OneCandidate("last_number", span);
   }
   size_t end = i;
   if (end < text.size() && text[end] == '%') ++end;
@@ -235,12 +236,7 @@ AnswerRegion FromLastNumber(absl::string_view text) {
     }
   }
   if (start > 0 && text[start - 1] == '-') --start;
-  r.found = true;
-  r.rule = "last_number";
-  r.region = text.substr(start, end - start);
-  r.chars = r.region.size();
-  r.candidates.push_back(r.region);
-  return r;
+  return OneCandidate("last_number", text.substr(start, end - start));
 }
 
 }  // namespace

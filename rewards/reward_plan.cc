@@ -50,7 +50,6 @@ absl::StatusOr<RewardPlan> BuildPlan(const Terms& terms, const std::string& fiel
     if (term.group) {
       // Its needs: per-sample terms of this reward, resolved below.
       for (const auto& [name, param] : factory->Needs(*params)) {
-        term.needs.push_back(plan.terms.size() + terms.size());  // a mark: unresolved
         needed_names.push_back({plan.terms.size(), name, absl::StrCat(at, ".params.", param)});
       }
     }
@@ -66,7 +65,6 @@ absl::StatusOr<RewardPlan> BuildPlan(const Terms& terms, const std::string& fiel
   }
   // Each need is a per-sample term of this reward (group terms run after
   // them, so one group term cannot need another).
-  std::vector<size_t> resolved(plan.terms.size(), 0);
   for (const Need& need : needed_names) {
     size_t found = plan.terms.size();
     for (size_t k = 0; k < plan.terms.size(); ++k) {
@@ -76,7 +74,7 @@ absl::StatusOr<RewardPlan> BuildPlan(const Terms& terms, const std::string& fiel
       return absl::InvalidArgumentError(absl::StrCat(need.field, ": '", need.verifier,
                                                      "' is not a per-sample term of this reward"));
     }
-    plan.terms[need.term].needs[resolved[need.term]++] = found;
+    plan.terms[need.term].needs.push_back(found);
   }
   return plan;
 }

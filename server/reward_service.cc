@@ -107,7 +107,7 @@ absl::StatusOr<ScoreResponse> RewardServiceImpl::ScoreDecoded(std::shared_ptr<co
   absl::StatusOr<rewards::VerdictGrid> grid =
       scheduler_.Run(prepared, deadline, [&] { return cancel_all_.load() || cancelled(); });
   if (!grid.ok()) return grid.status();
-  return rewards::AssembleResponse(*prepared, *grid);
+  return rewards::AssembleResponse(*prepared, std::move(*grid));
 }
 
 grpc::Status RewardServiceImpl::ScoreOne(grpc::ServerContext* context, grpc::ByteBuffer* bytes,
