@@ -24,12 +24,22 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "client/channel.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "reward/v1/reward.grpc.pb.h"
 
-ABSL_FLAG(std::string, address, "localhost:50051", "Server address host:port");
+ABSL_FLAG(std::string, address, "localhost:50051",
+          "Server address: host:port, several as host1:port1,host2:port2, or dns:///name:port (every "
+          "address of the name); calls are spread round robin and retried on UNAVAILABLE");
+ABSL_FLAG(bool, tls, false, "Connect with TLS (the system's CA roots unless --tls_ca)");
+ABSL_FLAG(std::string, tls_ca, "", "PEM CA bundle to check the server's certificate against (implies --tls)");
+ABSL_FLAG(std::string, tls_cert, "", "PEM client certificate, for servers that require one (with --tls_key)");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
+ABSL_FLAG(std::string, tls_server_name, "", "Name to check in the server's certificate, if not the address's");
+ABSL_FLAG(std::string, token_file, "",
+          "File whose first line is the bearer token to send (default: $REWARD_TOKEN, if set)");
 ABSL_FLAG(double, timeout, 60, "Deadline of each call, in seconds");
 ABSL_FLAG(std::string, input, "", "score: JSONL file of groups, or - for stdin");
 ABSL_FLAG(std::string, profile, "", "score: the server's reward profile to use (e.g. r1_zero)");
@@ -56,18 +66,32 @@ int FailRpc(const grpc::Status& st) {
               1);
 }
 
+// The connection flags (client/channel.h); exits on a bad one.
+const client::ChannelOptions& Options() {
+  static const client::ChannelOptions* options = [] {
+    auto* o = new client::ChannelOptions;
+    o->address = absl::GetFlag(FLAGS_address);
+    o->tls = absl::GetFlag(FLAGS_tls);
+    o->tls_ca = absl::GetFlag(FLAGS_tls_ca);
+    o->tls_cert = absl::GetFlag(FLAGS_tls_cert);
+    o->tls_key = absl::GetFlag(FLAGS_tls_key);
+    o->tls_server_name = absl::GetFlag(FLAGS_tls_server_name);
+    absl::StatusOr<std::string> token = client::ReadToken(absl::GetFlag(FLAGS_token_file));
+    if (!token.ok()) std::exit(Fail(std::string(token.status().message())));
+    o->token = *token;
+    return o;
+  }();
+  return *options;
+}
+
 void SetDeadline(grpc::ClientContext* ctx) {
-  double seconds = absl::GetFlag(FLAGS_timeout);
-  ctx->set_deadline(std::chrono::system_clock::now() +
-                    std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000)));
+  client::PrepareCall(Options(), absl::Seconds(absl::GetFlag(FLAGS_timeout)), ctx);
 }
 
 std::shared_ptr<grpc::Channel> Connect() {
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(INT32_MAX);
-  args.SetMaxSendMessageSize(INT32_MAX);
-  return grpc::CreateCustomChannel(absl::GetFlag(FLAGS_address), grpc::InsecureChannelCredentials(),
-                                   args);
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = client::MakeChannel(Options());
+  if (!channel.ok()) std::exit(Fail(std::string(channel.status().message())));
+  return *channel;
 }
 
 // One line of the table, cut to `width` display columns (UTF-8 aware).

@@ -78,8 +78,35 @@ bool Sandbox::Exchange(const Runner& r, const std::string& request, std::string*
   return WriteFrame(r.to, request) && ReadFrame(r.from, response);
 }
 
+Sandbox::Stats Sandbox::GetStats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stats stats;
+  stats.busy = busy_;
+  stats.idle = static_cast<int>(idle_.size());
+  stats.runs = runs_;
+  return stats;
+}
+
 absl::StatusOr<v1::RunResult> Sandbox::Run(const v1::RunRequest& request) const {
+  absl::StatusOr<v1::RunResult> result = RunOnRunner(request);
+  std::lock_guard<std::mutex> lock(mu_);
+  ++runs_[result.ok() ? v1::RunResult::Outcome_Name(result->outcome()) : "RUNNER_FAILED"];
+  return result;
+}
+
+absl::StatusOr<v1::RunResult> Sandbox::RunOnRunner(const v1::RunRequest& request) const {
   const std::string bytes = request.SerializeAsString();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++busy_;
+  }
+  struct Done {
+    const Sandbox* box;
+    ~Done() {
+      std::lock_guard<std::mutex> lock(box->mu_);
+      --box->busy_;
+    }
+  } done{this};
   // A warm runner if one is idle; a runner that breaks is replaced once.
   for (int attempt = 0; attempt < 2; ++attempt) {
     Runner runner;

@@ -13,6 +13,7 @@
 
 #include <sys/types.h>
 
+#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -40,6 +41,15 @@ class Sandbox {
 
   const std::string& runner_path() const { return runner_path_; }
 
+  // For monitoring: runners busy and idle now, and finished runs by outcome
+  // (RunResult.Outcome's names, "RUNNER_FAILED" when no runner answered).
+  struct Stats {
+    int busy = 0;
+    int idle = 0;
+    std::map<std::string, uint64_t> runs;
+  };
+  Stats GetStats() const;
+
  private:
   struct Runner {
     pid_t pid = -1;
@@ -47,6 +57,7 @@ class Sandbox {
     int from = -1;  // its stdout
   };
   absl::StatusOr<Runner> Start() const;
+  absl::StatusOr<v1::RunResult> RunOnRunner(const v1::RunRequest& request) const;
   static void Stop(const Runner& r);
   // One request on a warm runner; false when the runner broke.
   static bool Exchange(const Runner& r, const std::string& request, std::string* response);
@@ -54,6 +65,8 @@ class Sandbox {
   std::string runner_path_;
   mutable std::mutex mu_;
   mutable std::vector<Runner> idle_;
+  mutable int busy_ = 0;
+  mutable std::map<std::string, uint64_t> runs_;
 };
 
 // The Sandbox for `runner_path`, shared by every caller in this process.

@@ -45,6 +45,9 @@ void ApplyDefaults(reward::v1::Config* c) {
   if (l->max_json_depth() == 0) l->set_max_json_depth(100);
   if (c->default_profile().empty()) c->set_default_profile("r1_zero");
   if (c->drain_seconds() == 0) c->set_drain_seconds(30);
+  if (c->admission().max_pending_samples() == 0) {
+    c->mutable_admission()->set_max_pending_samples(4096 * c->threads());
+  }
 }
 
 absl::StatusOr<reward::v1::Config> LoadConfig(const std::string& path) {
@@ -75,10 +78,22 @@ absl::StatusOr<reward::v1::Config> LoadConfig(const std::string& path) {
           absl::StrCat("config: verifier_timeout_ms[\"", name, "\"] must be > 0"));
     }
   }
+  if (absl::Status st = CheckConfig(config); !st.ok()) return st;
   for (const auto& p : config.profiles()) {
     if (p.name().empty()) return absl::InvalidArgumentError("config: a profile has no name");
   }
   return config;
+}
+
+absl::Status CheckConfig(const reward::v1::Config& config) {
+  const auto& tls = config.tls();
+  if (tls.cert_file().empty() != tls.key_file().empty()) {
+    return absl::InvalidArgumentError("config: tls.cert_file and tls.key_file go together");
+  }
+  if (!tls.client_ca_file().empty() && tls.cert_file().empty()) {
+    return absl::InvalidArgumentError("config: tls.client_ca_file needs tls.cert_file and tls.key_file");
+  }
+  return absl::OkStatus();
 }
 
 std::vector<reward::v1::Profile> AllProfiles(const reward::v1::Config& config) {

@@ -17,6 +17,10 @@ namespace server {
 // and the parser's message.
 absl::StatusOr<reward::v1::Config> LoadConfig(const std::string& path);
 
+// The checks of fields that depend on each other (tls), for a config changed
+// after LoadConfig (by flags).
+absl::Status CheckConfig(const reward::v1::Config& config);
+
 // Fills every unset field with its default (listen address 0.0.0.0:50051,
 // threads = cores, limits, default profile r1_zero, drain 30 s).
 void ApplyDefaults(reward::v1::Config* config);

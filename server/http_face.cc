@@ -27,6 +27,10 @@ int HttpStatusOf(absl::StatusCode code) {
       return 429;
     case absl::StatusCode::kNotFound:
       return 404;
+    case absl::StatusCode::kUnauthenticated:
+      return 401;
+    case absl::StatusCode::kPermissionDenied:
+      return 403;
     case absl::StatusCode::kCancelled:
       return 499;
     case absl::StatusCode::kDeadlineExceeded:
@@ -76,13 +80,30 @@ HttpFace::HttpFace(RewardServiceImpl *service, size_t max_body_bytes, absl::Dura
   // A thread per connection in use: trainers keep many connections open
   // (slime's pool holds 64); the scoring itself queues on the worker pool.
   http_->new_task_queue = [] { return new httplib::ThreadPool(64); };
-  auto score = [this](std::shared_ptr<const ScoreRequest> request) {
+  // Every route but /healthz needs a token when the server has them.
+  auto authorized = [this](const httplib::Request &req, httplib::Response &res) {
+    absl::Status st = service_->Authorize(req.get_header_value("Authorization"));
+    if (st.ok()) return true;
+    ReplyError(res, st);
+    res.set_header("WWW-Authenticate", "Bearer");
+    return false;
+  };
+  auto score = [this](std::shared_ptr<const ScoreRequest> request, const httplib::Request &req,
+                      httplib::Response &res) {
     {
       absl::MutexLock lock(&mu_);
       ++in_flight_;
     }
+    CallInfo call{absl::StrCat(req.method, " ", req.path), absl::StrCat(req.remote_addr, ":", req.remote_port),
+                  absl::ZeroDuration()};
     // HTTP has no deadline or cancellation of its own: the configured bound.
-    auto scored = service_->ScoreDecoded(std::move(request), {}, absl::Now() + deadline_, [] { return false; });
+    auto scored =
+        service_->ScoreDecoded(std::move(request), {}, absl::Now() + deadline_, [] { return false; }, &call);
+    if (call.retry_after > absl::ZeroDuration()) {
+      // Retry-After is in whole seconds; at least 1.
+      res.set_header("Retry-After",
+                     std::to_string(std::max<int64_t>(1, absl::ToInt64Seconds(absl::Ceil(call.retry_after, absl::Seconds(1))))));
+    }
     absl::MutexLock lock(&mu_);
     --in_flight_;
     return scored;
@@ -92,7 +113,8 @@ HttpFace::HttpFace(RewardServiceImpl *service, size_t max_body_bytes, absl::Dura
     return req.has_param("profile") ? req.get_param_value("profile") : std::string();
   };
 
-  http_->Post("/v1/score", [score](const httplib::Request &req, httplib::Response &res) {
+  http_->Post("/v1/score", [score, authorized](const httplib::Request &req, httplib::Response &res) {
+    if (!authorized(req, res)) return;
     auto request = std::make_shared<ScoreRequest>();
     google::protobuf::util::JsonParseOptions options;
     auto st = google::protobuf::util::JsonStringToMessage(req.body, request.get(), options);
@@ -101,12 +123,13 @@ HttpFace::HttpFace(RewardServiceImpl *service, size_t max_body_bytes, absl::Dura
           res, absl::InvalidArgumentError(absl::StrCat("request: not a reward.v1.ScoreRequest in JSON: ",
                                                        std::string(st.message().data(), st.message().size()))));
     }
-    absl::StatusOr<ScoreResponse> scored = score(std::move(request));
+    absl::StatusOr<ScoreResponse> scored = score(std::move(request), req, res);
     if (!scored.ok()) return ReplyError(res, scored.status());
     Reply(res, ToJson(*scored));
   });
 
-  http_->Get("/v1/verifiers", [this](const httplib::Request &, httplib::Response &res) {
+  http_->Get("/v1/verifiers", [this, authorized](const httplib::Request &req, httplib::Response &res) {
+    if (!authorized(req, res)) return;
     reward::v1::ListVerifiersRequest request;
     reward::v1::ListVerifiersResponse response;
     service_->ListVerifiers(nullptr, &request, &response);
@@ -118,20 +141,22 @@ HttpFace::HttpFace(RewardServiceImpl *service, size_t max_body_bytes, absl::Dura
     if (!serving_) res.status = 503;
   });
 
-  http_->Post("/openrlhf", [score, profile_of](const httplib::Request &req, httplib::Response &res) {
+  http_->Post("/openrlhf", [score, profile_of, authorized](const httplib::Request &req, httplib::Response &res) {
+    if (!authorized(req, res)) return;
     absl::StatusOr<ScoreRequest> request = OpenRlhfRequest(req.body, profile_of(req));
     if (!request.ok()) return ReplyError(res, request.status());
-    absl::StatusOr<ScoreResponse> scored = score(std::make_shared<ScoreRequest>(std::move(*request)));
+    absl::StatusOr<ScoreResponse> scored = score(std::make_shared<ScoreRequest>(std::move(*request)), req, res);
     if (!scored.ok()) return ReplyError(res, scored.status());
     absl::StatusOr<std::string> json = OpenRlhfResponse(*scored);
     if (!json.ok()) return ReplyError(res, json.status());
     Reply(res, *json);
   });
 
-  http_->Post("/slime", [score, profile_of](const httplib::Request &req, httplib::Response &res) {
+  http_->Post("/slime", [score, profile_of, authorized](const httplib::Request &req, httplib::Response &res) {
+    if (!authorized(req, res)) return;
     absl::StatusOr<ScoreRequest> request = SlimeRequest(req.body, profile_of(req));
     if (!request.ok()) return ReplyError(res, request.status());
-    absl::StatusOr<ScoreResponse> scored = score(std::make_shared<ScoreRequest>(std::move(*request)));
+    absl::StatusOr<ScoreResponse> scored = score(std::make_shared<ScoreRequest>(std::move(*request)), req, res);
     if (!scored.ok()) return ReplyError(res, scored.status());
     absl::StatusOr<std::string> json = SlimeResponse(*scored);
     if (!json.ok()) return ReplyError(res, json.status());

@@ -16,10 +16,31 @@ ABSL_FLAG(int, http_port, 0,
           "Also serve HTTP/JSON on this port (POST /v1/score, GET /v1/verifiers, GET /healthz, POST /openrlhf, "
           "POST /slime); the host is the config's http_listen_address's, else listen_address's");
 ABSL_FLAG(int, threads, 0, "Worker threads (overrides the config; default: number of cores)");
+ABSL_FLAG(int, metrics_port, 0,
+          "Serve Prometheus metrics (GET /metrics) on this port; the host is the config's "
+          "metrics_listen_address's, else listen_address's");
+ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain: serve gRPC over TLS (with --tls_key)");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
+ABSL_FLAG(std::string, tls_client_ca, "", "PEM CA bundle: require client certificates it signed (mutual TLS)");
+ABSL_FLAG(std::string, token_file, "",
+          "File of bearer tokens, one per line, re-read when it changes: calls (not health) need one");
+ABSL_FLAG(int, max_pending_samples, 0,
+          "Admission bound: samples admitted and not yet answered (overrides the config; default 4096 per thread)");
+
+namespace {
+
+// `address` (host:port or host) with its port replaced.
+std::string WithPort(const std::string& address, int port) {
+  size_t colon = address.rfind(':');
+  return absl::StrCat(colon == std::string::npos ? address : address.substr(0, colon), ":", port);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "The reward service: reward-server [--config FILE] [--port N] [--http_port N] [--threads N]");
+      "The reward service: reward-server [--config FILE] [--port N] [--http_port N] [--metrics_port N] [--threads N] "
+      "[--tls_cert F --tls_key F [--tls_client_ca F]] [--token_file F] [--max_pending_samples N]");
   absl::ParseCommandLine(argc, argv);
   absl::StatusOr<reward::v1::Config> config = server::LoadConfig(absl::GetFlag(FLAGS_config));
   if (!config.ok()) {
@@ -31,9 +52,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "reward-server: --port must be in 1..65535\n");
       return 2;
     }
-    std::string addr = config->listen_address();
-    size_t colon = addr.rfind(':');
-    config->set_listen_address(absl::StrCat(colon == std::string::npos ? addr : addr.substr(0, colon), ":", port));
+    config->set_listen_address(WithPort(config->listen_address(), port));
   }
   if (int port = absl::GetFlag(FLAGS_http_port); port != 0) {
     if (port < 0 || port > 65535) {
@@ -41,9 +60,30 @@ int main(int argc, char** argv) {
       return 2;
     }
     const std::string& http = config->http_listen_address();
-    std::string addr = http.empty() ? config->listen_address() : http;
-    size_t colon = addr.rfind(':');
-    config->set_http_listen_address(absl::StrCat(colon == std::string::npos ? addr : addr.substr(0, colon), ":", port));
+    config->set_http_listen_address(WithPort(http.empty() ? config->listen_address() : http, port));
+  }
+  if (int port = absl::GetFlag(FLAGS_metrics_port); port != 0) {
+    if (port < 0 || port > 65535) {
+      std::fprintf(stderr, "reward-server: --metrics_port must be in 1..65535\n");
+      return 2;
+    }
+    const std::string& metrics = config->metrics_listen_address();
+    config->set_metrics_listen_address(WithPort(metrics.empty() ? config->listen_address() : metrics, port));
+  }
+  if (std::string v = absl::GetFlag(FLAGS_tls_cert); !v.empty()) config->mutable_tls()->set_cert_file(v);
+  if (std::string v = absl::GetFlag(FLAGS_tls_key); !v.empty()) config->mutable_tls()->set_key_file(v);
+  if (std::string v = absl::GetFlag(FLAGS_tls_client_ca); !v.empty()) config->mutable_tls()->set_client_ca_file(v);
+  if (std::string v = absl::GetFlag(FLAGS_token_file); !v.empty()) config->set_token_file(v);
+  if (int n = absl::GetFlag(FLAGS_max_pending_samples); n != 0) {
+    if (n < 0) {
+      std::fprintf(stderr, "reward-server: --max_pending_samples must be > 0\n");
+      return 2;
+    }
+    config->mutable_admission()->set_max_pending_samples(static_cast<uint32_t>(n));
+  }
+  if (absl::Status st = server::CheckConfig(*config); !st.ok()) {
+    std::fprintf(stderr, "reward-server: %s\n", std::string(st.message()).c_str());
+    return 2;
   }
   if (int threads = absl::GetFlag(FLAGS_threads); threads != 0) {
     if (threads < 0 || threads > 1024) {

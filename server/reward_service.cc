@@ -43,11 +43,23 @@ std::shared_ptr<const rewards::VerifierContext> MakeVerifierContext() {
 
 }  // namespace
 
-RewardServiceImpl::RewardServiceImpl(const reward::v1::Config& config, WorkerPool* pool)
-    : profiles_(AllProfiles(config), config.default_profile(), TimeoutsOf(config), MakeVerifierContext()),
+RewardServiceImpl::RewardServiceImpl(const reward::v1::Config& config, WorkerPool* pool,
+                                     std::unique_ptr<TokenAuth> auth)
+    : context_(MakeVerifierContext()),
+      metrics_(std::make_unique<Metrics>(context_)),
+      profiles_(AllProfiles(config), config.default_profile(), TimeoutsOf(config), context_),
       limits_(LimitsOf(config)),
-      scheduler_(pool),
-      stream_pool_(std::max(4, static_cast<int>(config.threads())), /*max_extra=*/0) {
+      scheduler_(pool, absl::Milliseconds(100),
+                 [metrics = metrics_.get()](const std::string& verifier, absl::Duration took) {
+                   metrics->VerifierCall(verifier, took);
+                 }),
+      stream_pool_(std::max(4, static_cast<int>(config.threads())), /*max_extra=*/0),
+      admission_(config.admission().max_pending_samples()),
+      auth_(std::move(auth)) {
+  metrics_->SetPending(0, admission_.max_pending());
+  if (!config.request_log_off()) {
+    log_ = std::make_unique<RequestLog>(stderr, /*max_queued=*/10000, [m = metrics_.get()] { m->LogDropped(); });
+  }
   // Score and ScoreStream take their requests as bytes (see the header). The
   // method indices are their order in reward.proto; the handlers are those
   // the generated WithStreamedUnaryMethod_Score and ScoreStream use, with
@@ -86,10 +98,80 @@ DecodedRequest Decode(grpc::ByteBuffer* bytes) {
 
 }  // namespace
 
+RewardServiceImpl::~RewardServiceImpl() = default;
+
+absl::Status RewardServiceImpl::Authorize(absl::string_view authorization) {
+  if (auth_ == nullptr) return absl::OkStatus();
+  absl::Status st = auth_->Check(authorization);
+  if (!st.ok()) metrics_->Unauthenticated();
+  return st;
+}
+
+grpc::Status RewardServiceImpl::AuthorizeGrpc(grpc::ServerContext* context) {
+  if (auth_ == nullptr) return grpc::Status::OK;
+  const auto& metadata = context->client_metadata();
+  auto it = metadata.find("authorization");
+  absl::string_view value = it == metadata.end() ? absl::string_view()
+                                                 : absl::string_view(it->second.data(), it->second.size());
+  return ToGrpcStatus(Authorize(value));
+}
+
+std::string RewardServiceImpl::ProfileLabel(const ScoreRequest& request) const {
+  if (request.reward_size() > 0) return "inline";
+  const std::string& name = request.profile().empty() ? profiles_.default_profile() : request.profile();
+  // Only configured names become label values (a bounded set).
+  return profiles_.Find(name).ok() ? name : "unknown";
+}
+
+void RewardServiceImpl::Record(const CallInfo& call, const ScoreRequest* request, const absl::Status& status,
+                               const ScoreResponse* response, absl::Duration took) {
+  const std::string profile = request != nullptr ? ProfileLabel(*request) : "unknown";
+  metrics_->CallDone(call.method, profile, status.code(), took, response);
+  if (log_ == nullptr) return;
+  RequestRecord record;
+  record.method = call.method;
+  record.peer = call.peer;
+  record.profile = profile;
+  record.code = status.code();
+  record.message = std::string(status.message());
+  record.took = took;
+  if (request != nullptr) {
+    record.request_id = request->request_id();
+    record.groups = static_cast<size_t>(request->groups_size());
+    for (const auto& g : request->groups()) record.samples += static_cast<size_t>(g.completions_size());
+  }
+  if (response != nullptr) CountResponse(*response, &record);
+  log_->Add(std::move(record));
+}
+
 absl::StatusOr<ScoreResponse> RewardServiceImpl::ScoreDecoded(std::shared_ptr<const ScoreRequest> request,
                                                               const rewards::GroupErrors& group_errors,
                                                               absl::Time deadline,
-                                                              const std::function<bool()>& cancelled) {
+                                                              const std::function<bool()>& cancelled,
+                                                              CallInfo* call) {
+  const absl::Time start = absl::Now();
+  uint64_t samples = 0;
+  for (const auto& g : request->groups()) samples += static_cast<uint64_t>(g.completions_size());
+  Admission::Ticket ticket;
+  if (absl::Status st = admission_.TryAdmit(samples, &ticket, &call->retry_after); !st.ok()) {
+    metrics_->Refused();
+    Record(*call, request.get(), st, nullptr, absl::Now() - start);
+    return st;
+  }
+  metrics_->SetPending(admission_.pending(), admission_.max_pending());
+  metrics_->InFlight(1);
+  absl::StatusOr<ScoreResponse> scored = ScoreAdmitted(request, group_errors, deadline, cancelled);
+  metrics_->InFlight(-1);
+  ticket.Release();
+  metrics_->SetPending(admission_.pending(), admission_.max_pending());
+  Record(*call, request.get(), scored.status(), scored.ok() ? &*scored : nullptr, absl::Now() - start);
+  return scored;
+}
+
+absl::StatusOr<ScoreResponse> RewardServiceImpl::ScoreAdmitted(std::shared_ptr<const ScoreRequest> request,
+                                                               const rewards::GroupErrors& group_errors,
+                                                               absl::Time deadline,
+                                                               const std::function<bool()>& cancelled) {
   // The scheduler may outlive this call for abandoned verifier calls, so the
   // batch owns the request. Validation runs on the caller's thread, and stops
   // between groups once the call is cancelled or past its deadline.
@@ -104,21 +186,27 @@ absl::StatusOr<ScoreResponse> RewardServiceImpl::ScoreDecoded(std::shared_ptr<co
   if (!batch.ok()) return batch.status();
   auto prepared = std::make_shared<const rewards::PreparedBatch>(std::move(*batch));
 
+  absl::Duration waited;
   absl::StatusOr<rewards::VerdictGrid> grid =
-      scheduler_.Run(prepared, deadline, [&] { return cancel_all_.load() || cancelled(); });
+      scheduler_.Run(prepared, deadline, [&] { return cancel_all_.load() || cancelled(); }, &waited);
   if (!grid.ok()) return grid.status();
+  metrics_->QueueWait(waited);
   return rewards::AssembleResponse(*prepared, std::move(*grid));
 }
 
 grpc::Status RewardServiceImpl::ScoreOne(grpc::ServerContext* context, grpc::ByteBuffer* bytes,
-                                         ScoreResponse* response, std::string* request_id) {
+                                         ScoreResponse* response, std::string* request_id, CallInfo* call) {
+  const absl::Time start = absl::Now();
   DecodedRequest decoded = Decode(bytes);
   bytes->Clear();
   *request_id = decoded.request->request_id();
-  if (!decoded.status.ok()) return ToGrpcStatus(decoded.status);
+  if (!decoded.status.ok()) {
+    Record(*call, decoded.request.get(), decoded.status, nullptr, absl::Now() - start);
+    return ToGrpcStatus(decoded.status);
+  }
   absl::StatusOr<ScoreResponse> scored =
       ScoreDecoded(std::move(decoded.request), decoded.group_errors, absl::FromChrono(context->deadline()),
-                   [context] { return context->IsCancelled(); });
+                   [context] { return context->IsCancelled(); }, call);
   if (!scored.ok()) return ToGrpcStatus(scored.status());
   *response = std::move(*scored);
   return grpc::Status::OK;
@@ -130,9 +218,16 @@ grpc::Status RewardServiceImpl::ScoreUnary(
   // A request over the size limit never gets here: gRPC fails the call with
   // RESOURCE_EXHAUSTED, and this status is not what the client sees.
   if (!stream->Read(&bytes)) return grpc::Status(grpc::StatusCode::INTERNAL, "no request received");
+  if (grpc::Status auth = AuthorizeGrpc(context); !auth.ok()) return auth;
   ScoreResponse response;
   std::string request_id;
-  grpc::Status st = ScoreOne(context, &bytes, &response, &request_id);
+  CallInfo call{"Score", context->peer(), absl::ZeroDuration()};
+  grpc::Status st = ScoreOne(context, &bytes, &response, &request_id, &call);
+  if (st.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED && call.retry_after > absl::ZeroDuration()) {
+    // gRPC's own retry policy reads this; other clients can too.
+    context->AddTrailingMetadata("grpc-retry-pushback-ms",
+                                 std::to_string(absl::ToInt64Milliseconds(call.retry_after)));
+  }
   if (!st.ok()) return st;
   stream->Write(response);
   return grpc::Status::OK;
@@ -149,6 +244,8 @@ grpc::Status RewardServiceImpl::ScoreStreamBytes(
     int in_flight = 0;
   };
   auto shared = std::make_shared<Shared>();
+  if (grpc::Status auth = AuthorizeGrpc(context); !auth.ok()) return auth;
+  const std::string peer = context->peer();
 
   auto bytes = std::make_shared<grpc::ByteBuffer>();
   while (stream->Read(bytes.get())) {
@@ -157,10 +254,11 @@ grpc::Status RewardServiceImpl::ScoreStreamBytes(
       shared->cv.wait(lock, [&] { return shared->in_flight < kMaxInFlight; });
       ++shared->in_flight;
     }
-    auto work = [this, context, stream, shared, bytes] {
+    auto work = [this, context, stream, shared, bytes, peer] {
       ScoreResponse response;
       std::string request_id;
-      grpc::Status st = ScoreOne(context, bytes.get(), &response, &request_id);
+      CallInfo call{"ScoreStream", peer, absl::ZeroDuration()};
+      grpc::Status st = ScoreOne(context, bytes.get(), &response, &request_id, &call);
       if (!st.ok()) {
         // A failed request is answered in the stream; the others go on.
         response.Clear();
@@ -181,9 +279,13 @@ grpc::Status RewardServiceImpl::ScoreStreamBytes(
   return grpc::Status::OK;
 }
 
-grpc::Status RewardServiceImpl::ListVerifiers(grpc::ServerContext*,
+grpc::Status RewardServiceImpl::ListVerifiers(grpc::ServerContext* context,
                                               const reward::v1::ListVerifiersRequest*,
                                               reward::v1::ListVerifiersResponse* response) {
+  // The HTTP face calls with no context, having checked its header itself.
+  if (context != nullptr) {
+    if (grpc::Status auth = AuthorizeGrpc(context); !auth.ok()) return auth;
+  }
   for (const rewards::VerifierFactory* f : rewards::AllVerifiers()) {
     auto* v = response->add_verifiers();
     v->set_name(f->Name());

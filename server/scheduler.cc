@@ -35,6 +35,10 @@ struct RunState {
   size_t remaining = 0;
   std::set<size_t> running;
   std::atomic<bool> cancelled{false};
+  Scheduler::TermObserver observer;  // a copy: an abandoned task may outlive the Scheduler
+  absl::Time submitted;
+  std::atomic<bool> started{false};
+  absl::Time first_started;  // written once, by the task that set `started`
 };
 
 std::string Ms(absl::Duration d) { return absl::StrCat(absl::ToInt64Milliseconds(d), " ms"); }
@@ -56,6 +60,7 @@ bool RunSlot(RunState* st, size_t i) {
     slot.term = 0;
     slot.term_started = absl::Now();
     st->running.insert(i);
+    if (!st->started.exchange(true)) st->first_started = slot.term_started;
   }
   const size_t terms = st->batch->groups[slot.g].plan->terms.size();
   std::vector<Verdict> verdicts(terms);
@@ -81,6 +86,7 @@ bool RunSlot(RunState* st, size_t i) {
       }
     }
     absl::Duration took = absl::Now() - started;
+    if (st->observer) st->observer(st->batch->groups[slot.g].plan->terms[k].verifier, took);
     if (took > budget) v = Verdict::Error("TIMEOUT", absl::StrCat("took ", Ms(took), ", budget ", Ms(budget)));
     verdicts[k] = std::move(v);
   }
@@ -110,9 +116,12 @@ void Drain(const std::shared_ptr<RunState>& st, WorkerPool* pool) {
 
 absl::StatusOr<rewards::VerdictGrid> Scheduler::Run(
     std::shared_ptr<const rewards::PreparedBatch> batch, absl::Time deadline,
-    const std::function<bool()>& cancelled) const {
+    const std::function<bool()>& cancelled, absl::Duration* waited) const {
   auto st = std::make_shared<RunState>();
   st->batch = batch;
+  st->observer = observer_;
+  st->submitted = absl::Now();
+  if (waited != nullptr) *waited = absl::ZeroDuration();
   rewards::VerdictGrid grid = rewards::EmptyGrid(*batch);
   for (size_t g = 0; g < grid.size(); ++g) {
     for (size_t s = 0; s < grid[g].size(); ++s) {
@@ -171,6 +180,7 @@ absl::StatusOr<rewards::VerdictGrid> Scheduler::Run(
       st->cv.wait_for(lock, absl::ToChronoNanoseconds(std::max(wake - absl::Now(), absl::ZeroDuration())));
     }
   }
+  if (waited != nullptr && st->started.load()) *waited = st->first_started - st->submitted;
   for (Slot& slot : st->slots) grid[slot.g][slot.s] = std::move(slot.verdicts);
   return grid;
 }

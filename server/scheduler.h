@@ -20,19 +20,27 @@ namespace server {
 
 class Scheduler {
  public:
-  explicit Scheduler(WorkerPool* pool, absl::Duration grace = absl::Milliseconds(100))
-      : pool_(pool), grace_(grace) {}
+  // Told of each verifier call that returned (its verifier and time taken),
+  // on the worker thread that ran it: must be cheap and thread-safe.
+  using TermObserver = std::function<void(const std::string& verifier, absl::Duration took)>;
+
+  explicit Scheduler(WorkerPool* pool, absl::Duration grace = absl::Milliseconds(100),
+                     TermObserver observer = nullptr)
+      : pool_(pool), grace_(grace), observer_(std::move(observer)) {}
 
   // Scores every call of `batch`. `cancelled` is polled while waiting; when it
   // returns true the result is Cancelled. Past `deadline` it is
-  // DeadlineExceeded.
+  // DeadlineExceeded. `waited`, when not null, is set to the time the batch
+  // waited in the pool's queue before its first sample started (zero when
+  // none started).
   absl::StatusOr<rewards::VerdictGrid> Run(std::shared_ptr<const rewards::PreparedBatch> batch,
-                                           absl::Time deadline,
-                                           const std::function<bool()>& cancelled) const;
+                                           absl::Time deadline, const std::function<bool()>& cancelled,
+                                           absl::Duration* waited = nullptr) const;
 
  private:
   WorkerPool* pool_;
   absl::Duration grace_;
+  TermObserver observer_;
 };
 
 }  // namespace server

@@ -4,7 +4,9 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -13,11 +15,45 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "server/auth.h"
 #include "server/http_face.h"
 #include "server/reward_service.h"
 #include "server/worker_pool.h"
 
 namespace server {
+namespace {
+
+absl::StatusOr<std::string> ReadPem(const std::string& path, const char* field) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("config: ", field, " ", path, ": cannot open"));
+  std::stringstream text;
+  text << in.rdbuf();
+  if (text.str().find("-----BEGIN") == std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat("config: ", field, " ", path, ": not a PEM file"));
+  }
+  return text.str();
+}
+
+// Plaintext, TLS, or mutual TLS (client certificates signed by
+// client_ca_file required and verified).
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(const reward::v1::Tls& tls) {
+  if (tls.cert_file().empty()) return grpc::InsecureServerCredentials();
+  absl::StatusOr<std::string> cert = ReadPem(tls.cert_file(), "tls.cert_file");
+  if (!cert.ok()) return cert.status();
+  absl::StatusOr<std::string> key = ReadPem(tls.key_file(), "tls.key_file");
+  if (!key.ok()) return key.status();
+  grpc::SslServerCredentialsOptions options;
+  options.pem_key_cert_pairs.push_back({*key, *cert});
+  if (!tls.client_ca_file().empty()) {
+    absl::StatusOr<std::string> ca = ReadPem(tls.client_ca_file(), "tls.client_ca_file");
+    if (!ca.ok()) return ca.status();
+    options.pem_root_certs = *ca;
+    options.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(options);
+}
+
+}  // namespace
 
 absl::Status RunServer(const reward::v1::Config& config) {
   // Signals are taken by one thread with sigwait; block them everywhere else.
@@ -27,8 +63,23 @@ absl::Status RunServer(const reward::v1::Config& config) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  std::unique_ptr<TokenAuth> auth;
+  if (!config.token_file().empty()) {
+    absl::StatusOr<std::unique_ptr<TokenAuth>> loaded = TokenAuth::Load(config.token_file());
+    if (!loaded.ok()) return loaded.status();
+    auth = std::move(*loaded);
+  }
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = ServerCredentials(config.tls());
+  if (!credentials.ok()) return credentials.status();
+
   WorkerPool pool(static_cast<int>(config.threads()), 4 * static_cast<int>(config.threads()));
-  RewardServiceImpl service(config, &pool);
+  RewardServiceImpl service(config, &pool, std::move(auth));
+  if (!config.metrics_listen_address().empty()) {
+    absl::StatusOr<int> metrics_port = service.metrics().Serve(config.metrics_listen_address());
+    if (!metrics_port.ok()) return metrics_port.status();
+    std::fprintf(stderr, "reward-server metrics on %s (metrics port %d)\n", config.metrics_listen_address().c_str(),
+                 *metrics_port);
+  }
   for (const auto& p : service.profiles().profiles()) {
     auto plan = service.profiles().Find(p.name());
     if (!plan.ok()) std::fprintf(stderr, "warning: %s\n", std::string(plan.status().message()).c_str());
@@ -38,7 +89,7 @@ absl::Status RunServer(const reward::v1::Config& config) {
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(config.listen_address(), grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(config.listen_address(), *credentials, &port);
   builder.RegisterService(&service);
   const auto max_bytes = config.limits().max_request_bytes();
   builder.SetMaxReceiveMessageSize(max_bytes > INT32_MAX ? INT32_MAX : static_cast<int>(max_bytes));
@@ -58,8 +109,10 @@ absl::Status RunServer(const reward::v1::Config& config) {
     std::fprintf(stderr, "reward-server HTTP on %s (http port %d)\n", config.http_listen_address().c_str(),
                  *http_port);
   }
-  std::fprintf(stderr, "reward-server listening on %s (port %d), %u worker threads\n",
-               config.listen_address().c_str(), port, config.threads());
+  std::fprintf(stderr, "reward-server listening on %s (port %d%s%s), %u worker threads, admission bound %u samples\n",
+               config.listen_address().c_str(), port, config.tls().cert_file().empty() ? "" : ", TLS",
+               config.token_file().empty() ? "" : ", bearer tokens", config.threads(),
+               config.admission().max_pending_samples());
   std::fflush(stderr);
 
   absl::Time drain_deadline = absl::InfiniteFuture();

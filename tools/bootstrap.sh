@@ -10,11 +10,14 @@ PACKAGES=(
   # libraries
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libre2-dev libicu-dev libfmt-dev libcld2-dev libseccomp-dev libpython3-dev
-  libcpp-httplib-dev grpc-proto
+  libcpp-httplib-dev grpc-proto prometheus-cpp-dev
   # tests and benchmarks (libexttextcat: a candidate compared with the
   # language verifier's model in bench/language_candidates)
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-grpcio python3-protobuf python3-pytest
   libexttextcat-dev libexttextcat-data
+  # tests of operations: a real Prometheus scrapes the server; openssl makes
+  # the TLS tests' certificates
+  prometheus openssl
 )
 
 # Extra packages a target needs beyond these (make fuzz: clang and its

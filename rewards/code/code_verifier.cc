@@ -259,6 +259,18 @@ void AddCodeResources(VerifierContext* context) {
   context->Set(std::move(code));
 }
 
+CodeStats GetCodeStats(const VerifierContext& context) {
+  CodeStats stats;
+  if (const CodeResources* code = context.Get<CodeResources>(); code != nullptr) {
+    if (code->sandbox != nullptr) stats.sandbox = code->sandbox->GetStats();
+    if (code->compile_cache != nullptr) {
+      stats.compile_hits = code->compile_cache->hits();
+      stats.compile_misses = code->compile_cache->misses();
+    }
+  }
+  return stats;
+}
+
 std::string CodeSandboxRunner() {
   if (!RunnerOverride().empty()) return RunnerOverride();
   if (const char* env = std::getenv("REWARD_SANDBOX_RUNNER"); env != nullptr && *env) return env;

@@ -35,6 +35,15 @@ struct CodeResources {
 // process-wide compile cache.
 void AddCodeResources(VerifierContext* context);
 
+// What the code verifier's resources in `context` have done, for
+// monitoring (zeros when it has none).
+struct CodeStats {
+  sandbox::Sandbox::Stats sandbox;
+  uint64_t compile_hits = 0;
+  uint64_t compile_misses = 0;
+};
+CodeStats GetCodeStats(const VerifierContext& context);
+
 // Where the sandbox runner is: SetCodeSandboxRunner's path, else
 // $REWARD_SANDBOX_RUNNER, else sandbox-runner beside the executable.
 void SetCodeSandboxRunner(const std::string& path);

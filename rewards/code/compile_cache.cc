@@ -66,8 +66,12 @@ CompileResult CompileCache::Compile(sandbox::Sandbox& box, const std::string& so
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = cache_.find(source);
-    if (it != cache_.end()) return it->second;
+    if (it != cache_.end()) {
+      hits_.fetch_add(1, std::memory_order_relaxed);
+      return it->second;
+    }
   }
+  misses_.fetch_add(1, std::memory_order_relaxed);
   bool finished = false;
   CompileResult out = Run(box, source, limit_ms, &finished);
   if (!finished) return out;

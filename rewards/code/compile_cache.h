@@ -6,6 +6,7 @@
 #ifndef REWARDS_CODE_COMPILE_CACHE_H_
 #define REWARDS_CODE_COMPILE_CACHE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -40,6 +41,9 @@ class CompileCache {
   static CompileCache& Shared();
   // Programs cached now.
   size_t size();
+  // Compile calls answered from the cache, and compilations run.
+  uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
+  uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
 
  private:
   CompileResult Run(sandbox::Sandbox& box, const std::string& source, int64_t limit_ms, bool* finished);
@@ -49,6 +53,7 @@ class CompileCache {
   std::map<std::string, CompileResult> cache_;
   std::deque<std::string> order_;
   size_t bytes_ = 0;
+  std::atomic<uint64_t> hits_{0}, misses_{0};
 };
 
 }  // namespace rewards
