@@ -64,7 +64,7 @@ std::string ServiceConfigJson(int max_attempts) {
       R"("retryPolicy":{"maxAttempts":)",
       std::max(2, std::min(max_attempts, 5)),
       R"(,"initialBackoff":"0.05s","maxBackoff":"2s","backoffMultiplier":2,)"
-      R"("retryableStatusCodes":["UNAVAILABLE"]}}]})");
+      R"("retryableStatusCodes":["UNAVAILABLE","CANCELLED"]}}]})");
 }
 
 absl::StatusOr<std::string> TargetOf(const std::string& address) {

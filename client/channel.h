@@ -27,8 +27,10 @@ struct ChannelOptions {
   int max_attempts = 5;     // per call, retries on UNAVAILABLE included
 };
 
-// The service config: round robin over every address, and retries on
-// UNAVAILABLE with exponential backoff (scoring is idempotent).
+// The service config: round robin over every address, and retries with
+// exponential backoff on UNAVAILABLE (no server) and CANCELLED (a server
+// shutting down before the call ran; this client never cancels its own
+// calls). Scoring is idempotent.
 std::string ServiceConfigJson(int max_attempts);
 
 // The gRPC target of `address`: a list becomes "ipv4:a:p,b:q" (or ipv6:)

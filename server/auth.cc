@@ -39,8 +39,11 @@ std::set<std::string> ParseTokens(absl::string_view text) {
 
 absl::StatusOr<std::unique_ptr<TokenAuth>> TokenAuth::Load(const std::string& path) {
   std::unique_ptr<TokenAuth> auth(new TokenAuth(path));
-  if (absl::Status st = auth->Refresh(); !st.ok()) return st;
-  if (auth->tokens_.empty()) return absl::InvalidArgumentError(absl::StrCat("token file ", path, ": no tokens"));
+  absl::Status st = auth->Refresh();
+  if (auth->tokens_.empty() && st.code() != absl::StatusCode::kNotFound) {
+    return absl::InvalidArgumentError(absl::StrCat("token file ", path, ": no tokens"));
+  }
+  if (!st.ok()) return st;
   return auth;
 }
 

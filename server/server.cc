@@ -109,7 +109,7 @@ absl::Status RunServer(const reward::v1::Config& config) {
     std::fprintf(stderr, "reward-server HTTP on %s (http port %d)\n", config.http_listen_address().c_str(),
                  *http_port);
   }
-  std::fprintf(stderr, "reward-server listening on %s (port %d%s%s), %u worker threads, admission bound %u samples\n",
+  std::fprintf(stderr, "reward-server listening on %s (port %d)%s%s, %u worker threads, admission bound %u samples\n",
                config.listen_address().c_str(), port, config.tls().cert_file().empty() ? "" : ", TLS",
                config.token_file().empty() ? "" : ", bearer tokens", config.threads(),
                config.admission().max_pending_samples());

@@ -17,8 +17,9 @@ reinforce_pp_baseline, or scale "batch") is always sent whole.
 Every call has a deadline (`timeout` seconds). A call the server rejects
 raises RewardError with the gRPC code and the server's message, which names
 the field (`groups[3].id: duplicate group id 'q1' (also groups[0].id)`).
-UNAVAILABLE (server restarting, connection refused, no address answering) is
-retried `retries` times with exponential backoff and jitter: scoring is
+UNAVAILABLE (server restarting, connection refused, no address answering) and
+CANCELLED (a server shutting down before the call ran) are retried `retries`
+times with exponential backoff and jitter, on the next address: scoring is
 idempotent.
 """
 from __future__ import annotations
@@ -276,14 +277,41 @@ def _credentials(tls):
     if isinstance(tls, (str, os.PathLike)):
         with open(tls, "rb") as f:
             return grpc.ssl_channel_credentials(root_certificates=f.read())
-    raise ValueError("tls: None/False (plaintext), True (system roots), a CA bundle path, or grpc.ChannelCredentials")
+    if isinstance(tls, Mapping) and set(tls) <= {"ca", "cert", "key"}:
+        if ("cert" in tls) != ("key" in tls):
+            raise ValueError("tls: 'cert' and 'key' go together")
+
+        def read(key):
+            if key not in tls:
+                return None
+            with open(tls[key], "rb") as f:
+                return f.read()
+        return grpc.ssl_channel_credentials(root_certificates=read("ca"), private_key=read("key"),
+                                            certificate_chain=read("cert"))
+    raise ValueError("tls: None/False (plaintext), True (system roots), a CA bundle path, "
+                     "{'ca': path, 'cert': path, 'key': path} (mutual TLS), or grpc.ChannelCredentials")
+
+
+# Round robin over every address a name resolves to (a Kubernetes headless
+# Service), and gRPC's own retries before the client's: a call that never
+# reached a server (UNAVAILABLE: replica gone) or that a server stopping
+# cancelled before it ran (CANCELLED: a client of these classes never cancels
+# its own calls) is resent at once to another.
+_RETRYABLE = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED)
+_SERVICE_CONFIG = json.dumps({
+    "loadBalancingConfig": [{"round_robin": {}}],
+    "methodConfig": [{
+        "name": [{"service": "reward.v1.RewardService"}, {"service": "grpc.health.v1.Health"}],
+        "retryPolicy": {"maxAttempts": 4, "initialBackoff": "0.05s", "maxBackoff": "2s", "backoffMultiplier": 2,
+                        "retryableStatusCodes": ["UNAVAILABLE", "CANCELLED"]}}]})
 
 
 def _options(address, options):
-    out = [("grpc.max_send_message_length", _MAX_MESSAGE), ("grpc.max_receive_message_length", _MAX_MESSAGE)]
-    if address.startswith("dns:"):
-        out.append(("grpc.lb_policy_name", "round_robin"))  # every resolved server, not the first
-    return out + list(options)
+    return [("grpc.max_send_message_length", _MAX_MESSAGE), ("grpc.max_receive_message_length", _MAX_MESSAGE),
+            ("grpc.service_config", _SERVICE_CONFIG), ("grpc.enable_retries", 1),
+            # A retried call is resent from this buffer (gRPC's default,
+            # 256 KiB, would leave big batches unretried).
+            ("grpc.per_rpc_retry_buffer_size", _MAX_MESSAGE)] + list(options)
 
 
 def _addresses(address) -> list[str]:
@@ -349,7 +377,7 @@ class RewardClient(_Base):
             try:
                 return getattr(stub, method)(request, timeout=timeout, metadata=self._metadata)
             except grpc.RpcError as e:
-                if e.code() == grpc.StatusCode.UNAVAILABLE and attempt < self._retries:
+                if e.code() in _RETRYABLE and attempt < self._retries:
                     time.sleep(_backoff(attempt))
                     continue
                 raise RewardError(e.code(), e.details() or "") from None
@@ -425,7 +453,7 @@ class AsyncRewardClient(_Base):
             try:
                 return await getattr(stub, method)(request, timeout=timeout, metadata=self._metadata)
             except grpc.aio.AioRpcError as e:
-                if e.code() == grpc.StatusCode.UNAVAILABLE and attempt < self._retries:
+                if e.code() in _RETRYABLE and attempt < self._retries:
                     await asyncio.sleep(_backoff(attempt))
                     continue
                 raise RewardError(e.code(), e.details() or "") from None
