@@ -7,6 +7,8 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/text_format.h"
+#include "rewards/batch.h"
 #include "server/config.h"
 #include "server/server.h"
 
@@ -24,6 +26,9 @@ ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
 ABSL_FLAG(std::string, tls_client_ca, "", "PEM CA bundle: require client certificates it signed (mutual TLS)");
 ABSL_FLAG(std::string, token_file, "",
           "File of bearer tokens, one per line, re-read when it changes: calls (not health) need one");
+ABSL_FLAG(bool, check_config, false,
+          "Print the effective configuration (file, flags and defaults) in text format and exit: 0 when it is "
+          "valid, 2 when not");
 ABSL_FLAG(int, max_pending_samples, 0,
           "Admission bound: samples admitted and not yet answered (overrides the config; default 4096 per thread)");
 
@@ -91,6 +96,26 @@ int main(int argc, char** argv) {
       return 2;
     }
     config->set_threads(threads);
+  }
+  if (absl::GetFlag(FLAGS_check_config)) {
+    // Every profile must build (verifiers known, parameters valid).
+    rewards::ProfileRegistry profiles(server::AllProfiles(*config), config->default_profile(),
+                                      server::TimeoutsOf(*config));
+    for (const auto& p : profiles.profiles()) {
+      if (auto plan = profiles.Find(p.name()); !plan.ok()) {
+        std::fprintf(stderr, "reward-server: profile %s: %s\n", p.name().c_str(),
+                     std::string(plan.status().message()).c_str());
+        return 2;
+      }
+    }
+    if (auto plan = profiles.Find(config->default_profile()); !plan.ok()) {
+      std::fprintf(stderr, "reward-server: default_profile: %s\n", std::string(plan.status().message()).c_str());
+      return 2;
+    }
+    std::string text;
+    google::protobuf::TextFormat::PrintToString(*config, &text);
+    std::fputs(text.c_str(), stdout);
+    return 0;
   }
   absl::Status st = server::RunServer(*config);
   if (!st.ok()) {

@@ -16,8 +16,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-grpcio python3-protobuf python3-pytest
   libexttextcat-dev libexttextcat-data
   # tests of operations: a real Prometheus scrapes the server; openssl makes
-  # the TLS tests' certificates
-  prometheus openssl
+  # the TLS tests' certificates; python3-yaml reads deploy/k8s
+  prometheus openssl python3-yaml
 )
 
 # Extra packages a target needs beyond these (make fuzz: clang and its
