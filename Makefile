@@ -6,7 +6,7 @@ BAZEL ?= bazel
 PORT ?= 50051
 ARGS ?=
 
-.PHONY: bootstrap build serve test bench fuzz clean readme docker-test python-client
+.PHONY: bootstrap build serve test bench fuzz clean readme docker-test k8s-test python-client
 
 bootstrap:
 	@tools/bootstrap.sh
@@ -65,3 +65,10 @@ readme: bootstrap
 # makes the Debian base images locally (no registry is reachable).
 docker-test:
 	tools/docker_smoke_test.sh
+
+# Plays deploy/k8s with podman kube play from the image above (built when
+# missing; REBUILD=1 rebuilds), scores through the pod, reads its metrics,
+# takes it down. tests/k8s_manifest_test.py (in make test) checks the
+# manifests against the server without a container.
+k8s-test:
+	tools/k8s_test.sh
