@@ -407,7 +407,7 @@ class PrometheusScrapeTest(unittest.TestCase):
         for expr, value in want.items():
             self.assertTrue(got.get(expr), f"{expr}: no series; prometheus log: {log.read()[-2000:]}")
             self.assertEqual(float(got[expr][0]["value"][1]), value, expr)
-        self.assertTrue(query('reward_sandbox_runs_total{outcome="OK"}'))
+        self.assertTrue(query('reward_sandbox_runs_total{outcome="EXITED"}'))
         self.assertTrue(query('reward_compile_cache_total{result="miss"}'))
         self.assertTrue(query('reward_queue_wait_seconds_count'))
         self.assertTrue(query('up{job="reward"} == 1'))
