@@ -651,10 +651,17 @@ class Result(unittest.TextTestResult):
         self.all_tests = getattr(self, "all_tests", []) + [test]
 
 
-if __name__ == "__main__":
+def main(module, names=()):
+    """Runs `module`'s tests (or those `names` name), writes the JUnit report
+    to $XML_OUTPUT_FILE, and exits with the result."""
     start = time.time()
-    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
+    loader = unittest.defaultTestLoader
+    suite = loader.loadTestsFromNames(names, module) if names else loader.loadTestsFromModule(module)
     result = unittest.TextTestRunner(verbosity=2, resultclass=Result).run(suite)
     if os.environ.get("XML_OUTPUT_FILE"):
         write_junit(result, os.environ["XML_OUTPUT_FILE"], time.time() - start)
     sys.exit(0 if result.wasSuccessful() else 1)
+
+
+if __name__ == "__main__":
+    main(sys.modules[__name__], sys.argv[1:])

@@ -5,13 +5,11 @@ containerPorts, probes, Service and scrape annotation name the same ports;
 the config is mounted where --config looks; the grace period covers the
 preStop pause and the drain; threads match the CPU limit; selectors select.
 (`make k8s-test` runs the manifests for real under podman.)"""
-import os
 import pathlib
 import re
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 
 import yaml
@@ -123,9 +121,4 @@ class ManifestTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    start = time.time()
-    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
-    result = unittest.TextTestRunner(verbosity=2, resultclass=it.Result).run(suite)
-    if os.environ.get("XML_OUTPUT_FILE"):
-        it.write_junit(result, os.environ["XML_OUTPUT_FILE"], time.time() - start)
-    sys.exit(0 if result.wasSuccessful() else 1)
+    it.main(sys.modules[__name__], sys.argv[1:])  # arguments: test classes or methods to run

@@ -539,12 +539,4 @@ class FailoverTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    start = time.time()
-    loader = unittest.defaultTestLoader
-    module = sys.modules[__name__]
-    # Arguments name test classes or methods to run (all by default).
-    suite = loader.loadTestsFromNames(sys.argv[1:], module) if sys.argv[1:] else loader.loadTestsFromModule(module)
-    result = unittest.TextTestRunner(verbosity=2, resultclass=it.Result).run(suite)
-    if os.environ.get("XML_OUTPUT_FILE"):
-        it.write_junit(result, os.environ["XML_OUTPUT_FILE"], time.time() - start)
-    sys.exit(0 if result.wasSuccessful() else 1)
+    it.main(sys.modules[__name__], sys.argv[1:])  # arguments: test classes or methods to run

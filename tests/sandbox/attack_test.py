@@ -352,9 +352,4 @@ class AttackTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    start = time.time()
-    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
-    result = unittest.TextTestRunner(verbosity=2, resultclass=it.Result).run(suite)
-    if os.environ.get("XML_OUTPUT_FILE"):
-        it.write_junit(result, os.environ["XML_OUTPUT_FILE"], time.time() - start)
-    sys.exit(0 if result.wasSuccessful() else 1)
+    it.main(sys.modules[__name__], sys.argv[1:])
