@@ -339,6 +339,31 @@ class OverloadTest(unittest.TestCase):
         self.assertEqual(rewards_of(server.stub.Score(r1_request(), timeout=WAIT)), [0.1, 1.1, 1.0, 0.0])
 
 
+    def test_http_face_answers_429_with_retry_after(self):
+        server = it.Server('listen_address: "127.0.0.1:0"\nhttp_listen_address: "127.0.0.1:0"\nthreads: 1\n'
+                           'admission { max_pending_samples: 1 }\n')
+        self.addCleanup(server.stop)
+        http_port = log_port(server, "http port")
+        # One slow sample holds the only place; it runs once the server has
+        # a sandbox runner child.
+        slow = concurrent.futures.ThreadPoolExecutor(1).submit(
+            lambda: server.stub.Score(sleeper_request("hold"), timeout=WAIT))
+        deadline = time.time() + WAIT
+        while not children(server.proc.pid) and time.time() < deadline and not slow.done():
+            time.sleep(0.01)
+        body = json.dumps({"groups": [it.seed_group()], "profile": "r1_zero"}).encode()
+        req = urllib.request.Request(f"http://127.0.0.1:{http_port}/v1/score", data=body,
+                                     headers={"Content-Type": "application/json"}, method="POST")
+        with self.assertRaises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(req, timeout=WAIT)
+        self.assertEqual(e.exception.code, 429)
+        self.assertGreaterEqual(int(e.exception.headers["Retry-After"]), 1)
+        self.assertEqual(json.loads(e.exception.read())["error"]["code"], "RESOURCE_EXHAUSTED")
+        self.assertEqual(slow.result(WAIT).groups[0].samples[0].components[0].status, "PASSED")
+        with urllib.request.urlopen(req, timeout=WAIT) as r:  # room again
+            self.assertEqual(r.status, 200)
+
+
 class PrometheusScrapeTest(unittest.TestCase):
     """Debian's Prometheus scrapes the server; its HTTP API has the series."""
 
