@@ -90,6 +90,11 @@ absl::StatusOr<ScoreResponse> RewardServiceImpl::ScoreDecoded(std::shared_ptr<co
                                                               const rewards::GroupErrors& group_errors,
                                                               absl::Time deadline,
                                                               const std::function<bool()>& cancelled) {
+  // A request's own time budget (ScoreStream's per-request deadline) counts
+  // from here and can only shorten the call's deadline.
+  if (request->timeout_ms() > 0) {
+    deadline = std::min(deadline, absl::Now() + absl::Milliseconds(request->timeout_ms()));
+  }
   // The scheduler may outlive this call for abandoned verifier calls, so the
   // batch owns the request. Validation runs on the caller's thread, and stops
   // between groups once the call is cancelled or past its deadline.

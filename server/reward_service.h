@@ -30,8 +30,9 @@ class RewardServiceImpl final : public reward::v1::RewardService::Service {
                              const reward::v1::ListVerifiersRequest* request,
                              reward::v1::ListVerifiersResponse* response) override;
 
-  // Scores a decoded request until `deadline` or until `cancelled` returns
-  // true (polled); errors name the field. The HTTP face's path; Score and
+  // Scores a decoded request until `deadline` (or the request's own
+  // timeout_ms, if earlier) or until `cancelled` returns true (polled);
+  // errors name the field. The HTTP face's path; Score and
   // ScoreStream decode their bytes and come here too.
   absl::StatusOr<reward::v1::ScoreResponse> ScoreDecoded(std::shared_ptr<const reward::v1::ScoreRequest> request,
                                                          const rewards::GroupErrors& group_errors,

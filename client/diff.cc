@@ -1,0 +1,127 @@
+#include "client/diff.h"
+
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "client/output.h"
+
+namespace cli {
+namespace {
+
+const reward::v1::Component* Find(const reward::v1::SampleResult& s, const std::string& verifier) {
+  for (const auto& c : s.components()) {
+    if (c.verifier() == verifier) return &c;
+  }
+  return nullptr;
+}
+
+// The verifiers of both samples, A's order first.
+std::vector<std::string> Verifiers(const reward::v1::SampleResult& a, const reward::v1::SampleResult& b) {
+  std::vector<std::string> names;
+  for (const auto& c : a.components()) names.push_back(c.verifier());
+  for (const auto& c : b.components()) {
+    if (Find(a, c.verifier()) == nullptr) names.push_back(c.verifier());
+  }
+  return names;
+}
+
+}  // namespace
+
+std::vector<SampleChange> Diff::Add(const reward::v1::GroupResult& a, const reward::v1::GroupResult& b) {
+  std::vector<SampleChange> changes;
+  if (a.status() != "OK" || b.status() != "OK" || a.samples_size() != b.samples_size()) {
+    ++failed_groups_;
+    return changes;
+  }
+  for (int i = 0; i < a.samples_size(); ++i) {
+    const auto& sa = a.samples(i);
+    const auto& sb = b.samples(i);
+    ++samples_;
+    sum_a_ += sa.reward();
+    sum_b_ += sb.reward();
+    for (const std::string& name : Verifiers(sa, sb)) {
+      auto [it, added] = components_.try_emplace(name);
+      if (added) order_.push_back(name);
+      const auto* ca = Find(sa, name);
+      const auto* cb = Find(sb, name);
+      if (cb == nullptr) {
+        ++it->second.only_a;
+      } else if (ca == nullptr) {
+        ++it->second.only_b;
+      } else if (std::fabs(ca->weighted() - cb->weighted()) > kRewardEpsilon || ca->status() != cb->status()) {
+        ++it->second.changed;
+      }
+    }
+    const double delta = sb.reward() - sa.reward();
+    if (delta > kRewardEpsilon) {
+      ++up_;
+    } else if (delta < -kRewardEpsilon) {
+      ++down_;
+    } else if (sa.status() != sb.status()) {
+      ++status_only_;
+    } else {
+      continue;
+    }
+    changes.push_back({a.id(), sa, sb});
+  }
+  return changes;
+}
+
+std::string Diff::Render(const std::string& name_a, const std::string& name_b) const {
+  std::string out =
+      absl::StrFormat("diff: %d of %d samples change (%d up, %d down", changed(), samples_, up_, down_);
+  if (status_only_ > 0) absl::StrAppendFormat(&out, ", %d status only", status_only_);
+  absl::StrAppendFormat(&out, "); mean reward %.4f -> %.4f\n", samples_ ? sum_a_ / samples_ : 0,
+                        samples_ ? sum_b_ / samples_ : 0);
+  absl::StrAppendFormat(&out, "  A: %s\n  B: %s\n", name_a, name_b);
+  if (!order_.empty()) {
+    std::vector<std::string> parts;
+    for (const std::string& name : order_) {
+      const ComponentCounts& c = components_.at(name);
+      std::string part = absl::StrCat(name, " ", c.changed, " changed");
+      if (c.only_a > 0) absl::StrAppend(&part, ", ", c.only_a, " only in A");
+      if (c.only_b > 0) absl::StrAppend(&part, ", ", c.only_b, " only in B");
+      parts.push_back(part);
+    }
+    absl::StrAppend(&out, "  by component: ", absl::StrJoin(parts, "; "), "\n");
+  }
+  if (failed_groups_ > 0) {
+    absl::StrAppendFormat(&out, "  %d groups not compared (not scored on one side)\n", failed_groups_);
+  }
+  return out;
+}
+
+namespace {
+
+// One side of a row: "1.0000×0.1   OK         reason…", 50 columns.
+std::string Side(const reward::v1::Component* c) {
+  if (c == nullptr) return absl::StrFormat("%-50s", "-");
+  return absl::StrFormat("%-12s %-10s %-26s", absl::StrFormat("%.4f×%g", c->score(), c->weight()),
+                         Clip(c->status(), 10), Clip(c->reason(), 26));
+}
+
+}  // namespace
+
+std::string RenderChange(const SampleChange& change) {
+  const auto& a = change.a;
+  const auto& b = change.b;
+  std::string out = absl::StrFormat("%s / %s  reward %.4f -> %.4f (%+.4f)", change.group_id, a.id(), a.reward(),
+                                    b.reward(), b.reward() - a.reward());
+  if (a.status() != b.status()) absl::StrAppend(&out, "  status ", a.status(), " -> ", b.status());
+  out += "\n";
+  absl::StrAppendFormat(&out, "    %-10s  %-50s  %s\n", "component", "A", "B");
+  for (const std::string& name : Verifiers(a, b)) {
+    const auto* ca = Find(a, name);
+    const auto* cb = Find(b, name);
+    const bool same = ca != nullptr && cb != nullptr && std::fabs(ca->weighted() - cb->weighted()) <= kRewardEpsilon &&
+                      ca->status() == cb->status() && ca->reason() == cb->reason();
+    // Rows that change are starred; an unchanged one shows A alone.
+    absl::StrAppendFormat(&out, "  %s %-10s  %s  %s\n", same ? " " : "*", Clip(name, 10), Side(ca),
+                          same ? "(same)" : Side(cb));
+  }
+  return out;
+}
+
+}  // namespace cli

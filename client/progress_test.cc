@@ -1,0 +1,22 @@
+#include "client/progress.h"
+
+#include "gtest/gtest.h"
+
+namespace cli {
+namespace {
+
+TEST(FormatProgressTest, RateAndTimeLeftOnceSomethingIsDone) {
+  EXPECT_EQ(FormatProgress(0, 637, 1.5), "samples 0/637 (0.0%)");
+  EXPECT_EQ(FormatProgress(100, 400, 10), "samples 100/400 (25.0%)  10.0/s  ~30 s left");
+  EXPECT_EQ(FormatProgress(400, 400, 20), "samples 400/400 (100.0%)  20.0/s");
+}
+
+TEST(FormatDurationTest, Units) {
+  EXPECT_EQ(FormatDuration(21.4), "21 s");
+  EXPECT_EQ(FormatDuration(185), "3 min 05 s");
+  EXPECT_EQ(FormatDuration(3720), "1 h 02 min");
+  EXPECT_EQ(FormatDuration(-1), "0 s");
+}
+
+}  // namespace
+}  // namespace cli
