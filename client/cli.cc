@@ -194,6 +194,10 @@ cli::StreamOptions MakeStreamOptions(Progress* progress) {
   return options;
 }
 
+constexpr char kDeadlineHint[] =
+    "reward-cli: (--timeout is the time one batch may take: raise it, or send fewer groups per batch with "
+    "--batch)\n";
+
 // A group of a batch that failed as a whole, as the output shows it.
 GroupResult FailedGroup(const cli::InputGroup& in, const ScoreResponse& resp) {
   GroupResult g;
@@ -274,6 +278,7 @@ int Score() {
             fatal = true;
             return false;
           }
+          if (failed_batches == 0) std::fputs(kDeadlineHint, stderr);
           ++failed_batches;
           for (size_t k = b.begin; k < b.end; ++k) emit(FailedGroup((*groups)[k], resp));
         } else {
@@ -376,6 +381,7 @@ int DiffCommand(const std::vector<std::pair<std::string, std::string>>& sides) {
             fatal = true;
             return false;
           }
+          if (failed_batches == 0) std::fputs(kDeadlineHint, stderr);
         }
         if (i % 2 == 0) {
           pending_a = resp;

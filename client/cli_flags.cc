@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 
 namespace cli {
 namespace {
@@ -12,6 +13,7 @@ namespace {
 struct CommandSpec {
   const char* name;
   const char* synopsis;
+  const char* brief;  // for the overview
   const char* about;
   std::vector<const char*> flags;
 };
@@ -19,6 +21,7 @@ struct CommandSpec {
 const std::vector<CommandSpec>& Specs() {
   static const auto* specs = new std::vector<CommandSpec>{
       {"score", "score --input FILE.jsonl [--profile P | --reward JSON] [--json | --csv] [--summary]",
+       "score groups: table (with a summary), JSON or CSV",
        "Scores every group of a JSONL file (one group per line, the API's JSON shape) and prints\n"
        "the results in input order as they arrive, then a summary (table format). Long inputs go\n"
        "as a stream of batches, each with its own deadline (--timeout): a batch that does not\n"
@@ -26,13 +29,15 @@ const std::vector<CommandSpec>& Specs() {
        {"input", "profile", "reward", "advantage", "json", "csv", "summary", "batch", "timeout", "progress",
         "address"}},
       {"diff", "diff --input FILE.jsonl (--profile A | --reward JSON) (--profile B | --reward JSON)",
+       "what changes between two reward specs on the same input",
        "Scores the input twice, as A and as B, and prints the samples whose reward (or status)\n"
        "changes with both breakdowns side by side, then how many samples each component changes.",
        {"input", "profile", "reward", "advantage", "json", "batch", "timeout", "progress", "address"}},
-      {"verifiers", "verifiers [--json]", "Lists the server's verifiers with their parameters, and its profiles.",
+      {"verifiers", "verifiers [--json]", "the server's verifiers, their parameters, the profiles",
+       "Lists the server's verifiers with their parameters, and its profiles.",
        {"json", "timeout", "address"}},
-      {"health", "health", "Prints the server's health (SERVING exits 0).", {"timeout", "address"}},
-      {"help", "help [COMMAND]", "Prints this help, or a command's.", {}},
+      {"health", "health", "is the server serving?", "Prints the server's health (SERVING exits 0).", {"timeout", "address"}},
+      {"help", "help [COMMAND]", "this overview, or a command's flags", "Prints this help, or a command's.", {}},
   };
   return *specs;
 }
@@ -42,6 +47,25 @@ const CommandSpec* FindSpec(const std::string& name) {
     if (name == s.name) return &s;
   }
   return nullptr;
+}
+
+// `text` in lines of at most `width` columns (words are not split); lines
+// after the first start with `indent`.
+std::string Wrap(const std::string& text, size_t width, const std::string& indent) {
+  std::string out;
+  size_t line = 0;
+  for (absl::string_view word : absl::StrSplit(text, ' ', absl::SkipEmpty())) {
+    if (line > 0 && line + 1 + word.size() > width) {
+      absl::StrAppend(&out, "\n", indent);
+      line = 0;
+    } else if (line > 0) {
+      out += ' ';
+      ++line;
+    }
+    absl::StrAppend(&out, word);
+    line += word.size();
+  }
+  return out;
 }
 
 bool IsHelpFlag(absl::string_view arg) {
@@ -131,10 +155,7 @@ std::string Usage(const std::string& command,
     out = "reward-cli: debug reward functions against a running reward-server.\n\nusage:\n";
     for (const CommandSpec& s : Specs()) absl::StrAppend(&out, "  reward-cli ", s.synopsis, "\n");
     out += "\ncommands:\n";
-    for (const CommandSpec& s : Specs()) {
-      std::string about = s.about;
-      absl::StrAppendFormat(&out, "  %-10s %s\n", s.name, about.substr(0, about.find('\n')));
-    }
+    for (const CommandSpec& s : Specs()) absl::StrAppendFormat(&out, "  %-10s %s\n", s.name, s.brief);
     out += "\nFlags may come before or after the command; \"--flag value\" and \"--flag=value\" are the same,\n"
            "and --input - reads standard input. `reward-cli help COMMAND` lists a command's flags.\n";
     return out;
@@ -143,9 +164,8 @@ std::string Usage(const std::string& command,
   for (const char* flag : spec->flags) {
     auto [help, def] = describe(flag);
     std::string head = absl::StrCat("--", flag);
-    absl::StrAppendFormat(&out, "  %-13s %s", head, help);
-    if (!def.empty() && def != "false") absl::StrAppend(&out, " (default ", def, ")");
-    out += "\n";
+    if (!def.empty() && def != "false") absl::StrAppend(&help, " (default ", def, ")");
+    absl::StrAppendFormat(&out, "  %-13s %s\n", head, Wrap(help, 80, std::string(16, ' ')));
   }
   return out;
 }

@@ -95,11 +95,12 @@ std::string Diff::Render(const std::string& name_a, const std::string& name_b) c
 
 namespace {
 
-// One side of a row: "1.0000×0.1   OK         reason…", 50 columns.
+// One side of a row: "1.0000×0.1   OK         reason…", 54 columns.
+constexpr size_t kReasonColumns = 30;
 std::string Side(const reward::v1::Component* c) {
-  if (c == nullptr) return absl::StrFormat("%-50s", "-");
-  return absl::StrFormat("%-12s %-10s %-26s", absl::StrFormat("%.4f×%g", c->score(), c->weight()),
-                         Clip(c->status(), 10), Clip(c->reason(), 26));
+  if (c == nullptr) return Pad("-", 54);
+  return absl::StrCat(Pad(absl::StrFormat("%.4f×%g", c->score(), c->weight()), 12), " ", Pad(c->status(), 10), " ",
+                      Pad(c->reason(), kReasonColumns));
 }
 
 }  // namespace
@@ -111,15 +112,20 @@ std::string RenderChange(const SampleChange& change) {
                                     b.reward(), b.reward() - a.reward());
   if (a.status() != b.status()) absl::StrAppend(&out, "  status ", a.status(), " -> ", b.status());
   out += "\n";
-  absl::StrAppendFormat(&out, "    %-10s  %-50s  %s\n", "component", "A", "B");
+  absl::StrAppend(&out, "    ", Pad("component", 10), "  ", Pad("A", 54), "  B\n");
   for (const std::string& name : Verifiers(a, b)) {
     const auto* ca = Find(a, name);
     const auto* cb = Find(b, name);
     const bool same = ca != nullptr && cb != nullptr && std::fabs(ca->weighted() - cb->weighted()) <= kRewardEpsilon &&
                       ca->status() == cb->status() && ca->reason() == cb->reason();
     // Rows that change are starred; an unchanged one shows A alone.
-    absl::StrAppendFormat(&out, "  %s %-10s  %s  %s\n", same ? " " : "*", Clip(name, 10), Side(ca),
-                          same ? "(same)" : Side(cb));
+    absl::StrAppend(&out, "  ", same ? " " : "*", " ", Pad(name, 10), "  ", Side(ca), "  ", same ? "(same)" : Side(cb),
+                    "\n");
+    // Where a changed row cut a reason, the whole of both below it.
+    if (!same && ca != nullptr && cb != nullptr &&
+        (Clip(ca->reason(), kReasonColumns) != ca->reason() || Clip(cb->reason(), kReasonColumns) != cb->reason())) {
+      absl::StrAppend(&out, "      A: ", Clip(ca->reason(), 110), "\n", "      B: ", Clip(cb->reason(), 110), "\n");
+    }
   }
   return out;
 }

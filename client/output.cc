@@ -32,6 +32,14 @@ std::string Clip(absl::string_view s, size_t width) {
   return out;
 }
 
+std::string Pad(absl::string_view s, size_t width) {
+  std::string out = Clip(s, width);
+  size_t cols = 0;
+  for (unsigned char c : out) cols += (c & 0xC0) != 0x80;  // count lead bytes only
+  if (cols < width) out.append(width - cols, ' ');
+  return out;
+}
+
 std::string TableGroup(const reward::v1::GroupResult& g, const std::string& estimator) {
   std::string out = absl::StrFormat("group %s  mean %.4f  std %.4f  (%s)", g.id(), g.mean(), g.std(), estimator);
   if (g.status() != "OK") absl::StrAppend(&out, "  ", g.status(), ": ", Clip(g.error(), 200));
@@ -41,14 +49,14 @@ std::string TableGroup(const reward::v1::GroupResult& g, const std::string& esti
   for (const auto& s : g.samples()) {
     bool first = true;
     for (const auto& c : s.components()) {
-      std::string head = first ? absl::StrFormat("  %-10s %9.4f %+10.4f", Clip(s.id(), 10), s.reward(), s.advantage())
+      std::string head = first ? absl::StrFormat("  %s %9.4f %+10.4f", Pad(s.id(), 10), s.reward(), s.advantage())
                                : absl::StrFormat("  %-10s %9s %10s", "", "", "");
-      absl::StrAppendFormat(&out, "%s  %-10s %7.4f %7.3g  %-14s %s\n", head, c.verifier(), c.score(), c.weight(),
-                            c.status(), Clip(c.reason(), 72));
+      absl::StrAppendFormat(&out, "%s  %s %7.4f %7.3g  %s %s\n", head, Pad(c.verifier(), 10), c.score(),
+                            c.weight(), Pad(c.status(), 14), Clip(c.reason(), 72));
       first = false;
     }
     if (s.components().empty()) {
-      absl::StrAppendFormat(&out, "  %-10s %9.4f %+10.4f  %s\n", Clip(s.id(), 10), s.reward(), s.advantage(),
+      absl::StrAppendFormat(&out, "  %s %9.4f %+10.4f  %s\n", Pad(s.id(), 10), s.reward(), s.advantage(),
                             s.status());
     }
   }

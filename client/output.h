@@ -19,6 +19,10 @@ enum class Format { kTable, kJson, kCsv };
 // splits a character.
 std::string Clip(absl::string_view s, size_t width);
 
+// Clip(s, width) padded with spaces to `width` display columns (printf's
+// %-10s counts bytes, and "≠" or "…" are three).
+std::string Pad(absl::string_view s, size_t width);
+
 // One group as a block of the table: a header with mean, std and the
 // advantage estimator's name, then one row per component of each sample.
 std::string TableGroup(const reward::v1::GroupResult& g, const std::string& estimator);

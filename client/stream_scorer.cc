@@ -81,7 +81,10 @@ StreamOutcome RunStream(reward::v1::RewardService::StubInterface* stub,
 
     std::unique_lock<std::mutex> lock(mu);
     cv.wait_for(lock, std::chrono::milliseconds(100),
-                [&] { return ready.count(outcome.delivered) > 0 || reader_done || sent - answered < window; });
+                [&] {
+                  return ready.count(outcome.delivered) > 0 || reader_done ||
+                         (writes_open && sent < n && sent - answered < window);
+                });
     if (answered != last_answered) {
       last_answered = answered;
       last_answer = absl::Now();

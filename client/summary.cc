@@ -115,10 +115,10 @@ std::string Summary::Render(size_t max_groups, size_t top_reasons) const {
   for (size_t i = 0; i < groups_.size() && i < max_groups; ++i) {
     const GroupStats& gs = groups_[i];
     if (gs.status == "OK") {
-      absl::StrAppendFormat(&out, "    %-14s mean %.4f  std %.4f  n %d%s\n", Clip(gs.id, 14), gs.mean, gs.std,
+      absl::StrAppendFormat(&out, "    %s mean %.4f  std %.4f  n %d%s\n", Pad(gs.id, 14), gs.mean, gs.std,
                             gs.samples, gs.no_spread ? "  no spread" : "");
     } else {
-      absl::StrAppendFormat(&out, "    %-14s %s\n", Clip(gs.id, 14), gs.status);
+      absl::StrAppendFormat(&out, "    %s %s\n", Pad(gs.id, 14), gs.status);
     }
   }
   if (groups_.size() > max_groups) absl::StrAppendFormat(&out, "    ... %d more groups\n", groups_.size() - max_groups);
