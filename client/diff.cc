@@ -95,11 +95,13 @@ std::string Diff::Render(const std::string& name_a, const std::string& name_b) c
 
 namespace {
 
-// One side of a row: "1.0000×0.1   OK         reason…", 54 columns.
-constexpr size_t kReasonColumns = 30;
+// One side of a row: "1.0000×0.1  OK           reason…", 49 columns, so
+// that both sides fit in 120.
+constexpr size_t kReasonColumns = 24;
+constexpr size_t kSideColumns = 11 + 1 + 12 + 1 + kReasonColumns;
 std::string Side(const reward::v1::Component* c) {
-  if (c == nullptr) return Pad("-", 54);
-  return absl::StrCat(Pad(absl::StrFormat("%.4f×%g", c->score(), c->weight()), 12), " ", Pad(c->status(), 10), " ",
+  if (c == nullptr) return Pad("-", kSideColumns);
+  return absl::StrCat(Pad(absl::StrFormat("%.4f×%g", c->score(), c->weight()), 11), " ", Pad(c->status(), 12), " ",
                       Pad(c->reason(), kReasonColumns));
 }
 
@@ -112,7 +114,7 @@ std::string RenderChange(const SampleChange& change) {
                                     b.reward(), b.reward() - a.reward());
   if (a.status() != b.status()) absl::StrAppend(&out, "  status ", a.status(), " -> ", b.status());
   out += "\n";
-  absl::StrAppend(&out, "    ", Pad("component", 10), "  ", Pad("A", 54), "  B\n");
+  absl::StrAppend(&out, "    ", Pad("component", 10), "  ", Pad("A", kSideColumns), "  B\n");
   for (const std::string& name : Verifiers(a, b)) {
     const auto* ca = Find(a, name);
     const auto* cb = Find(b, name);
