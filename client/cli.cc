@@ -42,7 +42,6 @@
 #include "client/progress.h"
 #include "client/stream_scorer.h"
 #include "client/summary.h"
-#include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
@@ -111,42 +110,6 @@ std::shared_ptr<grpc::Channel> Connect() {
                                    args);
 }
 
-// The progress line on stderr, redrawn at most 4 times a second, and only
-// when stderr is a terminal. Cleared before anything is printed to stdout,
-// so that both can share the terminal.
-class Progress {
- public:
-  Progress(size_t total, bool enabled) : total_(total), enabled_(enabled), start_(absl::Now()) {}
-
-  void Update(size_t done) {
-    if (!enabled_) return;
-    absl::Time now = absl::Now();
-    if (now - last_draw_ < absl::Milliseconds(250)) return;
-    last_draw_ = now;
-    std::string line = cli::FormatProgress(done, total_, absl::ToDoubleSeconds(now - start_));
-    std::fprintf(stderr, "\r\033[K%s", line.c_str());
-    std::fflush(stderr);
-    shown_ = true;
-  }
-
-  void Clear() {
-    if (!shown_) return;
-    std::fprintf(stderr, "\r\033[K");
-    std::fflush(stderr);
-    shown_ = false;
-    last_draw_ = absl::InfinitePast();  // redraw at the next update
-  }
-
-  double Elapsed() const { return absl::ToDoubleSeconds(absl::Now() - start_); }
-
- private:
-  size_t total_;
-  bool enabled_;
-  absl::Time start_;
-  absl::Time last_draw_ = absl::InfinitePast();
-  bool shown_ = false;
-};
-
 // The request every batch copies: the reward (a profile or explicit terms),
 // the advantage estimator and the per-batch deadline.
 absl::StatusOr<ScoreRequest> BaseRequest(const std::string& profile, const std::string& reward) {
@@ -184,7 +147,7 @@ std::vector<ScoreRequest> MakeRequests(const ScoreRequest& base, const std::vect
   return requests;
 }
 
-cli::StreamOptions MakeStreamOptions(Progress* progress) {
+cli::StreamOptions MakeStreamOptions(cli::ProgressLine* progress) {
   cli::StreamOptions options;
   options.interrupted = [] { return g_interrupted.load(); };
   options.progress = [progress](size_t done) { progress->Update(done); };
@@ -247,7 +210,7 @@ int Score() {
 
   const std::vector<cli::Batch> batches = cli::MakeBatches(groups->size(), absl::GetFlag(FLAGS_batch));
   const size_t total_samples = cli::CountSamples(*groups, 0, groups->size());
-  Progress progress(total_samples, absl::GetFlag(FLAGS_progress) && isatty(STDERR_FILENO));
+  cli::ProgressLine progress(total_samples, absl::GetFlag(FLAGS_progress) && isatty(STDERR_FILENO));
   cli::Summary summary;
   size_t groups_done = 0;
   size_t samples_done = 0;
@@ -314,27 +277,6 @@ std::string SideName(const std::pair<std::string, std::string>& side) {
   return absl::StrCat("--", side.first, " ", cli::Clip(side.second, 100));
 }
 
-std::string ChangeJson(const cli::SampleChange& c) {
-  std::string a, b, group;
-  (void)google::protobuf::util::MessageToJsonString(c.a, &a);
-  (void)google::protobuf::util::MessageToJsonString(c.b, &b);
-  google::protobuf::Value id;  // prints as a JSON string, escaped
-  id.set_string_value(c.group_id);
-  (void)google::protobuf::util::MessageToJsonString(id, &group);
-  return absl::StrCat("{\"group\":", group, ",\"a\":", a, ",\"b\":", b, "}\n");
-}
-
-std::string DiffCountsJson(const cli::Diff& d) {
-  std::vector<std::string> parts;
-  for (const auto& [name, c] : d.components()) {
-    parts.push_back(absl::StrCat("\"", name, "\":{\"changed\":", c.changed, ",\"onlyA\":", c.only_a,
-                                 ",\"onlyB\":", c.only_b, "}"));
-  }
-  return absl::StrCat("{\"samples\":", d.samples(), ",\"changed\":", d.changed(), ",\"up\":", d.up(),
-                      ",\"down\":", d.down(), ",\"groupsNotCompared\":", d.failed_groups(), ",\"components\":{",
-                      absl::StrJoin(parts, ","), "}}\n");
-}
-
 int DiffCommand(const std::vector<std::pair<std::string, std::string>>& sides) {
   if (sides.size() != 2) {
     return Fail(absl::StrCat("diff needs two reward specs: --profile A --profile B, two --reward JSON, or one ",
@@ -360,7 +302,7 @@ int DiffCommand(const std::vector<std::pair<std::string, std::string>>& sides) {
     requests.push_back(std::move(b[i]));
   }
   const size_t total_samples = cli::CountSamples(*groups, 0, groups->size());
-  Progress progress(2 * total_samples, absl::GetFlag(FLAGS_progress) && isatty(STDERR_FILENO));
+  cli::ProgressLine progress(2 * total_samples, absl::GetFlag(FLAGS_progress) && isatty(STDERR_FILENO));
   cli::Diff diff;
   ScoreResponse pending_a;
   size_t groups_done = 0;
@@ -393,7 +335,7 @@ int DiffCommand(const std::vector<std::pair<std::string, std::string>>& sides) {
           GroupResult ga = pending_a.error_code().empty() ? pending_a.groups(j) : FailedGroup((*groups)[k], pending_a);
           GroupResult gb = resp.error_code().empty() ? resp.groups(j) : FailedGroup((*groups)[k], resp);
           for (const cli::SampleChange& change : diff.Add(ga, gb)) {
-            std::string text = json ? ChangeJson(change) : cli::RenderChange(change) + "\n";
+            std::string text = json ? cli::ChangeJson(change) : cli::RenderChange(change) + "\n";
             std::fwrite(text.data(), 1, text.size(), stdout);
           }
         }
@@ -403,7 +345,7 @@ int DiffCommand(const std::vector<std::pair<std::string, std::string>>& sides) {
         return true;
       });
   progress.Clear();
-  std::string counts = json ? DiffCountsJson(diff) : diff.Render(SideName(sides[0]), SideName(sides[1]));
+  std::string counts = json ? diff.Json() : diff.Render(SideName(sides[0]), SideName(sides[1]));
   std::fwrite(counts.data(), 1, counts.size(), stdout);
   std::fflush(stdout);
   if (groups_done < groups->size()) {

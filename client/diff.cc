@@ -6,6 +6,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "client/output.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
 
 namespace cli {
 namespace {
@@ -130,6 +132,38 @@ std::string RenderChange(const SampleChange& change) {
     }
   }
   return out;
+}
+
+namespace {
+
+// `s` as a JSON string, quoted and escaped (by protobuf's JSON printer).
+std::string JsonString(const std::string& s) {
+  google::protobuf::Value v;
+  v.set_string_value(s);
+  std::string out;
+  (void)google::protobuf::util::MessageToJsonString(v, &out);
+  return out;
+}
+
+}  // namespace
+
+std::string ChangeJson(const SampleChange& change) {
+  std::string a, b;
+  (void)google::protobuf::util::MessageToJsonString(change.a, &a);
+  (void)google::protobuf::util::MessageToJsonString(change.b, &b);
+  return absl::StrCat("{\"group\":", JsonString(change.group_id), ",\"a\":", a, ",\"b\":", b, "}\n");
+}
+
+std::string Diff::Json() const {
+  std::vector<std::string> parts;
+  for (const std::string& name : order_) {
+    const ComponentCounts& c = components_.at(name);
+    parts.push_back(absl::StrCat(JsonString(name), ":{\"changed\":", c.changed, ",\"onlyA\":", c.only_a,
+                                 ",\"onlyB\":", c.only_b, "}"));
+  }
+  return absl::StrCat("{\"samples\":", samples_, ",\"changed\":", changed(), ",\"up\":", up_, ",\"down\":", down_,
+                      ",\"groupsNotCompared\":", failed_groups_, ",\"components\":{", absl::StrJoin(parts, ","),
+                      "}}\n");
 }
 
 }  // namespace cli

@@ -50,6 +50,11 @@ class Diff {
   //     by component: format 3 changed; language only in B (8)
   std::string Render(const std::string& name_a, const std::string& name_b) const;
 
+  // The same counts as one line of JSON, e.g.
+  //   {"samples":20,"changed":3,"up":3,"down":0,"groupsNotCompared":0,
+  //    "components":{"format":{"changed":3,"onlyA":0,"onlyB":0},...}}
+  std::string Json() const;
+
  private:
   std::vector<std::string> order_;  // components in first-seen order
   std::map<std::string, ComponentCounts> components_;
@@ -65,6 +70,10 @@ class Diff {
 // One changed sample as a block: its reward both ways, then a row per
 // component with A's and B's score, status and reason side by side.
 std::string RenderChange(const SampleChange& change);
+
+// One changed sample as one line of JSON: {"group":"q1","a":{...},"b":{...}}
+// with both SampleResults in the API's JSON shape.
+std::string ChangeJson(const SampleChange& change);
 
 }  // namespace cli
 

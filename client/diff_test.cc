@@ -102,5 +102,19 @@ TEST(DiffTest, GroupFailedOnOneSideIsNotCompared) {
   EXPECT_NE(d.Render("a", "b").find("1 groups not compared"), std::string::npos);
 }
 
+TEST(DiffTest, JsonLines) {
+  Diff d;
+  std::vector<SampleChange> changes = d.Add(Parse(kA), Parse(kB));
+  ASSERT_EQ(changes.size(), 1u);
+  changes[0].group_id = "q\"1";  // escaped as JSON
+  std::string line = ChangeJson(changes[0]);
+  EXPECT_EQ(line.rfind("{\"group\":\"q\\\"1\",\"a\":{\"id\":\"o1\",\"reward\":0.1,", 0), 0u) << line;
+  EXPECT_NE(line.find(",\"b\":{\"id\":\"o1\",\"reward\":0.3,"), std::string::npos) << line;
+  EXPECT_EQ(d.Json(),
+            "{\"samples\":2,\"changed\":1,\"up\":1,\"down\":0,\"groupsNotCompared\":0,\"components\":{"
+            "\"math\":{\"changed\":0,\"onlyA\":0,\"onlyB\":0},\"format\":{\"changed\":0,\"onlyA\":0,\"onlyB\":0},"
+            "\"language\":{\"changed\":0,\"onlyA\":0,\"onlyB\":2}}}\n");
+}
+
 }  // namespace
 }  // namespace cli

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
 
 namespace cli {
 
@@ -22,6 +23,28 @@ std::string FormatProgress(size_t done, size_t total, double elapsed_s) {
     if (done < total) absl::StrAppendFormat(&out, "  ~%s left", FormatDuration((total - done) / rate));
   }
   return out;
+}
+
+ProgressLine::ProgressLine(size_t total, bool enabled, std::FILE* out)
+    : total_(total), enabled_(enabled), out_(out), start_(absl::Now()) {}
+
+void ProgressLine::Update(size_t done) {
+  if (!enabled_) return;
+  const absl::Time now = absl::Now();
+  if (now - last_draw_ < absl::Milliseconds(250)) return;
+  last_draw_ = now;
+  // \r and "erase to end of line": the line is rewritten in place.
+  std::fprintf(out_, "\r\033[K%s", FormatProgress(done, total_, absl::ToDoubleSeconds(now - start_)).c_str());
+  std::fflush(out_);
+  shown_ = true;
+}
+
+void ProgressLine::Clear() {
+  if (!shown_) return;
+  std::fprintf(out_, "\r\033[K");
+  std::fflush(out_);
+  shown_ = false;
+  last_draw_ = absl::InfinitePast();  // redraw at the next update
 }
 
 }  // namespace cli
