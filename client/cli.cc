@@ -82,7 +82,12 @@ using reward::v1::ScoreResponse;
 
 std::atomic<bool> g_interrupted{false};
 
-void OnSigint(int) { g_interrupted = true; }
+// The first Ctrl-C stops the run cleanly (what was printed stays, and the
+// run says how far it got); a second one kills as usual.
+void OnSigint(int) {
+  g_interrupted = true;
+  std::signal(SIGINT, SIG_DFL);
+}
 
 int Fail(const std::string& message, int code = 2) {
   std::fprintf(stderr, "reward-cli: %s\n", message.c_str());
@@ -123,13 +128,15 @@ absl::StatusOr<ScoreRequest> BaseRequest(const std::string& profile, const std::
   if (!absl::GetFlag(FLAGS_advantage).empty()) {
     base.mutable_advantage()->set_estimator(absl::GetFlag(FLAGS_advantage));
   }
-  base.set_timeout_ms(static_cast<uint32_t>(std::max(1.0, absl::GetFlag(FLAGS_timeout) * 1000)));
+  base.set_timeout_ms(static_cast<uint32_t>(std::min(4e9, std::max(1.0, absl::GetFlag(FLAGS_timeout) * 1000))));
   return base;
 }
 
-absl::StatusOr<std::vector<cli::InputGroup>> ReadInput() {
+absl::StatusOr<std::vector<cli::InputGroup>> ReadInput(const std::string& command) {
   const std::string input = absl::GetFlag(FLAGS_input);
-  if (input.empty()) return absl::InvalidArgumentError("needs --input FILE.jsonl (or - for stdin)");
+  if (input.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(command, " needs --input FILE.jsonl (or - for stdin)"));
+  }
   if (input == "-") return cli::ReadGroups(std::cin, "stdin");
   std::ifstream file(input);
   if (!file) return absl::NotFoundError(absl::StrCat("cannot open ", input));
@@ -202,8 +209,8 @@ int Score() {
   const bool csv = absl::GetFlag(FLAGS_csv);
   const bool summary_only = absl::GetFlag(FLAGS_summary);
   if (json && csv) return Fail("give --json or --csv, not both");
-  auto groups = ReadInput();
-  if (!groups.ok()) return Fail(absl::StrCat("score ", groups.status().message()));
+  auto groups = ReadInput("score");
+  if (!groups.ok()) return Fail(std::string(groups.status().message()));
   auto base = BaseRequest(absl::GetFlag(FLAGS_profile), absl::GetFlag(FLAGS_reward));
   if (!base.ok()) return Fail(std::string(base.status().message()));
   const std::string estimator = base->advantage().estimator().empty() ? "grpo" : base->advantage().estimator();
@@ -283,8 +290,8 @@ int DiffCommand(const std::vector<std::pair<std::string, std::string>>& sides) {
                              "of each (got ", sides.size(), ")"));
   }
   const bool json = absl::GetFlag(FLAGS_json);
-  auto groups = ReadInput();
-  if (!groups.ok()) return Fail(absl::StrCat("diff ", groups.status().message()));
+  auto groups = ReadInput("diff");
+  if (!groups.ok()) return Fail(std::string(groups.status().message()));
   std::vector<ScoreRequest> bases;
   for (const auto& side : sides) {
     auto base = BaseRequest(side.first == "profile" ? side.second : "", side.first == "reward" ? side.second : "");
@@ -439,6 +446,7 @@ int main(int argc, char** argv) {
   std::vector<char*> args = {argv[0]};
   for (std::string& f : cl->flags) args.push_back(f.data());
   absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
+  if (!(absl::GetFlag(FLAGS_timeout) > 0)) return Fail("--timeout must be a number of seconds > 0");
   std::signal(SIGINT, OnSigint);
 
   if (cl->command == "score") return Score();
