@@ -1,5 +1,7 @@
 #include "client/cli_flags.h"
 
+#include <algorithm>
+
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -86,6 +88,7 @@ absl::StatusOr<CommandLine> PreParse(const std::vector<std::string>& args,
   std::vector<std::string> positional;
   std::vector<std::pair<std::string, std::string>> sides;
   std::vector<std::string> other_flags;
+  std::vector<std::string> names;  // of every flag given, for the check against the command
   bool flags_done = false;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
@@ -109,11 +112,13 @@ absl::StatusOr<CommandLine> PreParse(const std::vector<std::string>& args,
     if (k == FlagKind::kUnknown && absl::StartsWith(name, "no") && kind(name.substr(2)) == FlagKind::kBool &&
         eq == absl::string_view::npos) {
       other_flags.push_back(absl::StrCat("--", name));
+      names.push_back(name.substr(2));
       continue;
     }
     if (k == FlagKind::kUnknown) {
       return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name, " (see reward-cli --help)"));
     }
+    names.push_back(name);
     std::string value;
     if (eq != absl::string_view::npos) {
       value = std::string(body.substr(eq + 1));
@@ -136,6 +141,17 @@ absl::StatusOr<CommandLine> PreParse(const std::vector<std::string>& args,
         absl::StrCat("expected one command, got '", absl::StrJoin(positional, "' '"), "' (see reward-cli --help)"));
   }
   if (!positional.empty()) out.command = positional[0];
+  // A flag the command does not use (diff --csv, health --input) is a
+  // mistake worth saying, not something to ignore.
+  const CommandSpec* spec = FindSpec(out.command);
+  if (spec != nullptr && !out.help && out.command != "help") {
+    for (const std::string& name : names) {
+      if (std::find(spec->flags.begin(), spec->flags.end(), name) == spec->flags.end()) {
+        return absl::InvalidArgumentError(absl::StrCat("--", name, " does not apply to ", out.command,
+                                                       " (see reward-cli help ", out.command, ")"));
+      }
+    }
+  }
   if (out.command == "diff") {
     out.sides = std::move(sides);
     for (std::string& f : other_flags) {

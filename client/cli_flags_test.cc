@@ -21,9 +21,9 @@ TEST(PreParseTest, JoinsValuesSoADashIsJustAValue) {
 }
 
 TEST(PreParseTest, FlagsBeforeTheCommandAndSingleDash) {
-  auto cl = PreParse({"-address", "h:1", "--noprogress", "health"}, Kind);
+  auto cl = PreParse({"-address", "h:1", "--noprogress", "score"}, Kind);
   ASSERT_TRUE(cl.ok()) << cl.status();
-  EXPECT_EQ(cl->command, "health");
+  EXPECT_EQ(cl->command, "score");
   EXPECT_EQ(cl->flags, (std::vector<std::string>{"--address=h:1", "--noprogress"}));
 }
 
@@ -64,6 +64,8 @@ TEST(PreParseTest, Errors) {
       {{"score", "--input"}, "--input needs a value"},
       {{"score", "health"}, "expected one command, got 'score' 'health'"},
       {{"score", "--nojson=1"}, "unknown flag --nojson"},
+      {{"health", "--input", "x"}, "--input does not apply to health (see reward-cli help health)"},
+      {{"health", "--nojson"}, "--json does not apply to health"},
   };
   for (const Case& c : kCases) {
     auto cl = PreParse(c.args, Kind);
