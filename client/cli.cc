@@ -17,7 +17,9 @@
 // (table, JSON, CSV), summary, diff, progress.
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -34,7 +36,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "client/cli_flags.h"
 #include "client/cli_input.h"
 #include "client/diff.h"
