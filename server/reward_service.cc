@@ -150,6 +150,11 @@ absl::StatusOr<ScoreResponse> RewardServiceImpl::ScoreDecoded(std::shared_ptr<co
                                                               const std::function<bool()>& cancelled,
                                                               CallInfo* call) {
   const absl::Time start = absl::Now();
+  // A request's own time budget (ScoreStream's per-request deadline) counts
+  // from here and can only shorten the call's deadline.
+  if (request->timeout_ms() > 0) {
+    deadline = std::min(deadline, start + absl::Milliseconds(request->timeout_ms()));
+  }
   uint64_t samples = 0;
   for (const auto& g : request->groups()) samples += static_cast<uint64_t>(g.completions_size());
   Admission::Ticket ticket;

@@ -44,8 +44,9 @@ class RewardServiceImpl final : public reward::v1::RewardService::Service {
                              const reward::v1::ListVerifiersRequest* request,
                              reward::v1::ListVerifiersResponse* response) override;
 
-  // Scores a decoded request until `deadline` or until `cancelled` returns
-  // true (polled); errors name the field. The HTTP face's path; Score and
+  // Scores a decoded request until `deadline` (or the request's own
+  // timeout_ms, if earlier) or until `cancelled` returns true (polled);
+  // errors name the field. The HTTP face's path; Score and
   // ScoreStream decode their bytes and come here too.
   // Admission (RESOURCE_EXHAUSTED at capacity, with `call->retry_after`),
   // metrics and the request log happen here.
