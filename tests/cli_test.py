@@ -41,7 +41,7 @@ profiles { name: "fmt" terms { verifier: "format" weight: 0.1 } }
 """
 
 SCORE_FLAGS = {"input", "profile", "reward", "advantage", "json", "csv", "summary", "batch", "timeout", "progress",
-               "address"}
+               "address", "tls", "tls_ca", "tls_cert", "tls_key", "tls_server_name", "token_file"}
 FORMAT_TAG_COUNT = '[{"verifier":"math","weight":1},{"verifier":"format","weight":0.1,"params":{"mode":"tag_count"}}]'
 FORMAT_STRICT = '[{"verifier":"math","weight":1},{"verifier":"format","weight":0.1}]'
 
