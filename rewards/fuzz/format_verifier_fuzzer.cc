@@ -5,13 +5,17 @@
 // prefilled <think> on and off, and, when the pattern compiles (RE2 refuses
 // what it cannot run in linear time), by the custom pattern; the strict
 // template's diagnosis runs too. Nothing may crash, hang or trip a sanitizer,
-// and every score must be in [0, 1].
+// every score must be in [0, 1], and the strict template's check without a
+// regex (MatchesStrictTemplate) must agree with the diagnosis plus
+// RE2::FullMatch of the template's regex, as it was scored before, on every
+// text.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 
 #include "google/protobuf/struct.pb.h"
+#include "re2/re2.h"
 #include "rewards/format_verifier.h"
 #include "rewards/params.h"
 #include "rewards/verifier.h"
@@ -41,6 +45,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const size_t nul = input.find('\0');
   const std::string text = nul == std::string::npos ? input : input.substr(nul + 1);
   rewards::DiagnoseThinkAnswer(text);
+  static const RE2* const strict = [] {
+    RE2::Options o;
+    o.set_dot_nl(true);
+    return new RE2(R"(\s*<think>.*</think>\s*<answer>.*</answer>\s*)", o);
+  }();
+  // (The regex alone would also take a repeated tag: the diagnosis rules that out.)
+  if (rewards::MatchesStrictTemplate(text) !=
+      (rewards::DiagnoseThinkAnswer(text).empty() &&
+       RE2::FullMatch(re2::StringPiece(text.data(), text.size()), *strict))) {
+    std::abort();
+  }
   for (const char* mode : {"strict", "tag_count"}) {
     for (const char* prefill : {"auto", "true", "false"}) {
       google::protobuf::Struct given;
