@@ -25,6 +25,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <thread>
@@ -51,6 +52,7 @@ ABSL_FLAG(double, seconds, 10, "Measured seconds per series (after --warmup)");
 ABSL_FLAG(double, warmup, 2, "Seconds of calls before measuring");
 ABSL_FLAG(bool, baseline, true, "Also run the same batches through the echo baseline");
 ABSL_FLAG(int, server_threads, 0, "--threads for the started server (0: its default)");
+ABSL_FLAG(int, server_pid, 0, "With --target: the server's pid, to report its CPU time");
 
 namespace {
 
@@ -141,7 +143,28 @@ class EchoService : public reward::v1::RewardService::Service {
 struct Series {
   double completions_per_s = 0, p50_ms = 0, p99_ms = 0;
   long calls = 0, failed = 0;
+  // CPU time per completion over the measured window: the server's (when
+  // its pid is known) and this process's (the client, and for the baseline
+  // the echo server too). On a shared machine these hold better than the
+  // throughput, which other processes' load takes down.
+  double server_cpu_us = -1, client_cpu_us = 0;
 };
+
+// User + system CPU seconds of process `pid` (0: this process).
+double CpuSeconds(pid_t pid) {
+  FILE* f = std::fopen(pid == 0 ? "/proc/self/stat" : absl::StrCat("/proc/", pid, "/stat").c_str(), "r");
+  if (f == nullptr) return 0;
+  char buf[1024];
+  size_t n = std::fread(buf, 1, sizeof(buf) - 1, f);
+  std::fclose(f);
+  buf[n] = 0;
+  // Fields after the command's closing parenthesis: state is field 3; utime, stime are 14 and 15.
+  const char* p = std::strrchr(buf, ')');
+  if (p == nullptr) return 0;
+  unsigned long utime = 0, stime = 0;
+  std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime);
+  return static_cast<double>(utime + stime) / sysconf(_SC_CLK_TCK);
+}
 
 std::vector<std::shared_ptr<grpc::Channel>> Connect(const std::string& target, int n) {
   std::vector<std::shared_ptr<grpc::Channel>> channels;
@@ -165,7 +188,7 @@ grpc::Status Call(const std::shared_ptr<grpc::Channel>& channel, const grpc::Byt
                                                                                response);
 }
 
-Series Run(const std::string& target, const std::vector<std::string>& requests, int batch) {
+Series Run(const std::string& target, const std::vector<std::string>& requests, int batch, pid_t server) {
   auto channels = Connect(target, absl::GetFlag(FLAGS_connections));
   const int concurrency = absl::GetFlag(FLAGS_concurrency);
   using Clock = std::chrono::steady_clock;
@@ -177,6 +200,15 @@ Series Run(const std::string& target, const std::vector<std::string>& requests, 
   std::vector<std::vector<double>> latencies(concurrency);
   std::vector<long> failed(concurrency, 0);
   std::vector<std::thread> threads;
+  double cpu[2][2] = {{0, 0}, {0, 0}};  // [start, end][server, client]
+  threads.emplace_back([&] {
+    std::this_thread::sleep_until(measure_from);
+    cpu[0][0] = server > 0 ? CpuSeconds(server) : 0;
+    cpu[0][1] = CpuSeconds(0);
+    std::this_thread::sleep_until(end);
+    cpu[1][0] = server > 0 ? CpuSeconds(server) : 0;
+    cpu[1][1] = CpuSeconds(0);
+  });
   for (int t = 0; t < concurrency; ++t) {
     threads.emplace_back([&, t] {
       std::vector<grpc::ByteBuffer> bufs;
@@ -211,6 +243,9 @@ Series Run(const std::string& target, const std::vector<std::string>& requests, 
     s.p99_ms = all[std::min(all.size() - 1, all.size() * 99 / 100)];
   }
   s.completions_per_s = static_cast<double>(s.calls) * batch / absl::GetFlag(FLAGS_seconds);
+  const double completions = std::max(1.0, s.completions_per_s * absl::GetFlag(FLAGS_seconds));
+  if (server > 0) s.server_cpu_us = (cpu[1][0] - cpu[0][0]) * 1e6 / completions;
+  s.client_cpu_us = (cpu[1][1] - cpu[0][1]) * 1e6 / completions;
   return s;
 }
 
@@ -231,8 +266,10 @@ int FreePort() {
 }
 
 void Print(const char* name, const Series& s) {
-  std::printf("%-28s %10.0f completions/s   p50 %7.1f ms   p99 %7.1f ms   (%ld calls, %ld failed)\n", name,
-              s.completions_per_s, s.p50_ms, s.p99_ms, s.calls, s.failed);
+  std::printf("%-28s %8.0f completions/s  p50 %6.1f ms  p99 %6.1f ms  CPU/completion: %s client %.1f us  (%ld calls, %ld failed)\n",
+              name, s.completions_per_s, s.p50_ms, s.p99_ms,
+              s.server_cpu_us >= 0 ? absl::StrCat("server ", static_cast<int>(s.server_cpu_us * 10) / 10.0, " us,").c_str() : "",
+              s.client_cpu_us, s.calls, s.failed);
 }
 
 }  // namespace
@@ -301,15 +338,19 @@ int main(int argc, char** argv) {
     builder.SetMaxReceiveMessageSize(INT32_MAX);
     builder.SetMaxSendMessageSize(INT32_MAX);
     std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-    base = Run(absl::StrCat("127.0.0.1:", port), requests, batch);
+    base = Run(absl::StrCat("127.0.0.1:", port), requests, batch, 0);
     server->Shutdown();
     Print("baseline (echo, no scoring)", base);
     std::fflush(stdout);
   }
-  Series real = Run(target, requests, batch);
+  Series real = Run(target, requests, batch, child > 0 ? child : absl::GetFlag(FLAGS_server_pid));
   Print(absl::StrCat("service (", absl::GetFlag(FLAGS_profile), ")").c_str(), real);
   if (absl::GetFlag(FLAGS_baseline) && real.completions_per_s > 0) {
     std::printf("service/baseline: %.2fx the time per completion\n", base.completions_per_s / real.completions_per_s);
+    if (real.server_cpu_us >= 0) {
+      std::printf("CPU per completion: service (server + client) %.1f us, baseline (echo + client) %.1f us\n",
+                  real.server_cpu_us + real.client_cpu_us, base.client_cpu_us);
+    }
   }
   if (child > 0) {
     kill(child, SIGTERM);
