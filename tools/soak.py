@@ -166,6 +166,7 @@ class Soak:
         self.gate = threading.Event()
         self.stop = False
         self.seen_pids = set()
+        self.cgroups_seen = set()
         self.rss_samples = []  # (time, kb, phase)
         self.phase = "warm-up"
 
@@ -220,12 +221,16 @@ class Soak:
 
     def sampler(self):
         start = time.time()
+        n = 0
         while self.proc.poll() is None and not self.stop_sampler:
             try:
                 self.seen_pids.update(descendants(self.proc.pid))
                 self.rss_samples.append((time.time() - start, rss_kb(self.proc.pid), self.phase))
+                if n % 10 == 0:  # the runs' cgroups exist at all here (else that check proves nothing)
+                    self.cgroups_seen.update(run_cgroups(self.seen_pids))
             except OSError:
                 pass
+            n += 1
             time.sleep(0.5)
 
     def quiesce(self):
@@ -323,6 +328,7 @@ class Soak:
             "processes": {"baseline": baseline["processes"], "end": end["processes"],
                           "ever_started": len(runners), "alive_after_exit": alive},
             "tmp_entries": {"baseline": len(baseline["tmp"]), "end": len(end["tmp"]), "after_exit": tmp_left},
+            "run_cgroups_seen_during_run": len(self.cgroups_seen),
             "run_cgroups_after_exit": cgroups,
             "server_exit": code,
         }
