@@ -12,6 +12,10 @@
 //     --profile=r1_zero --batch=1024 --completion_bytes=2048
 //     --concurrency=4 --connections=2 --seconds=10 [--nobaseline]
 //
+// It also reports CPU time per completion: the server's (from /proc/<pid>/stat,
+// when it started the server or was given --server_pid) and its own. On a
+// machine shared with other work these hold far better than completions/s.
+//
 // The client sends pre-serialized requests and does not parse the responses
 // (but the first one per batch), so that its own cost stays small: it runs
 // on the same cores as the server.
