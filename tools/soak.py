@@ -315,6 +315,11 @@ class Soak:
         load_completions = {k: self.completions.get(k, 0) - completions_before.get(k, 0) for k in self.completions}
         growth = (end["rss_kb"] - baseline["rss_kb"]) / max(1, baseline["rss_kb"])
         under_load = [kb for _, kb, phase in self.rss_samples if phase == "load"]
+        # RSS over time: the largest sample of each tenth of the run, in MB.
+        span = max((t for t, _, _ in self.rss_samples), default=0) + 1e-9
+        series = [0.0] * 10
+        for t, kb, _ in self.rss_samples:
+            series[min(9, int(10 * t / span))] = max(series[min(9, int(10 * t / span))], round(kb / 1024, 1))
         report = {
             "seconds": {"warmup": a.warmup, "load": round(load_seconds, 1), "total": round(time.time() - started, 1)},
             "calls": load_calls,
@@ -323,7 +328,8 @@ class Soak:
             "failures": self.failures[:10],
             "rss_mb": {"baseline": round(baseline["rss_kb"] / 1024, 1), "end": round(end["rss_kb"] / 1024, 1),
                        "growth_pct": round(100 * growth, 2),
-                       "max_under_load": round(max(under_load, default=0) / 1024, 1)},
+                       "max_under_load": round(max(under_load, default=0) / 1024, 1),
+                       "max_per_tenth_of_the_run": series},
             "fds": {"baseline": baseline["fds"], "end": end["fds"]},
             "processes": {"baseline": baseline["processes"], "end": end["processes"],
                           "ever_started": len(runners), "alive_after_exit": alive},
