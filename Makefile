@@ -53,7 +53,7 @@ test-tsan: bootstrap
 soak: bootstrap
 	$(BAZEL) build //server:reward-server //proto:reward_py
 	/usr/bin/python3 tools/soak.py --server bazel-bin/server/reward-server --stubs bazel-bin/proto/py \
-	  --warmup 60 --seconds 600
+	  --warmup 180 --seconds 600
 
 # Benchmarks (optimised build); each prints its numbers beside a baseline
 # measured in the same run.

@@ -28,7 +28,7 @@ Nothing here depends on the machine's speed: throughput is reported, never
 asserted, and every wait is bounded far above its need.
 
   /usr/bin/python3 tools/soak.py --server bazel-bin/server/reward-server \\
-      --stubs bazel-bin/proto/py --seconds 600 --warmup 60
+      --stubs bazel-bin/proto/py --seconds 600 --warmup 180
 """
 import argparse
 import glob
@@ -383,7 +383,7 @@ def main():
     p.add_argument("--server", required=True)
     p.add_argument("--stubs", required=True, help="directory of the generated reward/v1/reward_pb2.py")
     p.add_argument("--seconds", type=float, default=600, help="load after the warm-up")
-    p.add_argument("--warmup", type=float, default=60)
+    p.add_argument("--warmup", type=float, default=180)
     p.add_argument("--math_clients", type=int, default=2, help="clients per math profile (r1_zero, r1)")
     p.add_argument("--code_clients", type=int, default=2)
     p.add_argument("--rss_growth", type=float, default=0.10)
