@@ -13,6 +13,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -48,6 +49,8 @@ class Sandbox {
   };
   absl::StatusOr<Runner> Start() const;
   static void Stop(const Runner& r);
+  // Waits for `pid` to exit until `deadline`, then kills it.
+  static void Reap(pid_t pid, std::chrono::steady_clock::time_point deadline);
   // One request on a warm runner; false when the runner broke.
   static bool Exchange(const Runner& r, const std::string& request, std::string* response);
 
