@@ -6,7 +6,7 @@ BAZEL ?= bazel
 PORT ?= 50051
 ARGS ?=
 
-.PHONY: bootstrap build serve test bench fuzz clean readme docker-test k8s-test python-client
+.PHONY: bootstrap build serve test test-asan test-tsan soak bench fuzz clean readme docker-test k8s-test python-client
 
 bootstrap:
 	@tools/bootstrap.sh
@@ -37,6 +37,24 @@ test: bootstrap
 	      echo "architecture: $$edge did not fail for visibility"; rc=1; fi; done; \
 	  $(BAZEL) query 'tests(//...)' 2>/dev/null | /usr/bin/python3 tools/test_summary.py bazel-testlogs $$rc
 
+# The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer, and
+# under ThreadSanitizer (g++; tools/tsan.supp lists what is suppressed in
+# Debian's uninstrumented libraries, and why), with the same summary line.
+test-asan: bootstrap
+	@rc=0; $(BAZEL) test --config=asan //... || rc=$$?; \
+	  $(BAZEL) query 'tests(//...)' 2>/dev/null | /usr/bin/python3 tools/test_summary.py bazel-out/k8-fastbuildasan/testlogs $$rc
+
+test-tsan: bootstrap
+	@rc=0; $(BAZEL) test --config=tsan --test_env=TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tools/tsan.supp //... || rc=$$?; \
+	  $(BAZEL) query 'tests(//...)' 2>/dev/null | /usr/bin/python3 tools/test_summary.py bazel-out/k8-fastbuildtsan/testlogs $$rc
+
+# Ten minutes at saturation through the real server, mixed profiles
+# (tools/soak.py); make test runs a 30-second version (//tests:soak_test).
+soak: bootstrap
+	$(BAZEL) build //server:reward-server //proto:reward_py
+	/usr/bin/python3 tools/soak.py --server bazel-bin/server/reward-server --stubs bazel-bin/proto/py \
+	  --warmup 180 --seconds 600
+
 # Benchmarks (optimised build); each prints its numbers beside a baseline
 # measured in the same run.
 bench: bootstrap
@@ -46,6 +64,9 @@ bench: bootstrap
 	bazel-bin/bench/language_bench tests/language/language_eval.jsonl
 	bazel-bin/bench/language_bench tests/language/multilingual_eval.jsonl
 	bazel-bin/bench/sandbox_bench bazel-bin/sandbox/sandbox-runner tests/data/HumanEval.jsonl.gz
+	$(BAZEL) build -c opt //server:reward-server
+	bazel-bin/bench/grpc_load --server bazel-bin/server/reward-server --profile r1_zero
+	bazel-bin/bench/grpc_load --server bazel-bin/server/reward-server --profile r1
 
 # libFuzzer targets (rewards/fuzz/) with clang, ASan and UBSan, FUZZ_SECONDS
 # each (default 600); what they find is merged into the corpora make test replays.

@@ -116,6 +116,24 @@ TEST(BatchTest, DefaultProfileAndWeightOne) {
   EXPECT_DOUBLE_EQ(resp->groups(0).samples(0).reward(), 1.0);  // omitted weight = 1
 }
 
+// A negative weight is a penalty term (README): allowed, and it lowers the
+// reward of the samples it scores, so advantages order them the other way.
+TEST(BatchTest, NegativeWeightsArePenalties) {
+  auto resp = ScoreAll(Request(std::string(R"({"groups":[)") + kSeedGroup +
+                               R"(],"reward":[{"verifier":"format","weight":-0.5}]})"));
+  ASSERT_TRUE(resp.ok()) << resp.status();
+  const auto& g = resp->groups(0);
+  std::vector<double> want = {-0.5, -0.5, 0, 0};
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_NEAR(g.samples(i).reward(), want[i], 1e-12);
+    EXPECT_DOUBLE_EQ(g.samples(i).components(0).weight(), -0.5);
+    EXPECT_NEAR(g.samples(i).components(0).weighted(), want[i], 1e-12);
+  }
+  EXPECT_LT(g.samples(0).advantage(), 0);
+  EXPECT_GT(g.samples(3).advantage(), 0);
+  EXPECT_NEAR(g.mean(), -0.25, 1e-12);
+}
+
 TEST(BatchTest, GroupsMayOverrideTheRequest) {
   auto resp = ScoreAll(Request(
       R"({"profile":"fmt","groups":[)"

@@ -23,6 +23,12 @@ namespace rewards {
 // is ("missing </think>", "text after </answer>", "<answer> appears 2 times").
 std::string DiagnoseThinkAnswer(absl::string_view text);
 
+// True when `text` scores 1 under the strict template: nothing to diagnose,
+// and the shape of the regex \s*<think>.*</think>\s*<answer>.*</answer>\s*
+// with `.` matching newlines (RE2's \s has no \v; its `.` matches valid
+// UTF-8 only).
+bool MatchesStrictTemplate(absl::string_view text);
+
 }  // namespace rewards
 
 #endif  // REWARDS_FORMAT_VERIFIER_H_

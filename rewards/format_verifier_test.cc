@@ -59,6 +59,30 @@ TEST(FormatVerifierTest, StrictTemplate) {
   }
 }
 
+// The strict check runs without a regex now; these are the texts where the
+// template's regex, \s*<think>.*</think>\s*<answer>.*</answer>\s*, and
+// the diagnosis differ (the format_verifier fuzz target compares the two on
+// everything it generates).
+TEST(FormatVerifierTest, StrictTemplateShapeAsTheRegex) {
+  auto v = Make("{}");
+  EXPECT_EQ(Score(*v, " \t\r\n\f<think>a\nb</think>\n<answer>\n1\n</answer>\n").score, 1);
+  // \v is whitespace to the diagnosis, not to RE2's \s.
+  Verdict vt = Score(*v, "\v<think>a</think><answer>1</answer>");
+  EXPECT_EQ(vt.score, 0);
+  EXPECT_THAT(vt.reason, HasSubstr("does not match"));
+  EXPECT_EQ(Score(*v, "<think>a</think>\v<answer>1</answer>").score, 0);
+  EXPECT_EQ(Score(*v, "<think>a</think><answer>1</answer>\v").score, 0);
+  EXPECT_EQ(Score(*v, "<think>\va</think><answer>1\v</answer>").score, 1);
+  // The regex's `.` matches valid UTF-8 only (a request's texts are checked
+  // before scoring; a verifier called directly may see other bytes).
+  EXPECT_EQ(Score(*v, "<think>\xff</think><answer>1</answer>").score, 0);
+  EXPECT_EQ(Score(*v, "<think>a</think><answer>\xc3</answer>").score, 0);
+  const char with_nul[] = "<think>\xc3\xa9</think><answer>\0</answer>";
+  EXPECT_EQ(Score(*v, std::string(with_nul, sizeof(with_nul) - 1)).score, 1);
+  EXPECT_TRUE(MatchesStrictTemplate("<think></think><answer></answer>"));
+  EXPECT_FALSE(MatchesStrictTemplate("<think></think><answer></answer><answer>"));
+}
+
 TEST(FormatVerifierTest, TagCount) {
   auto v = Make(R"({"mode":"tag_count"})");
   const Case kCases[] = {

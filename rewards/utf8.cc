@@ -1,6 +1,7 @@
 #include "rewards/utf8.h"
 
 #include <cstdint>
+#include <cstring>
 
 namespace rewards {
 namespace {
@@ -45,6 +46,15 @@ size_t SequenceAt(absl::string_view s, size_t i) {
 
 bool IsValidUtf8(absl::string_view s) {
   for (size_t i = 0; i < s.size();) {
+    // ASCII eight bytes at a time (most of a completion is).
+    if (s.size() - i >= 8) {
+      uint64_t word;
+      std::memcpy(&word, s.data() + i, 8);
+      if ((word & 0x8080808080808080ull) == 0) {
+        i += 8;
+        continue;
+      }
+    }
     size_t len = SequenceAt(s, i);
     if (len == 0) return false;
     i += len;

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <mutex>
 #include <sstream>
 #include <thread>
 #include <utility>
@@ -26,6 +27,25 @@ std::string Read(const std::string& path) {
 }
 
 bool MakeDir(const std::string& path) { return mkdir(path.c_str(), 0755) == 0 || errno == EEXIST; }
+
+// Groups whose removal found processes still in them (EBUSY): killed ones
+// not yet reaped, on a loaded machine well after the short retry. Each later
+// run retries them, and the runner sweeps them before it exits.
+std::mutex pending_mu;
+std::vector<std::string>& Pending() {
+  static auto* pending = new std::vector<std::string>();
+  return *pending;
+}
+
+// False while `dir` is busy; true once it is gone (or cannot be removed for
+// another reason, which no retry would change).
+bool Remove(const std::string& dir) { return rmdir(dir.c_str()) == 0 || errno != EBUSY; }
+
+void RetryPending() {
+  std::lock_guard<std::mutex> lock(pending_mu);
+  auto& p = Pending();
+  p.erase(std::remove_if(p.begin(), p.end(), Remove), p.end());
+}
 
 // This process's group in the v1 hierarchy of `controller` ("/" if none),
 // from /proc/self/cgroup lines such as "4:memory:/system.slice/x".
@@ -81,6 +101,7 @@ std::string Joined(bool pids, bool memory, bool cpu) {
 }  // namespace
 
 RunCgroup::RunCgroup(const std::string& name, long max_pids, long long memory_bytes) {
+  RetryPending();
   struct stat st;
   const bool pure_v2 = stat("/sys/fs/cgroup/cgroup.controllers", &st) == 0;
   bool pids = false, memory = false, cpu = false;
@@ -151,10 +172,28 @@ RunCgroup::RunCgroup(const std::string& name, long max_pids, long long memory_by
 
 RunCgroup::~RunCgroup() {
   for (const std::string& dir : dirs_) {
-    // The last processes may still be leaving; retry briefly.
-    for (int i = 0; i < 50 && rmdir(dir.c_str()) != 0 && errno == EBUSY; ++i) {
+    // The last processes may still be leaving; retry briefly, then leave it
+    // to later runs and the runner's exit (it used to stay behind).
+    bool gone = Remove(dir);
+    for (int i = 0; i < 50 && !gone; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      gone = Remove(dir);
     }
+    if (!gone) {
+      std::lock_guard<std::mutex> lock(pending_mu);
+      Pending().push_back(dir);
+    }
+  }
+  RetryPending();
+}
+
+size_t RemovePendingCgroups(absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  for (;;) {
+    RetryPending();
+    std::lock_guard<std::mutex> lock(pending_mu);
+    if (Pending().empty() || absl::Now() >= deadline) return Pending().size();
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
 }
 

@@ -19,14 +19,22 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 
 namespace sandbox {
+
+// Removes the groups of earlier runs whose processes were still leaving when
+// their RunCgroup went (retrying until `timeout`); the runner calls it before
+// it exits. Returns how many are still there.
+size_t RemovePendingCgroups(absl::Duration timeout);
 
 class RunCgroup {
  public:
   // Makes ".../reward-sandbox/<name>" under each usable controller.
   RunCgroup(const std::string& name, long max_pids, long long memory_bytes);
-  ~RunCgroup();  // removes the groups (their processes are gone by then)
+  // Removes the groups; one whose processes are not all gone yet is removed
+  // by a later run or RemovePendingCgroups.
+  ~RunCgroup();
 
   RunCgroup(const RunCgroup&) = delete;
   RunCgroup& operator=(const RunCgroup&) = delete;

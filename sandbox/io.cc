@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 
@@ -50,8 +51,17 @@ bool ReadFrame(int fd, std::string* message) {
   if (!ReadExactly(fd, reinterpret_cast<char*>(head), 4)) return false;
   uint32_t n = head[0] | (head[1] << 8) | (head[2] << 16) | (uint32_t{head[3]} << 24);
   if (n > (1u << 30)) return false;
-  message->assign(n, '\0');
-  return ReadExactly(fd, message->data(), n);
+  // The buffer grows with the bytes that arrive (doubling, from 1 MiB), so a
+  // length the stream does not back (a peer cut short) costs no more memory
+  // than what came.
+  message->clear();
+  while (message->size() < n) {
+    const size_t have = message->size();
+    const size_t step = std::min<size_t>(n - have, std::max<size_t>(size_t{1} << 20, have));
+    message->resize(have + step);
+    if (!ReadExactly(fd, message->data() + have, step)) return false;
+  }
+  return true;
 }
 
 }  // namespace sandbox

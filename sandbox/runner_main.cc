@@ -37,6 +37,8 @@
 #include <cstring>
 #include <string>
 
+#include "absl/time/time.h"
+#include "sandbox/cgroup.h"
 #include "sandbox/io.h"
 #include "sandbox/sandbox.pb.h"
 #include "sandbox/spawner.h"
@@ -111,6 +113,8 @@ int main(int argc, char** argv) {
   if (serve) {
     const int rc = Serve(supervisor);
     sandbox::spawner::Stop(supervisor.spawner(), spawner_pid);  // no zombie left to a parent that does not reap
+    // A run killed as the client left may still have been leaving its groups.
+    sandbox::RemovePendingCgroups(absl::Seconds(10));
     return rc;
   }
   std::string input;
@@ -126,5 +130,6 @@ int main(int argc, char** argv) {
   RunResult result = req.ParseFromString(input) ? supervisor.Run(req) : SetupFailed("cannot parse the RunRequest");
   std::string out = result.SerializeAsString();
   sandbox::spawner::Stop(supervisor.spawner(), spawner_pid);
+  sandbox::RemovePendingCgroups(absl::Seconds(10));
   return WriteAll(1, out.data(), out.size()) ? 0 : 2;
 }

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "sandbox/io.h"
@@ -18,12 +19,21 @@ namespace sandbox {
 namespace {
 
 constexpr size_t kMaxIdle = 64;
+// How long a stopped runner may take to exit by itself before it is killed.
+constexpr auto kStopGrace = std::chrono::seconds(2);
 
 }  // namespace
 
 Sandbox::~Sandbox() {
   std::lock_guard<std::mutex> lock(mu_);
-  for (const Runner& r : idle_) Stop(r);
+  // All at once: each exits at EOF (removing the cgroups of runs whose
+  // processes left late), within one shared grace.
+  for (const Runner& r : idle_) {
+    close(r.to);
+    close(r.from);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + kStopGrace;
+  for (const Runner& r : idle_) Reap(r.pid, deadline);
   idle_.clear();
 }
 
@@ -66,12 +76,24 @@ absl::StatusOr<Sandbox::Runner> Sandbox::Start() const {
   return r;
 }
 
+void Sandbox::Reap(pid_t pid, std::chrono::steady_clock::time_point deadline) {
+  // A serving runner exits at EOF, after removing what cgroups its runs
+  // left busy (sandbox/cgroup.h); killed at once, it left them for good
+  // (the soak found one after the server's exit). Killed only past the grace.
+  while (std::chrono::steady_clock::now() < deadline) {
+    pid_t done = waitpid(pid, nullptr, WNOHANG);
+    if (done == pid || (done < 0 && errno != EINTR)) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  kill(pid, SIGKILL);
+  while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
+}
+
 void Sandbox::Stop(const Runner& r) {
   close(r.to);  // a serving runner exits at EOF
   close(r.from);
-  kill(r.pid, SIGKILL);
-  while (waitpid(r.pid, nullptr, 0) < 0 && errno == EINTR) {
-  }
+  Reap(r.pid, std::chrono::steady_clock::now() + kStopGrace);
 }
 
 bool Sandbox::Exchange(const Runner& r, const std::string& request, std::string* response) {

@@ -13,6 +13,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <string>
@@ -59,6 +60,8 @@ class Sandbox {
   absl::StatusOr<Runner> Start() const;
   absl::StatusOr<v1::RunResult> RunOnRunner(const v1::RunRequest& request) const;
   static void Stop(const Runner& r);
+  // Waits for `pid` to exit until `deadline`, then kills it.
+  static void Reap(pid_t pid, std::chrono::steady_clock::time_point deadline);
   // One request on a warm runner; false when the runner broke.
   static bool Exchange(const Runner& r, const std::string& request, std::string* response);
 

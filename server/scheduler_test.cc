@@ -77,12 +77,13 @@ TEST(SchedulerTest, RunsCallsInParallelOnThePool) {
   WorkerPool pool(4, 0);
   Scheduler scheduler(&pool);
   g_max_concurrent = 0;
-  absl::Time start = absl::Now();
   auto grid = scheduler.Run(Prepare(SleepGroup(std::vector<int>(8, 200))), absl::InfiniteFuture(), nullptr);
   ASSERT_TRUE(grid.ok()) << grid.status();
   for (const auto& v : (*grid)[0]) EXPECT_EQ(v[0].status, "OK");
+  // Four calls at once is what "in parallel" means. (A wall-clock bound
+  // beside it, under 8 x 200 ms, failed at load average 68 under ASan:
+  // docs/timing.md.)
   EXPECT_EQ(g_max_concurrent.load(), 4);
-  EXPECT_LT(absl::Now() - start, absl::Milliseconds(8 * 200));  // not serial (4 x 200 ms in parallel)
 }
 
 TEST(SchedulerTest, QueueTimeDoesNotCountAgainstTheBudget) {

@@ -1,6 +1,8 @@
 #include "rewards/code/judge.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 #include <random>
 
 #include "absl/strings/match.h"
@@ -84,8 +86,14 @@ std::optional<JudgeError> RunJudge(sandbox::Sandbox& box, const reward::v1::Test
   if (!r.ok()) return JudgeError{JudgeError::Kind::kSandbox, std::string(r.status().message())};
   if (r->outcome() == sandbox::v1::RunResult::SETUP_FAILED) return JudgeError{JudgeError::Kind::kSandbox, r->error()};
 
+  return ReadJudgeReport(*r, token, t, o, tally, not_run);
+}
+
+std::optional<JudgeError> ReadJudgeReport(const sandbox::v1::RunResult& run, const std::string& token,
+                                          const reward::v1::Tests& t, const JudgeOptions& o, TestTally* tally,
+                                          int* not_run) {
   const std::string mark = "\n" + token + " ";
-  const absl::string_view out = r->stdout();
+  const absl::string_view out = run.stdout();
   google::protobuf::util::JsonParseOptions parse;
   parse.ignore_unknown_fields = true;
   int planned = -1, reported = 0, failed = 0;
@@ -102,8 +110,12 @@ std::optional<JudgeError> RunJudge(sandbox::Sandbox& box, const reward::v1::Test
     }
     if (line.has_test_error()) return JudgeError{JudgeError::Kind::kBadTests, line.test_error()};
     if (line.has_plan()) {
-      planned = line.plan();
-      *not_run += line.not_run();
+      // The judge plans at most max_tests (the budget); a plan past it, or a
+      // negative count, is not taken at its word: it would record billions
+      // of tests, or overflow the count of those not run.
+      planned = std::clamp(line.plan(), 0, o.budget);
+      *not_run = static_cast<int>(std::min<int64_t>(
+          int64_t{*not_run} + std::max(0, line.not_run()), std::numeric_limits<int>::max()));
     }
     if (line.done()) done = true;
     if (line.has_test() && planned >= 0 && reported < planned) {
@@ -121,7 +133,7 @@ std::optional<JudgeError> RunJudge(sandbox::Sandbox& box, const reward::v1::Test
   if (o.stop_on_first_failure) missing = failed > 0 ? 0 : std::min(missing, 1);
   if (missing > 0) {
     TestOutcome outcome =
-        done ? TestOutcome{TestStatus::kRuntimeError, "the judge's report of a test was unreadable"} : Classify(*r);
+        done ? TestOutcome{TestStatus::kRuntimeError, "the judge's report of a test was unreadable"} : Classify(run);
     outcome.detail = absl::StrCat("checks: ", outcome.detail);
     for (int i = 0; i < missing; ++i) tally->Record(outcome);
   }

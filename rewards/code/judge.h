@@ -34,6 +34,15 @@ struct JudgeError {
 std::optional<JudgeError> RunJudge(sandbox::Sandbox& box, const reward::v1::Tests& tests, const std::string& code,
                                    const JudgeOptions& options, TestTally* tally, int* not_run);
 
+// Reads the judge's report in `run`'s output (a line `<token> <JSON>` per
+// event, each after a newline), as RunJudge does once the run is over:
+// tests the judge planned but did not report count as failed, with the
+// run's outcome as the reason. Whatever the program printed is ignored;
+// lines cut short or malformed are skipped.
+std::optional<JudgeError> ReadJudgeReport(const sandbox::v1::RunResult& run, const std::string& token,
+                                          const reward::v1::Tests& tests, const JudgeOptions& options,
+                                          TestTally* tally, int* not_run);
+
 // The tests of check code and calls, as the judge would count them (it
 // counts exactly; this is for tests it does not get to count).
 int JudgeTests(const reward::v1::Tests& tests);
