@@ -1,16 +1,10 @@
 #include "client/diff.h"
 
-#include "google/protobuf/text_format.h"
+#include "client/group_text.h"
 #include "gtest/gtest.h"
 
 namespace cli {
 namespace {
-
-reward::v1::GroupResult Parse(const std::string& text) {
-  reward::v1::GroupResult g;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &g)) << text;
-  return g;
-}
 
 // The seed example under r1_zero (A) and r1 (B: + language 0.2).
 constexpr char kA[] = R"pb(

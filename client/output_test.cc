@@ -1,17 +1,11 @@
 #include "client/output.h"
 
 #include "absl/strings/str_split.h"
+#include "client/group_text.h"
 #include "gtest/gtest.h"
-#include "google/protobuf/text_format.h"
 
 namespace cli {
 namespace {
-
-reward::v1::GroupResult Parse(const std::string& text) {
-  reward::v1::GroupResult g;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &g)) << text;
-  return g;
-}
 
 TEST(CsvFieldTest, QuotesOnlyWhenNeeded) {
   struct Case {

@@ -1,16 +1,10 @@
 #include "client/summary.h"
 
-#include "google/protobuf/text_format.h"
+#include "client/group_text.h"
 #include "gtest/gtest.h"
 
 namespace cli {
 namespace {
-
-reward::v1::GroupResult Parse(const std::string& text) {
-  reward::v1::GroupResult g;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &g)) << text;
-  return g;
-}
 
 // r1_zero on the seed example: rewards 0.1, 1.1, 1.0, 0.
 constexpr char kSeed[] = R"pb(

@@ -152,6 +152,12 @@ absl::Status RunServer(const reward::v1::Config& config) {
   // (answered, or cancelled at the drain deadline), so this does not wait
   // for work.
   server.reset();
+  // gRPC's transports can still be writing the last bytes of a response
+  // from their own threads after the server object is gone; the exit below
+  // closes every socket at once (and resets those with frames unread). A
+  // short linger lets them finish: a drained call's answer was lost to a
+  // reset once under heavy load without it.
+  absl::SleepFor(absl::Milliseconds(250));
   std::fprintf(stderr, "reward-server: stopped\n");
   std::fflush(stderr);
   // Every call has ended by now (answered, or cancelled at the drain

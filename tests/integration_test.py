@@ -77,19 +77,7 @@ class Server:
         config.write_text(config_text)
         self.log = open(pathlib.Path(self.dir.name) / "server.log", "w+")
         self.proc = subprocess.Popen([str(SERVER), "--config", str(config)], stderr=self.log)
-        self.port = None
-        deadline = time.time() + START_TIMEOUT
-        while time.time() < deadline and self.port is None:
-            self.log.seek(0)
-            m = re.search(r"\(port (\d+)\)", self.log.read())
-            if m:
-                self.port = int(m.group(1))
-            elif self.proc.poll() is not None:
-                break
-            else:
-                time.sleep(0.05)
-        if self.port is None:
-            raise RuntimeError("server did not start: " + self.read_log())
+        self.port = self.logged_port("port")
         self.address = f"127.0.0.1:{self.port}"
         self.channel = grpc.insecure_channel(self.address, options=[
             ("grpc.max_send_message_length", 64 << 20), ("grpc.max_receive_message_length", 64 << 20)])
@@ -99,6 +87,19 @@ class Server:
     def read_log(self):
         self.log.seek(0)
         return self.log.read()
+
+    def logged_port(self, label):
+        """The port the server printed as "(LABEL N)" ("port", "http port",
+        "metrics port"), once it has; an error if it exits first."""
+        deadline = time.time() + START_TIMEOUT
+        while time.time() < deadline:
+            m = re.search(rf"\({label} (\d+)\)", self.read_log())
+            if m:
+                return int(m.group(1))
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise RuntimeError(f"server did not start ({label}): " + self.read_log())
 
     def cli(self, *args, stdin=None):
         return subprocess.run([str(CLI), "--address", self.address, *args], input=stdin,

@@ -15,7 +15,6 @@ import concurrent.futures
 import json
 import os
 import pathlib
-import re
 import shutil
 import signal
 import socket
@@ -45,17 +44,6 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def log_port(server, label):
-    """The port the server printed for `label` ("metrics port", "http port")."""
-    deadline = time.time() + WAIT
-    while time.time() < deadline:
-        m = re.search(rf"\({label} (\d+)\)", server.read_log())
-        if m:
-            return int(m.group(1))
-        time.sleep(0.05)
-    raise RuntimeError(f"no {label} in the log: {server.read_log()}")
 
 
 def openssl(*args, cwd):
@@ -106,7 +94,7 @@ threads: 2
 token_file: "{cls.tokens}"
 tls {{ cert_file: "{cls.d / 'server.pem'}" key_file: "{cls.d / 'server.key'}" }}
 """)
-        cls.http_port = log_port(cls.server, "http port")
+        cls.http_port = cls.server.logged_port("http port")
         cls.mtls = it.Server(f"""
 listen_address: "127.0.0.1:0"
 threads: 1
@@ -343,7 +331,7 @@ class OverloadTest(unittest.TestCase):
         server = it.Server('listen_address: "127.0.0.1:0"\nhttp_listen_address: "127.0.0.1:0"\nthreads: 1\n'
                            'admission { max_pending_samples: 1 }\n')
         self.addCleanup(server.stop)
-        http_port = log_port(server, "http port")
+        http_port = server.logged_port("http port")
         # One slow sample holds the only place; it runs once the server has
         # a sandbox runner child.
         slow = concurrent.futures.ThreadPoolExecutor(1).submit(
@@ -374,7 +362,7 @@ class PrometheusScrapeTest(unittest.TestCase):
         server = it.Server('listen_address: "127.0.0.1:0"\nmetrics_listen_address: "127.0.0.1:0"\nthreads: 2\n'
                            'admission { max_pending_samples: 777 }\n')
         self.addCleanup(server.stop)
-        metrics_port = log_port(server, "metrics port")
+        metrics_port = server.logged_port("metrics port")
         # Traffic of each kind: math and format, code in the sandbox (twice:
         # the second compile is a cache hit), a refused request.
         for _ in range(3):
