@@ -32,6 +32,30 @@ TEST(ConfigTest, BuiltInDefaults) {
   EXPECT_DOUBLE_EQ(names[0].terms(1).weight(), 0.1);
 }
 
+TEST(ConfigTest, AdmissionDefaultsToAPerThreadBound) {
+  auto c = LoadConfig(Write("threads.textproto", "threads: 3\n"));
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->admission().max_pending_samples(), 3u * 4096);
+  auto set = LoadConfig(Write("admission.textproto", "admission { max_pending_samples: 10 }\n"));
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_EQ(set->admission().max_pending_samples(), 10u);
+}
+
+TEST(ConfigTest, TlsFieldsThatGoTogether) {
+  auto no_key = LoadConfig(Write("nokey.textproto", "tls { cert_file: \"c.pem\" }\n"));
+  EXPECT_EQ(no_key.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(no_key.status().message()), testing::HasSubstr("tls.cert_file and tls.key_file"));
+  auto ca_alone = LoadConfig(Write("ca.textproto", "tls { client_ca_file: \"ca.pem\" }\n"));
+  EXPECT_EQ(ca_alone.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(ca_alone.status().message()), testing::HasSubstr("tls.client_ca_file needs"));
+  // Flags change a loaded config; CheckConfig applies the same rules.
+  reward::v1::Config c;
+  c.mutable_tls()->set_key_file("k.pem");
+  EXPECT_EQ(CheckConfig(c).code(), absl::StatusCode::kInvalidArgument);
+  c.mutable_tls()->set_cert_file("c.pem");
+  EXPECT_TRUE(CheckConfig(c).ok());
+}
+
 TEST(ConfigTest, TextFormat) {
   auto c = LoadConfig(Write("c.textproto", R"(
     listen_address: "127.0.0.1:6000"

@@ -198,6 +198,27 @@ tls {{ cert_file: "{cls.d / 'server.pem'}" key_file: "{cls.d / 'server.key'}"
         with urllib.request.urlopen(base + "/healthz", timeout=WAIT) as r:
             self.assertEqual(r.status, 200)
 
+    def test_bad_tls_or_token_files_stop_the_server_with_the_field_named(self):
+        not_pem = self.d / "not.pem"
+        not_pem.write_text("hello\n")
+        empty_tokens = self.d / "empty-tokens"
+        empty_tokens.write_text("# nobody yet\n")
+        cases = {
+            f'tls {{ cert_file: "{self.d}/missing.pem" key_file: "{self.d}/server.key" }}':
+                "tls.cert_file",
+            f'tls {{ cert_file: "{not_pem}" key_file: "{self.d}/server.key" }}': "not a PEM file",
+            f'tls {{ key_file: "{self.d}/server.key" }}': "tls.cert_file and tls.key_file go together",
+            f'token_file: "{self.d}/missing-tokens"': "token file",
+            f'token_file: "{empty_tokens}"': "no tokens",
+        }
+        for text, message in cases.items():
+            config = self.d / "bad.textproto"
+            config.write_text('listen_address: "127.0.0.1:0"\n' + text + "\n")
+            out = subprocess.run([str(it.SERVER), "--config", str(config)], capture_output=True, text=True,
+                                 timeout=WAIT)
+            self.assertNotEqual(out.returncode, 0, text)
+            self.assertIn(message, out.stderr, text)
+
     def test_mutual_tls_requires_a_client_certificate_the_ca_signed(self):
         def score(**kw):
             stub = reward_pb2_grpc.RewardServiceStub(self.channel(self.mtls.port, **kw))
