@@ -45,7 +45,7 @@ test-asan: bootstrap
 	  $(BAZEL) query 'tests(//...)' 2>/dev/null | /usr/bin/python3 tools/test_summary.py bazel-out/k8-fastbuildasan/testlogs $$rc
 
 test-tsan: bootstrap
-	@rc=0; $(BAZEL) test --config=tsan --test_env=TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tools/tsan.supp //... || rc=$$?; \
+	@rc=0; $(BAZEL) test --config=tsan --test_env=TSAN_OPTIONS=halt_on_error=1:ignore_noninstrumented_modules=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tools/tsan.supp //... || rc=$$?; \
 	  $(BAZEL) query 'tests(//...)' 2>/dev/null | /usr/bin/python3 tools/test_summary.py bazel-out/k8-fastbuildtsan/testlogs $$rc
 
 # Ten minutes at saturation through the real server, mixed profiles

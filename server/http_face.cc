@@ -91,7 +91,7 @@ HttpFace::HttpFace(RewardServiceImpl *service, size_t max_body_bytes, absl::Dura
   auto score = [this](std::shared_ptr<const ScoreRequest> request, const httplib::Request &req,
                       httplib::Response &res) {
     {
-      absl::MutexLock lock(&mu_);
+      std::lock_guard<std::mutex> lock(mu_);
       ++in_flight_;
     }
     CallInfo call{absl::StrCat(req.method, " ", req.path), absl::StrCat(req.remote_addr, ":", req.remote_port),
@@ -104,8 +104,10 @@ HttpFace::HttpFace(RewardServiceImpl *service, size_t max_body_bytes, absl::Dura
       res.set_header("Retry-After",
                      std::to_string(std::max<int64_t>(1, absl::ToInt64Seconds(absl::Ceil(call.retry_after, absl::Seconds(1))))));
     }
-    absl::MutexLock lock(&mu_);
-    --in_flight_;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (--in_flight_ == 0) idle_cv_.notify_all();
+    }
     return scored;
   };
   // The profile of the trainer routes: ?profile=NAME, else the default.
@@ -203,9 +205,13 @@ absl::StatusOr<int> HttpFace::Start(const std::string &address) {
 }
 
 void HttpFace::WaitIdle(absl::Time deadline) {
-  auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return in_flight_ == 0; };
-  mu_.LockWhenWithDeadline(absl::Condition(&idle), deadline);
-  mu_.Unlock();
+  std::unique_lock<std::mutex> lock(mu_);
+  auto idle = [this] { return in_flight_ == 0; };
+  if (deadline == absl::InfiniteFuture()) {
+    idle_cv_.wait(lock, idle);
+  } else {
+    idle_cv_.wait_until(lock, absl::ToChronoTime(deadline), idle);
+  }
 }
 
 void HttpFace::Stop() {

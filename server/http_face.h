@@ -16,11 +16,12 @@
 
 #include <memory>
 #include <string>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/reward_service.h"
 
@@ -52,7 +53,10 @@ class HttpFace {
   std::unique_ptr<httplib::Server> http_;
   std::thread thread_;
   std::atomic<bool> serving_{true};
-  absl::Mutex mu_;
+  // std::mutex rather than absl::Mutex: Debian's absl is not built with
+  // ThreadSanitizer, which cannot see its locking (docs/testing.md).
+  std::mutex mu_;
+  std::condition_variable idle_cv_;
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
 };
 

@@ -400,11 +400,6 @@ def main():
     p.add_argument("--rss_floor_mb", type=float, default=0)
     p.add_argument("--report", help="also write the report (JSON) here")
     args = p.parse_args()
-    if os.environ.get("TEST_SANITIZER") and args.code_clients:
-        # Sandbox runs fail under a sanitizer's runtime (docs/testing.md): the
-        # math clients still soak the sanitizer-built server.
-        print("under a sanitizer: no code clients (sandbox runs fail under its runtime)")
-        args.code_clients = 0
     sys.path.insert(0, args.stubs)
     import grpc
     from google.protobuf import json_format

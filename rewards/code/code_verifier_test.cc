@@ -13,19 +13,8 @@
 namespace rewards {
 namespace {
 
-// Under ASan (make test-asan) no run can start: a run is a fork of the
-// ASan-built runner (its Python zygote, or the child before exec), which
-// carries ASan's shadow reservation (terabytes of address space) into the
-// address-space limit (RLIMIT_AS) every run gets, and ASan's first mapping
-// there fails ("ERROR: Failed to mmap"). The same holds for TSan's runtime
-// once a run (the judge) needs memory. These tests run in every other run
-// of the suite.
-bool UnderAsan() {
-  const char* sanitizer = std::getenv("TEST_SANITIZER");
-  return sanitizer != nullptr && (std::string(sanitizer) == "asan" || std::string(sanitizer) == "tsan");
-}
-#define SKIP_UNDER_ASAN() \
-  if (UnderAsan()) GTEST_SKIP() << "runs cannot start under ASan (RLIMIT_AS against its shadow memory)"
+// Every case runs under make test-asan and make test-tsan too: the sandbox
+// runner is built without the sanitizers there (tools/unsanitized.bzl).
 
 
 using ::testing::HasSubstr;
@@ -70,7 +59,6 @@ Verdict Score(const std::string& completion, const reward::v1::Reference& ref = 
 std::string Fenced(const std::string& code) { return "Here it is:\n```python\n" + code + "\n```\n"; }
 
 TEST_F(CodeVerifierTest, SeedsFourCompletions) {
-  SKIP_UNDER_ASAN();
   // Not code.
   Verdict none = Score("Sorting is easy: just put 42 first and sort the rest.");
   EXPECT_EQ(none.status, "NO_CODE");
@@ -96,7 +84,6 @@ TEST_F(CodeVerifierTest, SeedsFourCompletions) {
 }
 
 TEST_F(CodeVerifierTest, ErrorsAndLimits) {
-  SKIP_UNDER_ASAN();
   EXPECT_EQ(Score(Fenced("def sort42(xs) return xs")).status, "SYNTAX_ERROR");
   Verdict crash = Score(Fenced("raise ValueError('boom')"));
   EXPECT_EQ(crash.status, "RUNTIME_ERROR");
@@ -110,7 +97,6 @@ TEST_F(CodeVerifierTest, ErrorsAndLimits) {
 }
 
 TEST_F(CodeVerifierTest, CannotFakeAPass) {
-  SKIP_UNDER_ASAN();
   const char* kHacks[] = {
       // Exit early with status 0 before the checks run.
       "import sys\nsys.exit(0)",
@@ -146,7 +132,6 @@ reward::v1::Reference PythonTests(const std::string& json) {
 // Hacks against the check/call judge (rewards/code/code_harness.py): the program runs in
 // a process of its own and can only hand back data.
 TEST_F(CodeVerifierTest, CannotFakeAPassThroughTheJudge) {
-  SKIP_UNDER_ASAN();
   const reward::v1::Reference check_only = PythonTests(R"({"check":"assert sort42([3, 42]) == [42, 3]"})");
   const reward::v1::Reference calls_only =
       PythonTests(R"({"calls":[{"function":"sort42","args":"[[3, 42]]","expected":"[42, 3]"}]})");
@@ -218,7 +203,6 @@ TEST_F(CodeVerifierTest, CannotFakeAPassThroughTheJudge) {
 // Holes a red-team session found in the first judge, each with the program
 // that exploited it; all must score 0 now.
 TEST_F(CodeVerifierTest, RedTeamHolesStayClosed) {
-  SKIP_UNDER_ASAN();
   struct Case {
     const char* what;
     const char* check;
@@ -322,7 +306,6 @@ TEST_F(CodeVerifierTest, RedTeamHolesStayClosed) {
 }
 
 TEST_F(CodeVerifierTest, EachAssertAndCallIsATest) {
-  SKIP_UNDER_ASAN();
   // Three top-level asserts and two calls: five tests. The program is wrong
   // for negative numbers and loops forever on zero.
   const reward::v1::Reference ref = PythonTests(R"({
@@ -357,7 +340,6 @@ TEST_F(CodeVerifierTest, EachAssertAndCallIsATest) {
 }
 
 TEST_F(CodeVerifierTest, JudgeSupportsCommonTestShapes) {
-  SKIP_UNDER_ASAN();
   // In-place mutation, classes with methods (LeetCode style), expected
   // exceptions, helper functions of the program used by the check (HumanEval
   // 32 calls the prompt's `poly`), tuples, floats, None, and prints.
@@ -517,7 +499,6 @@ def doubled_later():
 }
 
 TEST_F(CodeVerifierTest, FloatTolerance) {
-  SKIP_UNDER_ASAN();
   const reward::v1::Reference ref = PythonTests(R"({"io":[{"stdin":"","stdout":"0.333333\n"}]})");
   const std::string program = Fenced("print(1 / 3)");
   EXPECT_EQ(Score(program, ref).status, "PASSED");
@@ -540,7 +521,6 @@ TEST_F(CodeVerifierTest, FloatTolerance) {
 // limit), so 31 tests need at least 15.5 s, twice the 8 s budget, however
 // fast the machine, and its first test always has the whole budget.
 TEST_F(CodeVerifierTest, TheCallsBudgetEndsWithAVerdict) {
-  SKIP_UNDER_ASAN();
   reward::v1::Reference ref;
   auto* tests = ref.mutable_tests();
   tests->set_time_limit_ms(2000);
@@ -580,7 +560,6 @@ TEST_F(CodeVerifierTest, TheCallsBudgetEndsWithAVerdict) {
 }
 
 TEST_F(CodeVerifierTest, MaxTestsAndStopOnFirstFailure) {
-  SKIP_UNDER_ASAN();
   Verdict one = Score(Fenced(kSolution), SortTests(), R"({"max_tests":1})");
   EXPECT_EQ(one.reason, "1/1 tests passed (3 more not run: max_tests 1)");
   const std::string wrong = Fenced("def sort42(xs):\n    return xs\nimport sys\nprint(sys.stdin.read())");
@@ -597,7 +576,6 @@ TEST_F(CodeVerifierTest, MaxTestsAndStopOnFirstFailure) {
 }
 
 TEST_F(CodeVerifierTest, Cpp) {
-  SKIP_UNDER_ASAN();
   reward::v1::Reference ref;
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
                   R"({"tests":{"language":"cpp","io":[{"stdin":"3 42 1\n","stdout":"42 1 3\n"},
@@ -664,7 +642,6 @@ int main() {
 
 // Findings of a hostile review (issue 11): honest programs that lost.
 TEST_F(CodeVerifierTest, HonestProgramsThatOnceLost) {
-  SKIP_UNDER_ASAN();
   // A 96 MB binary (a large initialised table): the compiler's output is no
   // longer cut at 64 MB (a cut binary once ran and died of SIGSEGV).
   reward::v1::Reference io;
@@ -706,7 +683,6 @@ TEST_F(CodeVerifierTest, HonestProgramsThatOnceLost) {
 // machine), so both attempts end at the limit, and the second takes at least
 // that long.
 TEST_F(CodeVerifierTest, CompilesStoppedByTheLimitAreNotCached) {
-  SKIP_UNDER_ASAN();
   reward::v1::Reference io;
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
                   R"({"tests":{"language":"cpp","io":[{"stdin":"","stdout":"1\n"}]}})", &io)
@@ -728,7 +704,6 @@ TEST_F(CodeVerifierTest, CompilesStoppedByTheLimitAreNotCached) {
 }
 
 TEST_F(CodeVerifierTest, Extraction) {
-  SKIP_UNDER_ASAN();
   EXPECT_EQ(ExtractCode("```python\na = 1\n```\ntext\n```py\nb = 2\n```", "python", "fenced"), "b = 2\n");
   EXPECT_EQ(ExtractCode("```js\nx\n```", "python", "fenced"), "");
   EXPECT_EQ(ExtractCode("<think>```python\na\n```</think><answer>print(1)</answer>", "python", "answer"),
@@ -766,7 +741,6 @@ namespace {
 // contexts with compile caches of their own keep their programs apart; an
 // empty context leaves the process-wide defaults.
 TEST(CodeVerifierContextTest, TheContextsCompileCacheIsUsed) {
-  SKIP_UNDER_ASAN();
   SetCodeSandboxRunner(std::string(std::getenv("TEST_SRCDIR")) + "/" + std::getenv("TEST_WORKSPACE") +
                        "/sandbox/sandbox-runner");
   const VerifierFactory* factory = FindVerifier("code");

@@ -165,13 +165,6 @@ def host_sleepers():
     return it.host_processes("sleep 637.5")
 
 
-# Under ASan (make test-asan) no run can start: a run is a fork of the
-# ASan-built runner, which carries ASan's shadow reservation (terabytes of
-# address space) into the address-space limit every run gets ("ERROR: Failed
-# to mmap"); TSan's runtime fails the same way once a run needs memory. The
-# attacks run in every other run of the suite.
-@unittest.skipIf(os.environ.get("TEST_SANITIZER") in ("asan", "tsan"),
-                 "sandbox runs cannot start under ASan (RLIMIT_AS against its shadow memory)")
 class AttackTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
