@@ -30,18 +30,24 @@ python-client: bootstrap
 # test cases' XML reports: "N passed, M failed".
 # The architecture is checked too: dependencies the visibility rules forbid
 # (the sandbox using the verifiers, the verifiers using the server) must not build.
+# And the service's own code locks with std::mutex, never absl's
+# synchronization: Debian's absl is not built with ThreadSanitizer, which
+# cannot see its locks, so make test-tsan would be blind there (docs/testing.md).
 test: bootstrap
 	@rc=0; $(BAZEL) test //... || rc=$$?; \
 	  for edge in //sandbox:forbidden_edge //rewards:forbidden_edge; do \
 	    if ! $(BAZEL) build $$edge 2>&1 | grep -q "is not visible"; then \
 	      echo "architecture: $$edge did not fail for visibility"; rc=1; fi; done; \
+	  if grep -rln --include='*.cc' --include='*.h' 'absl/synchronization/' server rewards sandbox client | grep -v '_test\.cc$$'; then \
+	    echo "the files above use absl's synchronization: use std::mutex (ThreadSanitizer cannot see absl's)"; rc=1; fi; \
 	  $(BAZEL) query 'tests(//...)' 2>/dev/null | /usr/bin/python3 tools/test_summary.py bazel-testlogs $$rc
 
 # The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer, and
-# under ThreadSanitizer (g++; tools/tsan.supp lists what is suppressed in
-# Debian's uninstrumented libraries, and why), with the same summary line.
+# under ThreadSanitizer (g++; tools/lsan.supp and tools/tsan.supp list what is
+# suppressed in Debian's uninstrumented libraries, and why), with the same
+# summary line.
 test-asan: bootstrap
-	@rc=0; $(BAZEL) test --config=asan //... || rc=$$?; \
+	@rc=0; $(BAZEL) test --config=asan --test_env=LSAN_OPTIONS=suppressions=$(CURDIR)/tools/lsan.supp //... || rc=$$?; \
 	  $(BAZEL) query 'tests(//...)' 2>/dev/null | /usr/bin/python3 tools/test_summary.py bazel-out/k8-fastbuildasan/testlogs $$rc
 
 test-tsan: bootstrap

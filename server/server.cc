@@ -2,15 +2,17 @@
 
 #include <signal.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
@@ -119,7 +121,9 @@ absl::Status RunServer(const reward::v1::Config& config) {
   // Set once every call has ended; the canceller waits for it or the drain
   // deadline, whichever comes first, and is joined below (no detached thread
   // holds a reference into this frame).
-  absl::Notification drained;
+  std::mutex drained_mu;
+  std::condition_variable drained_cv;
+  bool drained = false;
   std::thread canceller;
   std::thread waiter([&] {
     int sig = 0;
@@ -131,7 +135,11 @@ absl::Status RunServer(const reward::v1::Config& config) {
     if (http) http->SetNotServing();
     // Calls still running at the deadline are cancelled; tell ours to stop too.
     canceller = std::thread([&] {
-      if (!drained.WaitForNotificationWithTimeout(absl::Seconds(config.drain_seconds()))) service.CancelAll();
+      std::unique_lock<std::mutex> lock(drained_mu);
+      if (!drained_cv.wait_for(lock, std::chrono::seconds(config.drain_seconds()), [&] { return drained; })) {
+        lock.unlock();
+        service.CancelAll();
+      }
     });
     server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(config.drain_seconds()));
   });
@@ -143,7 +151,11 @@ absl::Status RunServer(const reward::v1::Config& config) {
     http->WaitIdle(drain_deadline);
     http->Stop();
   }
-  drained.Notify();
+  {
+    std::lock_guard<std::mutex> lock(drained_mu);
+    drained = true;
+  }
+  drained_cv.notify_all();
   if (canceller.joinable()) canceller.join();
   // The server's connections are closed in order (the last responses on the
   // wire, what the clients sent read), not torn down by the exit below: a
