@@ -7,6 +7,7 @@
 #include <linux/capability.h>
 #include <linux/securebits.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <string>
 
@@ -25,6 +26,7 @@ RunLimits ResolveLimits(const v1::Limits& l) {
   r.max_files = or_default(l.max_files(), 64);
   r.max_processes = or_default(l.max_processes(), 32);
   r.max_output_bytes = or_default(l.max_output_bytes(), 1 << 20);
+  r.max_stderr_bytes = std::min(r.max_output_bytes, or_default(l.max_stderr_bytes(), r.max_output_bytes));
   return r;
 }
 

@@ -25,6 +25,7 @@ struct RunLimits {
   int64_t max_files;         // default 64
   int64_t max_processes;     // default 32
   int64_t max_output_bytes;  // default 1 MiB per stream
+  int64_t max_stderr_bytes;  // default max_output_bytes
 };
 
 RunLimits ResolveLimits(const v1::Limits& limits);

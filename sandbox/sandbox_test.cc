@@ -160,6 +160,28 @@ TEST(SandboxTest, OutputFlood) {
   EXPECT_EQ(r.stdout().size(), 1000u);
 }
 
+// stderr may have a cap of its own below stdout's (the compiler's
+// diagnostics): kept up to it, and writing 4 times it stops the run, while
+// stdout keeps its own.
+TEST(SandboxTest, StderrCapOfItsOwn) {
+  v1::Limits l;
+  l.set_max_output_bytes(100000);
+  l.set_max_stderr_bytes(1000);
+  RunResult kept = Shell("head -c 3000 /dev/zero | tr '\\0' e >&2; head -c 50000 /dev/zero | tr '\\0' o", l);
+  EXPECT_EQ(kept.outcome(), RunResult::EXITED) << kept.error();
+  EXPECT_EQ(kept.stderr().size(), 1000u);
+  EXPECT_TRUE(kept.stderr_truncated());
+  EXPECT_EQ(kept.stdout().size(), 50000u);
+  EXPECT_FALSE(kept.stdout_truncated());
+  RunResult flood = Shell("yes >&2", l);
+  EXPECT_EQ(flood.outcome(), RunResult::OUTPUT_LIMIT);
+  EXPECT_EQ(flood.stderr().size(), 1000u);
+  // Not above stdout's: a higher stderr cap is stdout's.
+  l.set_max_output_bytes(500);
+  l.set_max_stderr_bytes(100000);
+  EXPECT_EQ(Shell("head -c 3000 /dev/zero >&2", l).stderr().size(), 500u);
+}
+
 TEST(SandboxTest, FileSizeAndDisk) {
   v1::Limits l;
   l.set_file_size_mb(1);

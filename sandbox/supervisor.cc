@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -32,6 +33,21 @@ constexpr int kSetupMs = 60000;
 constexpr int kDrainMs = 200;
 
 double MsSince(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+
+// A run can leave descriptors in flight in unix sockets no process will read
+// again (a socket sent over itself: SCM_RIGHTS in a cycle). The kernel frees
+// them only in its collection of such sockets, which the close of a unix
+// socket starts; until then they count against the uid that every run of
+// this runner shares (RLIMIT_NOFILE descriptors in flight), and the next
+// run's judge could not pass its pipes (ETOOMANYREFS) and would time out: a
+// sample scored 0 for another's program. So each run's end starts it.
+void CollectUnreachableUnixSockets() {
+  int pair[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) == 0) {
+    close(pair[0]);
+    close(pair[1]);
+  }
+}
 
 }  // namespace
 
@@ -63,6 +79,7 @@ RunResult Supervisor::Run(RunRequest& req) {
   absl::Status started = Start(req, &run);
   if (!started.ok()) return SetupFailed(std::string(started.message()));
   Supervise(&run);
+  CollectUnreachableUnixSockets();
   return Result(&run);
 }
 
@@ -194,8 +211,10 @@ void Supervisor::Transfer(Live* run, int fd) {
     run->setup_error.append(buf, r);
     return;
   }
-  const size_t max_out = static_cast<size_t>(run->limits.max_output_bytes);
-  std::string& dst = slot == &run->stdout_read ? run->out : run->err;
+  const bool is_stdout = slot == &run->stdout_read;
+  const size_t max_out =
+      static_cast<size_t>(is_stdout ? run->limits.max_output_bytes : run->limits.max_stderr_bytes);
+  std::string& dst = is_stdout ? run->out : run->err;
   size_t& total = slot == &run->stdout_read ? run->out_total : run->err_total;
   total += static_cast<size_t>(r);
   if (dst.size() < max_out) dst.append(buf, std::min(static_cast<size_t>(r), max_out - dst.size()));
@@ -257,7 +276,7 @@ RunResult Supervisor::Result(Live* run) const {
   result.set_stdout(run->out);
   result.set_stderr(run->err);
   result.set_stdout_truncated(run->out_total > max_out);
-  result.set_stderr_truncated(run->err_total > max_out);
+  result.set_stderr_truncated(run->err_total > static_cast<size_t>(run->limits.max_stderr_bytes));
   result.set_cgroup(run->cgroup->description());
   std::string& setup_error = run->setup_error;
   if (setup_error.size() == 1 && (setup_error[0] == spawner::kWarm || setup_error[0] == spawner::kWarmPrecompiled)) {

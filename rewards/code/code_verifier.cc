@@ -140,6 +140,14 @@ class CodeVerifier : public Verifier {
     } else if (judged && tally.total() >= budget) {
       not_run += judge_tests;  // max_tests left none for them
     }
+    if (stop_first_ && tally.failed()) {
+      // Stopping at the first failure saves time, not score: the tests it
+      // skipped fail, so the fraction is over every test as without the
+      // option (else a program right on the first test only would score 1/2).
+      const int all = std::min(budget, t.io_size() + (judged ? judge_tests : 0));
+      const TestOutcome skipped{tally.first_failure().status, "not run: stopped at the first failure"};
+      while (tally.total() < all) tally.Record(skipped);
+    }
     if (out_of_time) {
       // Tests the budget left no time for fail: being slow must not turn a
       // low score into no score (a sample without a score sits out, which a

@@ -566,13 +566,45 @@ TEST_F(CodeVerifierTest, MaxTestsAndStopOnFirstFailure) {
   Verdict all = Score(wrong, SortTests());
   EXPECT_THAT(all.reason, HasSubstr("1/4 passed"));  // returning xs unchanged passes the check's one assert
   Verdict stop = Score(wrong, SortTests(), R"({"stop_on_first_failure":true})");
-  EXPECT_THAT(stop.reason, HasSubstr("0/1 passed"));
+  // The tests skipped after the first failure fail: the fraction is over all four.
+  EXPECT_THAT(stop.reason, HasSubstr("0/4 passed"));
+  EXPECT_LE(stop.score, all.score);
   EXPECT_EQ(Score(Fenced(kSolution), SortTests(), R"({"mode":"all_or_nothing"})").score, 1.0);
   Verdict partial = Score(Fenced(
       "def sort42(xs):\n    rest = sorted(x for x in xs if x != 42)\n    return ([42] if 42 in xs else []) + rest\n"
       "if __name__ == '__main__':\n    import sys\n    print(*sort42([int(t) for t in sys.stdin.read().split()]))"),
       SortTests(), R"({"mode":"all_or_nothing"})");
   EXPECT_EQ(partial.score, 0.0);
+}
+
+// A program right on the first test only (the prompt's example, hard-coded)
+// scores the same share with stop_on_first_failure as without it, in both
+// paths: io cases and judged checks. Skipped tests are not left out of the
+// fraction (1/5, not 1/2).
+TEST_F(CodeVerifierTest, StopOnFirstFailureCountsSkippedTestsAsFailed) {
+  reward::v1::Reference io;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
+                  R"({"tests":{"language":"python","io":[{"stdin":"0\n","stdout":"0\n"},{"stdin":"1\n","stdout":"1\n"},
+                      {"stdin":"2\n","stdout":"4\n"},{"stdin":"3\n","stdout":"9\n"},{"stdin":"4\n","stdout":"16\n"}]}})",
+                  &io)
+                  .ok());
+  const std::string first_only = Fenced("x = int(input())\nprint(0 if x == 0 else -1)");
+  Verdict all = Score(first_only, io);
+  Verdict stop = Score(first_only, io, R"({"stop_on_first_failure":true})");
+  EXPECT_DOUBLE_EQ(all.score, 0.2) << all.reason;
+  EXPECT_DOUBLE_EQ(stop.score, 0.2) << stop.reason;
+  EXPECT_THAT(stop.reason, HasSubstr("1/5 passed"));
+
+  reward::v1::Reference checks;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
+                  R"({"tests":{"language":"python","check":"assert sq(0) == 0\nassert sq(1) == 1\nassert sq(2) == 4\nassert sq(3) == 9"}})",
+                  &checks)
+                  .ok());
+  const std::string sq_first_only = Fenced("def sq(x):\n    return 0 if x == 0 else -1");
+  Verdict judged_all = Score(sq_first_only, checks);
+  Verdict judged_stop = Score(sq_first_only, checks, R"({"stop_on_first_failure":true})");
+  EXPECT_DOUBLE_EQ(judged_stop.score, judged_all.score) << judged_all.reason << " | " << judged_stop.reason;
+  EXPECT_LT(judged_stop.score, 0.5) << judged_stop.reason;
 }
 
 TEST_F(CodeVerifierTest, Cpp) {
@@ -641,6 +673,28 @@ int main() {
 }
 
 // Findings of a hostile review (issue 11): honest programs that lost.
+// A 2 KB program whose errors name types of 2^18 characters makes g++ print
+// tens of megabytes of diagnostics, which the runner and the server once
+// held whole (a red-team finding: 0.5 GB of server memory per sample). Only
+// the first error is wanted: the compiler is stopped past 256 KB of them.
+TEST_F(CodeVerifierTest, CompilerMessageFloodIsStopped) {
+  std::string src = "```cpp\n#include <utility>\ntemplate<class T> using P = std::pair<T,T>;\nusing T0 = int;\n";
+  for (int i = 1; i <= 18; ++i) src += "using T" + std::to_string(i) + " = P<T" + std::to_string(i - 1) + ">;\n";
+  src += "void f() {\n";
+  for (int i = 0; i < 80; ++i) src += "  T18 a" + std::to_string(i) + " = \"x\";\n";
+  src += "}\nint main() {}\n```";
+  reward::v1::Reference io;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
+                  R"({"tests":{"language":"cpp","io":[{"stdin":"","stdout":""}]}})", &io)
+                  .ok());
+  Verdict v = Score(src, io);
+  EXPECT_FALSE(v.error) << v.status << " " << v.reason;
+  EXPECT_EQ(v.status, "COMPILE_ERROR");
+  EXPECT_EQ(v.score, 0);
+  EXPECT_THAT(v.reason, HasSubstr("the compiler's messages passed 256 KB; error:"));
+  EXPECT_LT(v.reason.size(), 400u);
+}
+
 TEST_F(CodeVerifierTest, HonestProgramsThatOnceLost) {
   // A 96 MB binary (a large initialised table): the compiler's output is no
   // longer cut at 64 MB (a cut binary once ran and died of SIGSEGV).

@@ -31,7 +31,11 @@ CompileResult CompileCache::Run(sandbox::Sandbox& box, const std::string& source
   l->set_memory_mb(2048);
   l->set_workdir_mb(kMaxBinaryMb + 64);
   l->set_file_size_mb(kMaxBinaryMb);
-  l->set_max_output_bytes(kMaxBinaryMb << 20);
+  l->set_max_output_bytes(kMaxBinaryMb << 20);  // the binary, on stdout
+  // The diagnostics: only the first error is kept (160 bytes), and a short
+  // program can make g++ print hundreds of megabytes of them (nested
+  // template names), which the runner and the server would hold.
+  l->set_max_stderr_bytes(kMaxCompilerMessagesBytes);
   l->set_max_processes(16);
   CompileResult out;
   auto r = box.Run(req);
@@ -40,19 +44,28 @@ CompileResult CompileCache::Run(sandbox::Sandbox& box, const std::string& source
     out.message = std::string(r.status().message());
     return out;
   }
-  if (r->stdout_truncated() || r->outcome() == sandbox::v1::RunResult::OUTPUT_LIMIT) {
+  const std::string& err = r->stderr();
+  const size_t first_error = err.find("error:");
+  const std::string diagnosis =
+      first_error == std::string::npos ? LastLine(err) : Clip(absl::string_view(err).substr(first_error), 160);
+  if (r->stdout_truncated() ||
+      (r->outcome() == sandbox::v1::RunResult::OUTPUT_LIMIT && !r->stderr_truncated())) {
     // A cut binary is never run (it once died of SIGSEGV).
     out.error = CompileResult::Error::kCompile;
     out.message = absl::StrCat("the binary is larger than ", kMaxBinaryMb, " MB");
     return out;
   }
-  if (r->outcome() == sandbox::v1::RunResult::EXITED && r->exit_code() == 0 && !r->stdout().empty()) {
+  if (r->outcome() == sandbox::v1::RunResult::OUTPUT_LIMIT) {
+    // Stopped for the volume of its diagnostics, which the same source
+    // always prints: a result like any other compile error.
+    out.error = CompileResult::Error::kCompile;
+    out.message = absl::StrCat("the compiler's messages passed ", 4 * kMaxCompilerMessagesBytes >> 10, " KB; ",
+                               diagnosis);
+  } else if (r->outcome() == sandbox::v1::RunResult::EXITED && r->exit_code() == 0 && !r->stdout().empty()) {
     out.binary = r->stdout();
   } else if (r->outcome() == sandbox::v1::RunResult::EXITED) {
     out.error = CompileResult::Error::kCompile;
-    const std::string& err = r->stderr();
-    size_t at = err.find("error:");
-    out.message = at == std::string::npos ? LastLine(err) : Clip(absl::string_view(err).substr(at), 160);
+    out.message = diagnosis;
   } else {
     out.error = CompileResult::Error::kCompile;
     out.message = absl::StrCat("the compiler did not finish: ", Classify(*r).detail);

@@ -19,6 +19,8 @@ namespace rewards {
 
 // The largest C++ binary accepted (a large initialised table makes a big one).
 constexpr uint32_t kMaxBinaryMb = 256;
+// The compiler's diagnostics kept (stderr); writing 4 times this stops it.
+constexpr uint32_t kMaxCompilerMessagesBytes = 64 << 10;
 
 struct CompileResult {
   enum class Error { kNone, kCompile, kSandbox };

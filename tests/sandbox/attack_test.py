@@ -346,6 +346,23 @@ class AttackTest(unittest.TestCase):
             self.assertEqual(c.status, "PASSED", f"scan{i}: {c.reason}")
         self.assertTrue(got["judged"].components[0].reason.startswith("1/2 passed"), got["judged"].components[0].reason)
 
+    def test_descriptors_left_in_flight_do_not_fail_the_next_sample(self):
+        # Sockets sent over themselves leave descriptors in flight that no
+        # process can receive; the kernel counts them against the uid every
+        # run of a runner shares until its collector runs. The next judged
+        # sample on that runner once could not pass its pipes (ETOOMANYREFS)
+        # and timed out: scored 0 for another sample's program (red team).
+        hostile = group("hostile", "import os, socket\ntry:\n    for i in range(25):\n"
+                        "        a, b = socket.socketpair()\n        for k in range(40):\n"
+                        "            socket.send_fds(a, [b'x'], [a.fileno(), b.fileno()])\n"
+                        "except OSError:\n    pass\nprint('SAFE', flush=True)\nos._exit(0)")
+        honest = judged_group("honest", "def f(x):\n    return x * x")
+        honest["reference"]["tests"]["timeLimitMs"] = 2000  # the default limit
+        for attempt in range(4):
+            self.assertEqual(self.score([hostile])["hostile"].components[0].status, "PASSED")
+            c = self.score([honest])["honest"].components[0]
+            self.assertEqual(c.status, "PASSED", f"attempt {attempt}: {c.reason}")
+
     def test_zz_server_still_healthy(self):
         resp = self.server.health.Check(it.health_pb2.HealthCheckRequest(), timeout=it.CALL_TIMEOUT)
         self.assertEqual(resp.status, it.health_pb2.HealthCheckResponse.SERVING)

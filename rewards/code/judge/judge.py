@@ -153,7 +153,10 @@ class _Judge:
             # RLIMIT_NOFILE: other runs' descriptors not yet received, or of
             # killed runs not yet collected. They drain as those runs go on,
             # so this call is retried with backoff for as long as a loaded
-            # machine may need (30 s), never a fixed number of tries.
+            # machine may need (30 s), never a fixed number of tries. Each
+            # retry first closes a unix socket, which starts the kernel's
+            # collection of descriptors no process can receive any more (a
+            # program that sent sockets over themselves).
             deadline = time.monotonic() + 30
             pause = 0.01
             while True:
@@ -165,6 +168,8 @@ class _Judge:
                         os.close(req_w)
                         os.close(rep_r)
                         raise
+                    for s in socket.socketpair():
+                        s.close()
                     time.sleep(pause)
                     pause = min(pause * 2, 0.5)
         finally:
