@@ -80,7 +80,11 @@ absl::Status MountProcAndDev(const std::string& root) {
     close(fd);
     SANDBOX_RETURN_IF_ERROR(Require(mount(dev, to.c_str(), nullptr, MS_BIND, nullptr) == 0, std::string("bind ") + dev));
   }
-  return absl::OkStatus();
+  // The devices stay usable (they are mounts of their own); /dev itself
+  // takes no new files, and none of the four can be replaced.
+  return Require(mount(nullptr, (root + "/dev").c_str(), nullptr, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NOEXEC,
+                       "size=64k,mode=0755") == 0,
+                 "read-only /dev");
 }
 
 // The only writable place, with the request's files.

@@ -182,6 +182,16 @@ TEST(SandboxTest, StderrCapOfItsOwn) {
   EXPECT_EQ(Shell("head -c 3000 /dev/zero >&2", l).stderr().size(), 500u);
 }
 
+// /dev holds the four devices, usable, and nothing else can be put there.
+TEST(SandboxTest, DevIsReadOnlyAndItsDevicesWork) {
+  RunResult r = Shell(
+      "echo x > /dev/null && head -c 4 /dev/zero | wc -c && head -c 4 /dev/urandom | wc -c; "
+      "touch /dev/new 2>/dev/null || echo no-new; mkdir /dev/shm 2>/dev/null || echo no-dir; "
+      "rm -f /dev/null 2>/dev/null; test -c /dev/null && echo kept; ls /dev | tr '\\n' ' '",
+      v1::Limits());
+  EXPECT_EQ(r.stdout(), "4\n4\nno-new\nno-dir\nkept\nnull random urandom zero ") << r.stderr();
+}
+
 TEST(SandboxTest, FileSizeAndDisk) {
   v1::Limits l;
   l.set_file_size_mb(1);

@@ -218,7 +218,8 @@ class CodeVerifierFactory : public VerifierFactory {
         ParamSpec::Number("max_tests", 1000, 1, 10000,
                           "At most this many tests run (io cases, then check asserts, then calls); the reason "
                           "says how many more were not run."),
-        ParamSpec::Bool("stop_on_first_failure", false, "Stop at the first failing test."),
+        ParamSpec::Bool("stop_on_first_failure", false,
+                        "Stop at the first failing test (saves time; the tests skipped count as failed)."),
         ParamSpec::Number("float_tolerance", 1e-6, 0, 1,
                           "io cases and calls: numbers may differ by this much (relative, and absolute below 1; "
                           "in calls only where a float is involved); 0 compares exactly."),

@@ -48,6 +48,7 @@ BLOCKED = {
     "environment variables": "import os\nprint('ESCAPED' if any('" + SECRET + "' in v for v in os.environ.values()) else 'SAFE')",
     "see other processes": "import os\npids = [p for p in os.listdir('/proc') if p.isdigit()]\nprint('SAFE' if len(pids) <= 2 else 'ESCAPED')",
     "write outside /work": "try:\n    open('/usr/lib/evil', 'w').write('x')\n    print('ESCAPED')\nexcept OSError:\n    print('SAFE')",
+    "write /dev": "import os\ntry:\n    open('/dev/evil', 'w').write('x')\n    print('ESCAPED')\nexcept OSError:\n    try:\n        os.mkdir('/dev/shm')\n        print('ESCAPED')\n    except OSError:\n        print('SAFE')",
     "write the root": "try:\n    open('/evil', 'w').write('x')\n    print('ESCAPED')\nexcept OSError:\n    print('SAFE')",
     "write host /tmp": "open('/tmp/" + HOST_MARKER.name + "', 'w').write('x')\nprint('SAFE')",
     "symlink escape": "import os\nos.symlink('/etc/shadow', 'l')\ntry:\n    open('l').read()\n    print('ESCAPED')\nexcept OSError:\n    print('SAFE')",
