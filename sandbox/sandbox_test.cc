@@ -223,10 +223,15 @@ TEST(SandboxTest, SeccompDeniesNamespaceAndMountCalls) {
       "print(libc.syscall(425, 8, None), ctypes.get_errno())\n"                   // io_uring_setup
       "print(libc.syscall(56, 0x10000000 | 17, None, None, None, None), ctypes.get_errno())\n"  // clone NEWUSER
       "print(libc.syscall(56, 0x40000000 | 17, None, None, None, None), ctypes.get_errno())\n"  // clone NEWNET
+      "print(libc.syscall(433, -100, b'/', 0), ctypes.get_errno())\n"             // fspick
+      "print(libc.syscall(431, 0, 0, None, None, 0), ctypes.get_errno())\n"       // fsconfig
+      "print(libc.syscall(442, -100, b'/', 0, None, 0), ctypes.get_errno())\n"    // mount_setattr
+      "print(libc.syscall(458, None, None, 0, 0), ctypes.get_errno())\n"          // listmount
+      "print(libc.syscall(154, 0, None, 0), ctypes.get_errno())\n"                // modify_ldt
       "import os, threading\n"
       "t = threading.Thread(target=lambda: None); t.start(); t.join()\n"          // threads (clone3 -> clone)
       "pid = os.fork()\nif pid == 0: os._exit(0)\nprint(os.waitpid(pid, 0)[1])\n");  // plain fork
-  EXPECT_EQ(r.stdout(), "-1 1\n-1 1\n-1 1\n-1 1\n-1 1\n-1 1\n0\n") << r.stderr();
+  EXPECT_EQ(r.stdout(), "-1 1\n-1 1\n-1 1\n-1 1\n-1 1\n-1 1\n-1 1\n-1 1\n-1 1\n-1 1\n-1 1\n0\n") << r.stderr();
 }
 
 TEST(SandboxTest, CgroupWhereTheMachineAllowsIt) {
