@@ -58,7 +58,10 @@ absl::StatusOr<Sandbox::Runner> Sandbox::Start() const {
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
-  char* argv[] = {const_cast<char*>(runner_path_.c_str()), const_cast<char*>("--serve"), nullptr};
+  // argv[0] is the program's name, not its path: every run is a fork of the
+  // runner, and the path on the host once reached runs' memory (copies of
+  // the argument area the runner's own code had read).
+  char* argv[] = {const_cast<char*>("sandbox-runner"), const_cast<char*>("--serve"), nullptr};
   char* envp[] = {nullptr};
   Runner r;
   int rc = posix_spawn(&r.pid, runner_path_.c_str(), &actions, &attr, argv, envp);

@@ -167,9 +167,11 @@ absl::StatusOr<ScoreResponse> RewardServiceImpl::ScoreDecoded(std::shared_ptr<co
   metrics_->InFlight(1);
   absl::StatusOr<ScoreResponse> scored = ScoreAdmitted(request, group_errors, deadline, cancelled);
   metrics_->InFlight(-1);
+  // Logged while still admitted: a log line's span lies within the call's
+  // admission (operations_test counts calls at once from the log).
+  Record(*call, request.get(), scored.status(), scored.ok() ? &*scored : nullptr, absl::Now() - start);
   ticket.Release();
   metrics_->SetPending(admission_.pending(), admission_.max_pending());
-  Record(*call, request.get(), scored.status(), scored.ok() ? &*scored : nullptr, absl::Now() - start);
   return scored;
 }
 

@@ -12,6 +12,7 @@ never with a fixed number, and every wait has a bound far above its need.
 """
 import collections
 import concurrent.futures
+import datetime
 import json
 import os
 import pathlib
@@ -271,6 +272,31 @@ def sleeper_request(i):
         "completions": [{"id": "c", "text": SLEEPER}]}]})
 
 
+def max_admitted_at_once(log):
+    """(the most Score calls that ran at once, how many calls were seen)
+    according to a server's
+    request log (JSON lines: the end time at ms precision and the duration),
+    counting those answered OK; each interval is trimmed by 2 ms at both
+    ends for the log's rounding and the gap between a call's release of its
+    admission and its log line."""
+    events = []
+    for line in log.splitlines():
+        if not line.startswith("{"):
+            continue
+        rec = json.loads(line)
+        if rec.get("method") != "Score" or rec.get("code") != "OK":
+            continue
+        end = datetime.datetime.strptime(rec["time"], "%Y-%m-%dT%H:%M:%S.%fZ").timestamp()
+        start = end - rec["ms"] / 1000
+        if end - start > 0.004:
+            events += [(start + 0.002, 1), (end - 0.002, -1)]
+    most = now = 0
+    for _, step in sorted(events, key=lambda e: (e[0], e[1])):
+        now += step
+        most = max(most, now)
+    return most, len(events) // 2
+
+
 class OverloadTest(unittest.TestCase):
     """2 workers and an admission bound of 4 samples, offered 16 concurrent
     callers (4x the bound): the excess is refused at once with a back-off,
@@ -336,11 +362,22 @@ class OverloadTest(unittest.TestCase):
         accepted_times = sorted(t for t, _ in accepted)
         # Refused at once: faster than any admitted call, which sleeps 1 s.
         self.assertLess(refused_times[-1], accepted_times[0])
-        # Admitted calls wait for at most the 2 samples ahead of them (with
-        # 2 workers): about 2x a call alone (3x seen with the refusals' load);
-        # an unbounded queue of 16 callers would be 8x.
-        self.assertLess(accepted_times[-1], 5 * single)
-        print(f"overload: call alone {single * 1000:.0f} ms; {len(accepted)} admitted, p50 "
+        # The bound itself, from the server's own account (its request log:
+        # each call's end and duration): never more than 4 admitted calls
+        # of one sample at once. Exact, whatever the machine's speed.
+        at_once, logged = max_admitted_at_once(server.read_log())
+        self.assertGreaterEqual(logged, len(accepted))
+        self.assertLessEqual(at_once, 4)
+        # What that buys a caller: admitted calls wait for at most the 2
+        # samples ahead of them (with 2 workers), about 2x a call alone (3x
+        # seen with the refusals' load); an unbounded queue of 16 callers
+        # would be 8x. Not under a sanitizer: there each refusal's gRPC
+        # handling costs ten times its CPU while the sandbox's runs (built
+        # without it) do not, so the refusals' load skews the ratio (7.9x
+        # seen under TSan) without saying anything about the queue.
+        if not os.environ.get("TEST_SANITIZER"):
+            self.assertLess(accepted_times[-1], 5 * single)
+        print(f"overload: call alone {single * 1000:.0f} ms; {len(accepted)} admitted (at most {at_once} at once), p50 "
               f"{statistics.median(accepted_times) * 1000:.0f} ms, max {accepted_times[-1] * 1000:.0f} ms; "
               f"{len(refused)} refused, p50 {statistics.median(refused_times) * 1000:.1f} ms, max "
               f"{refused_times[-1] * 1000:.1f} ms", file=sys.stderr)

@@ -295,14 +295,17 @@ class AttackTest(unittest.TestCase):
 
     def test_memory_holds_nothing_of_other_runs_or_the_judge(self):
         # Markers planted where a run must never find them: a previous run's
-        # stdin and stdout, the request's prompt, and the judge's check code
-        # and expected values. Scanners read every readable page of their own
-        # memory (as a program can, with ctypes) and look for each marker by
-        # its two halves, so the whole marker never exists in their own code.
+        # stdin and stdout, the request's prompt, the judge's check code and
+        # expected values, and the runner's directory on the host. Scanners
+        # read every readable page of their own memory (as a program can,
+        # with ctypes) and look for each marker by its two halves, so the
+        # whole marker never exists in their own code.
         halves = {kind: (f"mk{kind}{os.urandom(4).hex()}", os.urandom(5).hex()) for kind in
                   ("in", "prompt", "spec", "want")}
         marker = {kind: a + b for kind, (a, b) in halves.items()}
         halves["out"] = tuple(h.upper() for h in halves["in"])  # what the leaker prints
+        runner_dir = str(RUNNER_DIR)  # the runner's place on the host
+        halves["runner"] = (runner_dir[:len(runner_dir) // 2], runner_dir[len(runner_dir) // 2:])
         needles = sorted(halves.items())
         scanner = (
             "import ctypes\n"
