@@ -215,7 +215,7 @@ void Supervisor::Transfer(Live* run, int fd) {
   const size_t max_out =
       static_cast<size_t>(is_stdout ? run->limits.max_output_bytes : run->limits.max_stderr_bytes);
   std::string& dst = is_stdout ? run->out : run->err;
-  size_t& total = slot == &run->stdout_read ? run->out_total : run->err_total;
+  size_t& total = is_stdout ? run->out_total : run->err_total;
   total += static_cast<size_t>(r);
   if (dst.size() < max_out) dst.append(buf, std::min(static_cast<size_t>(r), max_out - dst.size()));
   if (total > 4 * max_out && !run->killed_output && !run->exited) {

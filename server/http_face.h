@@ -14,10 +14,10 @@
 #ifndef SERVER_HTTP_FACE_H_
 #define SERVER_HTTP_FACE_H_
 
-#include <memory>
-#include <string>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
