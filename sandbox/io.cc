@@ -39,11 +39,14 @@ bool WriteFile(const std::string& path, const std::string& content) {
   return ok;
 }
 
-bool WriteFrame(int fd, const std::string& message) {
-  uint32_t n = static_cast<uint32_t>(message.size());
-  unsigned char head[4] = {static_cast<unsigned char>(n), static_cast<unsigned char>(n >> 8),
-                           static_cast<unsigned char>(n >> 16), static_cast<unsigned char>(n >> 24)};
-  return WriteAll(fd, reinterpret_cast<char*>(head), 4) && WriteAll(fd, message.data(), message.size());
+bool WriteFrame(int fd, const std::string& message) { return WriteFrame(fd, message, absl::string_view()); }
+
+bool WriteFrame(int fd, absl::string_view head, absl::string_view tail) {
+  uint32_t n = static_cast<uint32_t>(head.size() + tail.size());
+  unsigned char length[4] = {static_cast<unsigned char>(n), static_cast<unsigned char>(n >> 8),
+                             static_cast<unsigned char>(n >> 16), static_cast<unsigned char>(n >> 24)};
+  return WriteAll(fd, reinterpret_cast<char*>(length), 4) && WriteAll(fd, head.data(), head.size()) &&
+         WriteAll(fd, tail.data(), tail.size());
 }
 
 bool ReadFrame(int fd, std::string* message) {

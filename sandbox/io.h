@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <string>
 
+#include "absl/strings/string_view.h"
+
 namespace sandbox {
 
 // Writes all n bytes (retrying on EINTR); false on error.
@@ -16,6 +18,8 @@ bool ReadExactly(int fd, char* data, size_t n);
 // Writes `content` to the existing file at `path` (a /proc or cgroup file).
 bool WriteFile(const std::string& path, const std::string& content);
 bool WriteFrame(int fd, const std::string& message);
+// One frame of `head` followed by `tail`, without joining them in memory.
+bool WriteFrame(int fd, absl::string_view head, absl::string_view tail);
 // False at EOF, on error, or for a frame over 1 GiB.
 bool ReadFrame(int fd, std::string* message);
 

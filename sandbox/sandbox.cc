@@ -99,8 +99,9 @@ void Sandbox::Stop(const Runner& r) {
   Reap(r.pid, std::chrono::steady_clock::now() + kStopGrace);
 }
 
-bool Sandbox::Exchange(const Runner& r, const std::string& request, std::string* response) {
-  return WriteFrame(r.to, request) && ReadFrame(r.from, response);
+bool Sandbox::Exchange(const Runner& r, absl::string_view prefix, const std::string& request,
+                       std::string* response) {
+  return WriteFrame(r.to, prefix, request) && ReadFrame(r.from, response);
 }
 
 Sandbox::Stats Sandbox::GetStats() const {
@@ -113,13 +114,17 @@ Sandbox::Stats Sandbox::GetStats() const {
 }
 
 absl::StatusOr<v1::RunResult> Sandbox::Run(const v1::RunRequest& request) const {
-  absl::StatusOr<v1::RunResult> result = RunOnRunner(request);
+  return Run(request, absl::string_view());
+}
+
+absl::StatusOr<v1::RunResult> Sandbox::Run(const v1::RunRequest& request, absl::string_view prefix) const {
+  absl::StatusOr<v1::RunResult> result = RunOnRunner(prefix, request);
   std::lock_guard<std::mutex> lock(mu_);
   ++runs_[result.ok() ? v1::RunResult::Outcome_Name(result->outcome()) : "RUNNER_FAILED"];
   return result;
 }
 
-absl::StatusOr<v1::RunResult> Sandbox::RunOnRunner(const v1::RunRequest& request) const {
+absl::StatusOr<v1::RunResult> Sandbox::RunOnRunner(absl::string_view prefix, const v1::RunRequest& request) const {
   const std::string bytes = request.SerializeAsString();
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -150,7 +155,7 @@ absl::StatusOr<v1::RunResult> Sandbox::RunOnRunner(const v1::RunRequest& request
       runner = *started;
     }
     std::string response;
-    if (!Exchange(runner, bytes, &response)) {
+    if (!Exchange(runner, prefix, bytes, &response)) {
       Stop(runner);
       continue;
     }

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "sandbox/sandbox.pb.h"
 
 namespace sandbox {
@@ -39,6 +40,13 @@ class Sandbox {
   // could not be started or answered nonsense; a program that fails, or a
   // sandbox that could not be built (outcome SETUP_FAILED), is a RunResult.
   absl::StatusOr<v1::RunResult> Run(const v1::RunRequest& request) const;
+  // The same with `prefix`, a serialized RunRequest sent before `request`'s
+  // bytes in one frame: the runner reads the two merged (protobuf's
+  // concatenation), so a large part shared by many runs (a compiled
+  // program in `files`) is neither copied into each request nor serialized
+  // again. `prefix` must not hold fields `request` sets (repeated ones would
+  // be joined).
+  absl::StatusOr<v1::RunResult> Run(const v1::RunRequest& request, absl::string_view prefix) const;
 
   const std::string& runner_path() const { return runner_path_; }
 
@@ -58,12 +66,12 @@ class Sandbox {
     int from = -1;  // its stdout
   };
   absl::StatusOr<Runner> Start() const;
-  absl::StatusOr<v1::RunResult> RunOnRunner(const v1::RunRequest& request) const;
+  absl::StatusOr<v1::RunResult> RunOnRunner(absl::string_view prefix, const v1::RunRequest& request) const;
   static void Stop(const Runner& r);
   // Waits for `pid` to exit until `deadline`, then kills it.
   static void Reap(pid_t pid, std::chrono::steady_clock::time_point deadline);
   // One request on a warm runner; false when the runner broke.
-  static bool Exchange(const Runner& r, const std::string& request, std::string* response);
+  static bool Exchange(const Runner& r, absl::string_view prefix, const std::string& request, std::string* response);
 
   std::string runner_path_;
   mutable std::mutex mu_;

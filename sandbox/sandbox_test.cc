@@ -182,6 +182,24 @@ TEST(SandboxTest, StderrCapOfItsOwn) {
   EXPECT_EQ(Shell("head -c 3000 /dev/zero >&2", l).stderr().size(), 500u);
 }
 
+// A serialized request sent ahead of the run's own (a compiled program shared
+// by many runs) is merged into it: its files are there, the run's fields
+// come from the request.
+TEST(SandboxTest, PrefixIsMergedIntoTheRequest) {
+  v1::RunRequest prefix;
+  (*prefix.mutable_files())["tool"] = "#!/bin/sh\necho from-prefix \"$1\"\n";
+  prefix.add_executable("tool");
+  v1::RunRequest req;
+  req.add_argv("/bin/sh");
+  req.add_argv("-c");
+  req.add_argv("./tool arg; cat data");
+  (*req.mutable_files())["data"] = "from-request\n";
+  *req.mutable_limits() = WithRoom(v1::Limits());
+  auto r = Box().Run(req, prefix.SerializeAsString());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->stdout(), "from-prefix arg\nfrom-request\n") << r->stderr() << r->error();
+}
+
 // /dev holds the four devices, usable, and nothing else can be put there.
 TEST(SandboxTest, DevIsReadOnlyAndItsDevicesWork) {
   RunResult r = Shell(

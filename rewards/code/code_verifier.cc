@@ -116,7 +116,7 @@ class CodeVerifier : public Verifier {
     // A cancelled call (the client went away) just stops; a deadline reached
     // is out_of_time, whose tests fail.
     auto cancelled = [&] { return in.cancelled != nullptr && in.cancelled->load(std::memory_order_relaxed); };
-    absl::Status ran = RunIoTests(box, t, IoProgram{cpp, &code, &compiled.binary},
+    absl::Status ran = RunIoTests(box, t, IoProgram{cpp, &code, &compiled},
                                   IoOptions{&limits, budget, stop_first_, float_tolerance_, fits, cancelled}, &tally,
                                   &io);
     if (!ran.ok()) return Verdict::Error("SANDBOX_ERROR", std::string(ran.message()));

@@ -62,7 +62,11 @@ CompileResult CompileCache::Run(sandbox::Sandbox& box, const std::string& source
     out.message = absl::StrCat("the compiler's messages passed ", 4 * kMaxCompilerMessagesBytes >> 10, " KB; ",
                                diagnosis);
   } else if (r->outcome() == sandbox::v1::RunResult::EXITED && r->exit_code() == 0 && !r->stdout().empty()) {
-    out.binary = r->stdout();
+    sandbox::v1::RunRequest program;
+    (*program.mutable_files())["solution"] = std::move(*r->mutable_stdout());
+    program.add_executable("solution");
+    out.binary_bytes = program.files().at("solution").size();
+    out.program = std::make_shared<const std::string>(program.SerializeAsString());
   } else if (r->outcome() == sandbox::v1::RunResult::EXITED) {
     out.error = CompileResult::Error::kCompile;
     out.message = diagnosis;
@@ -91,11 +95,11 @@ CompileResult CompileCache::Compile(sandbox::Sandbox& box, const std::string& so
   std::lock_guard<std::mutex> lock(mu_);
   if (cache_.emplace(source, out).second) {
     order_.push_back(source);
-    bytes_ += source.size() + out.binary.size() + out.message.size();
+    bytes_ += source.size() + (out.program ? out.program->size() : 0) + out.message.size();
   }
   while (!order_.empty() && (cache_.size() > max_programs_ || bytes_ > max_bytes_)) {
     auto it = cache_.find(order_.front());
-    bytes_ -= it->first.size() + it->second.binary.size() + it->second.message.size();
+    bytes_ -= it->first.size() + (it->second.program ? it->second.program->size() : 0) + it->second.message.size();
     cache_.erase(it);
     order_.pop_front();
   }

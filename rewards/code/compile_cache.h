@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -24,7 +25,12 @@ constexpr uint32_t kMaxCompilerMessagesBytes = 64 << 10;
 
 struct CompileResult {
   enum class Error { kNone, kCompile, kSandbox };
-  std::string binary;
+  // The binary, ready to run: a serialized sandbox RunRequest holding only
+  // it (`files` "solution", executable), sent ahead of each test's request
+  // (sandbox::Sandbox::Run's prefix). Shared with the cache: a program of
+  // up to kMaxBinaryMb is never copied per sample or per test.
+  std::shared_ptr<const std::string> program;
+  size_t binary_bytes = 0;
   Error error = Error::kNone;
   std::string message;  // the compiler's first error, or the sandbox's
 };

@@ -21,12 +21,10 @@ absl::Status RunIoTests(sandbox::Sandbox& box, const reward::v1::Tests& t, const
     sandbox::v1::RunRequest req;
     *req.mutable_limits() = *o.limits;
     if (program.cpp) {
-      req.add_argv("/work/solution");
-      (*req.mutable_files())["solution"] = *program.binary;
-      req.add_executable("solution");
+      req.add_argv("/work/solution");  // the binary's file comes with the prefix below
       // Room for the binary (up to kMaxBinaryMb) beside the usual 16 MB: a
       // big binary must run, not fail to be written.
-      req.mutable_limits()->set_workdir_mb(16 + static_cast<uint32_t>(program.binary->size() >> 20) + 1);
+      req.mutable_limits()->set_workdir_mb(16 + static_cast<uint32_t>(program.binary->binary_bytes >> 20) + 1);
     } else {
       req.add_argv("/usr/bin/python3");
       req.add_argv("-S");
@@ -34,7 +32,7 @@ absl::Status RunIoTests(sandbox::Sandbox& box, const reward::v1::Tests& t, const
       (*req.mutable_files())["solution.py"] = *program.source;
     }
     req.set_stdin(t.io(i).stdin());
-    auto r = box.Run(req);
+    auto r = program.cpp ? box.Run(req, *program.binary->program) : box.Run(req);
     if (!r.ok()) return r.status();
     progress->max_setup_ms = std::max(progress->max_setup_ms, r->setup_ms());
     if (r->outcome() == sandbox::v1::RunResult::EXITED && r->exit_code() == 0) {

@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "reward/v1/reward.pb.h"
+#include "rewards/code/compile_cache.h"
 #include "rewards/code/outcome.h"
 #include "sandbox/sandbox.h"
 
@@ -17,7 +18,7 @@ namespace rewards {
 struct IoProgram {
   bool cpp = false;
   const std::string* source = nullptr;  // Python: the program's text
-  const std::string* binary = nullptr;  // C++: the compiled program
+  const CompileResult* binary = nullptr;  // C++: the compiled program
 };
 
 struct IoOptions {
