@@ -5,6 +5,8 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -33,8 +35,100 @@ void Blank(std::string* s, size_t from, size_t to) {
   }
 }
 
-// Blanks every span from `open` to the next `close` (inclusive); an unclosed
-// `open` is left alone when `need_close`, else blanked to the end.
+bool IsAsciiLetter(char c) { return absl::ascii_isalpha(static_cast<unsigned char>(c)); }
+
+// Blanks [from, to), a span of code or math, except the prose hidden in it:
+// runs of kHiddenProseWords or more words of two or more letters on one line
+// (LaTeX commands are not words; digits, operators and brackets end a run),
+// and text in scripts written without spaces (Han, kana, Hangul, Thai, ...),
+// which no formula or program is made of. A reasoning written inside `$…$`,
+// \begin{align}…\end{align} or backticks counts as what it is;
+// `\text{for all } x`, `x_{max}`, `for item in list:` stay blank.
+constexpr int kHiddenProseWords = 5;
+void BlankKeepingProse(std::string* s, size_t from, size_t to) {
+  to = std::min(to, s->size());
+  std::vector<std::pair<size_t, size_t>> keep;
+  size_t run_start = 0, run_end = 0;
+  int run_words = 0;
+  auto end_run = [&] {
+    if (run_words >= kHiddenProseWords) keep.emplace_back(run_start, run_end);
+    run_words = 0;
+  };
+  size_t i = from;
+  while (i < to) {
+    const unsigned char c = static_cast<unsigned char>((*s)[i]);
+    if (c == '\\') {  // a command and its letters: not a word
+      end_run();
+      ++i;
+      while (i < to && IsAsciiLetter((*s)[i])) ++i;
+      continue;
+    }
+    if (c < 0x80 && IsAsciiLetter(static_cast<char>(c))) {
+      size_t j = i;
+      while (j < to && IsAsciiLetter((*s)[j])) ++j;
+      if (j - i >= 2) {
+        if (run_words == 0) run_start = i;
+        ++run_words;
+        run_end = j;
+      } else {
+        end_run();
+      }
+      i = j;
+      continue;
+    }
+    if (c >= 0x80) {
+      int32_t k = static_cast<int32_t>(i);
+      UChar32 u;
+      U8_NEXT(reinterpret_cast<const uint8_t*>(s->data()), k, static_cast<int32_t>(to), u);
+      const size_t next = static_cast<size_t>(k);
+      if (u >= 0 && u_isalpha(u)) {
+        UErrorCode err = U_ZERO_ERROR;
+        const UScriptCode sc = uscript_getScript(u, &err);
+        if (sc == USCRIPT_HAN || sc == USCRIPT_HIRAGANA || sc == USCRIPT_KATAKANA || sc == USCRIPT_HANGUL ||
+            sc == USCRIPT_THAI || sc == USCRIPT_LAO || sc == USCRIPT_KHMER || sc == USCRIPT_MYANMAR) {
+          keep.emplace_back(i, next);
+        } else {
+          // A letter of another script: part of a word of letters.
+          size_t j = next;
+          while (j < to) {
+            int32_t m = static_cast<int32_t>(j);
+            UChar32 v;
+            U8_NEXT(reinterpret_cast<const uint8_t*>(s->data()), m, static_cast<int32_t>(to), v);
+            if (v < 0 || !(u_isalpha(v) || (v < 0x80 && IsAsciiLetter(static_cast<char>(v))))) break;
+            j = static_cast<size_t>(m);
+          }
+          if (run_words == 0) run_start = i;
+          ++run_words;
+          run_end = j;
+          i = j;
+          continue;
+        }
+      } else {
+        end_run();
+      }
+      i = next;
+      continue;
+    }
+    // Between the words of a sentence: spaces and punctuation; anything else
+    // (digits, operators, braces) ends a run.
+    if (!(c == ' ' || c == '\t' || c == ',' || c == '.' || c == ';' || c == ':' || c == '!' || c == '?' ||
+          c == '\'' || c == '"')) {
+      end_run();
+    }
+    ++i;
+  }
+  end_run();
+  size_t at = from;
+  for (const auto& [a, b] : keep) {
+    Blank(s, at, a);
+    at = std::max(at, b);
+  }
+  Blank(s, at, to);
+}
+
+// Blanks every span from `open` to the next `close` (inclusive), but for the
+// prose in it (BlankKeepingProse); an unclosed `open` is left alone when
+// `need_close`, else blanked to the end.
 void BlankSpans(std::string* s, absl::string_view open, absl::string_view close, bool need_close) {
   size_t pos = 0;
   while ((pos = s->find(open.data(), pos, open.size())) != std::string::npos) {
@@ -45,9 +139,98 @@ void BlankSpans(std::string* s, absl::string_view open, absl::string_view close,
     } else {
       end += close.size();
     }
-    Blank(s, pos, end);
+    BlankKeepingProse(s, pos, end);
     pos = end;
   }
+}
+
+// Math written in the prose without delimiters ("已知 a + b = 10，ab = 21",
+// "Let n = 7. Then 2n = 14."): runs of operands (numbers, and names of at
+// most two letters or common function names) joined by operators or
+// brackets, holding two operands or more and at least one of = + * / ^ < >
+// ("/proc/sys" is a path, not a formula), are blanked, so that
+// variables do not count as words of some language. Two operands with only
+// spaces between them are not one formula ("19. Il y a un chat" keeps its
+// words), nor is a longer word an operand.
+void BlankBareFormulas(std::string* s) {
+  auto core_operator = [](char c) { return c == '=' || c == '+' || c == '*' || c == '/' || c == '^' || c == '<' || c == '>'; };
+  auto joiner = [&](char c) {
+    return core_operator(c) || c == '-' || c == '(' || c == ')' || c == '[' || c == ']' || c == '{' || c == '}' ||
+           c == '|' || c == '!' || c == '\'' || c == '_' || c == ',';
+  };
+  auto short_name = [](absl::string_view w) {
+    static const char* kFunctions[] = {"sin", "cos", "tan", "cot", "sec", "csc", "log", "ln", "exp", "max",
+                                       "min", "gcd", "lcm", "mod", "det", "lim", "sqrt", "abs"};
+    if (w.size() <= 2) return true;
+    for (const char* f : kFunctions) {
+      if (w == f) return true;
+    }
+    return false;
+  };
+  const size_t n = s->size();
+  size_t start = std::string::npos;  // the open candidate
+  size_t end = 0;                    // its end (after its last operand or joiner)
+  bool has_core = false;
+  int operands = 0;                  // in the open candidate
+  bool last_operand = false;         // the last token was an operand
+  bool spaced = false;               // spaces since the last token
+  auto close = [&] {
+    if (start != std::string::npos && has_core && operands >= 2) Blank(s, start, end);
+    start = std::string::npos;
+    has_core = false;
+    operands = 0;
+    last_operand = false;
+  };
+  size_t i = 0;
+  while (i < n) {
+    const char c = (*s)[i];
+    if (c == ' ' || c == '\t') {
+      spaced = true;
+      ++i;
+      continue;
+    }
+    const bool digit = absl::ascii_isdigit(static_cast<unsigned char>(c));
+    if (digit || IsAsciiLetter(c)) {
+      size_t j = i;
+      while (j < n && (IsAsciiLetter((*s)[j]) || absl::ascii_isdigit(static_cast<unsigned char>((*s)[j])) ||
+                       ((*s)[j] == '.' && j + 1 < n && j > i && absl::ascii_isdigit(static_cast<unsigned char>((*s)[j - 1])) &&
+                        absl::ascii_isdigit(static_cast<unsigned char>((*s)[j + 1]))))) {
+        ++j;
+      }
+      // The letters of the operand ("2n": "n"; "x2": "x") must make a short name.
+      std::string letters;
+      for (size_t k = i; k < j; ++k) {
+        if (IsAsciiLetter((*s)[k])) letters += (*s)[k];
+      }
+      const bool operand = letters.empty() || short_name(letters);
+      // A multi-byte letter right before or after makes it part of a word.
+      const bool glued = (i > 0 && static_cast<unsigned char>((*s)[i - 1]) >= 0x80 && !letters.empty()) ||
+                         (j < n && static_cast<unsigned char>((*s)[j]) >= 0x80 && !letters.empty());
+      if (!operand || glued || (last_operand && spaced)) close();
+      if (operand && !glued) {
+        if (start == std::string::npos) start = i;
+        end = j;
+        ++operands;
+        last_operand = true;
+      }
+      spaced = false;
+      i = j;
+      continue;
+    }
+    if (joiner(c)) {
+      if (start == std::string::npos) start = i;
+      has_core |= core_operator(c);
+      end = i + 1;
+      last_operand = false;
+      spaced = false;
+      ++i;
+      continue;
+    }
+    close();
+    spaced = false;
+    ++i;
+  }
+  close();
 }
 
 // `text` with code and math blanked (StripNonProse), into `out`.
@@ -470,7 +653,7 @@ void StripNonProse(absl::string_view text, std::string* out) {
     if (end == std::string::npos) break;
     size_t close = s.find('}', end);
     end = close == std::string::npos ? s.size() : close + 1;
-    Blank(&s, pos, end);
+    BlankKeepingProse(&s, pos, end);
     pos = end;
   }
   BlankSpans(&s, "$", "$", true);
@@ -494,6 +677,7 @@ void StripNonProse(absl::string_view text, std::string* out) {
     Blank(&s, i, j);
     i = j - 1 < i ? i : j - 1;
   }
+  BlankBareFormulas(&s);
 }
 
 }  // namespace
@@ -789,11 +973,21 @@ LanguageAnalysis AnalyzeLanguages(absl::string_view text, absl::string_view targ
 
 namespace {
 
-// The part of the completion the reward looks at.
-absl::string_view Region(absl::string_view completion, const std::string& region, bool prefilled) {
-  if (region == "all") return completion;
-  if (region == "answer") return FirstAnswer(completion).value_or(absl::string_view());
-  return ThinkRegion(completion, prefilled);
+// The part of the completion the reward looks at. The reasoning ("think")
+// is all of the completion but its answer: the <think> block and whatever
+// was written beside it, so that reasoning moved out of the block (giving
+// up the format reward) is still counted.
+std::string Region(absl::string_view completion, const std::string& region) {
+  if (region == "all") return std::string(completion);
+  if (region == "answer") return std::string(FirstAnswer(completion).value_or(absl::string_view()));
+  std::string reasoning(completion);
+  const size_t open = reasoning.find("<answer>");
+  if (open != std::string::npos) {
+    const size_t close = reasoning.rfind("</answer>");
+    const size_t end = close != std::string::npos && close > open ? close + 9 : reasoning.size();
+    reasoning.replace(open, end - open, "\n");
+  }
+  return reasoning;
 }
 
 std::string Shares(const LanguageAnalysis& a) {
@@ -849,7 +1043,7 @@ class LanguageVerifier : public Verifier {
       target = p.languages[0].language;
       source = "prompt";
     }
-    absl::string_view region = Region(in.completion, region_, PromptPrefillsThink(in.prompt));
+    const std::string region = Region(in.completion, region_);
     LanguageAnalysis a = AnalyzeLanguages(region, target);
     if (a.words == 0) return Verdict::Ok(1, absl::StrCat("no words to count in ", region_, " (target ", target, ")"));
     int hits = 0;
@@ -885,8 +1079,8 @@ class LanguageVerifierFactory : public VerifierFactory {
                           "BCP-47 tag of the target language when the reference has none (one of the "
                           "supported languages); \"prompt\" = the language identified in the group's prompt."),
         ParamSpec::Enum("region", {"think", "answer", "all"}, "think",
-                        "Which text counts: the <think> content (the whole completion when there is no "
-                        "tag), the <answer> content, or all of it."),
+                        "Which text counts: the reasoning (all but the <answer> block: the <think> content "
+                        "and any text beside it), the <answer> content, or all of it."),
         ParamSpec::Enum("mode", {"fraction", "binary"}, "fraction",
                         "fraction: the share itself; binary: 1 when the share reaches `threshold`, else 0."),
         ParamSpec::Number("threshold", 0.95, 0, 1, "The share needed for 1 in binary mode."),

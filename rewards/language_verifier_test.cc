@@ -78,6 +78,31 @@ TEST(LanguageTest, CodeMathAndNumbersDoNotCount) {
   EXPECT_EQ(CountWords("今天天气很好"), 3);  // dictionary segmentation: 今天 天气 很好
 }
 
+// Prose hidden in math or code delimiters counts as what it is (a red-team
+// finding: a German reasoning wrapped in $…$ scored 1 for English); math,
+// labels and code stay blank.
+TEST(LanguageTest, ProseInsideMathOrCodeCounts) {
+  const std::string german = "Wir berechnen zuerst drei mal vier, das ergibt zwölf. Dann addieren wir zwei.";
+  EXPECT_LT(ShareOf("$" + german + "$ Ok.", "en"), 0.2);
+  EXPECT_LT(ShareOf("\\begin{align} " + german + " \\end{align} Ok.", "en"), 0.2);
+  EXPECT_LT(ShareOf("`" + german + "` So the answer.", "en"), 0.3);
+  EXPECT_LT(ShareOf("$\\text{" + german + "}$ Ok.", "en"), 0.2);
+  EXPECT_GT(ShareOf("$我们先算出总数然后除以三$ ok", "zh"), 0.6);
+  EXPECT_EQ(CountWords("$\\text{for all } x \\in \\mathbb{R}, \\sin x \\le 1$"), 0);
+  EXPECT_EQ(CountWords("`for item in list:`"), 0);
+}
+
+// Variables written without math delimiters are not words of a language
+// (red team: "已知 a + b = 10，ab = 21，所以 a = 3，b = 7。" counted as English).
+TEST(LanguageTest, BareFormulasDoNotCount) {
+  EXPECT_GT(ShareOf("已知 a + b = 10，ab = 21，所以 a = 3，b = 7。", "zh"), 0.9);
+  EXPECT_GT(ShareOf("设 f(x) = x^2 + 3x，则 f'(x) = 2x + 3。所以 f'(5.5) = 14。", "zh"), 0.9);
+  EXPECT_EQ(CountWords("Let n = 7. Then 2n = 14."), 2);
+  // Not formulas: paths, words beside an operator, spaced words.
+  EXPECT_EQ(CountWords("/proc/sys/kernel"), 3);
+  EXPECT_EQ(CountWords("12 + 7 = 19. Il y a un chat."), 5);
+}
+
 TEST(LanguageTest, PrimaryLanguage) {
   EXPECT_EQ(PrimaryLanguage("pt-BR"), "pt");
   EXPECT_EQ(PrimaryLanguage("zh-Hant"), "zh");
@@ -129,6 +154,13 @@ TEST(LanguageVerifierTest, RegionsModesAndEmptyText) {
   EXPECT_THAT(empty.reason, HasSubstr("no words to count"));
   // No <think>: the whole completion is the reasoning.
   EXPECT_LT(Score("{}", "Calculamos el total de manzanas.", "en").score, 0.1);
+  // Reasoning moved out of <think> (giving up the format reward) still
+  // counts: all but the answer is the reasoning (red team).
+  const std::string outside =
+      "<think>ok</think> Wir berechnen zuerst drei mal vier, das ergibt zwölf. Dann addieren wir zwei."
+      "<answer>14</answer>";
+  EXPECT_LT(Score("{}", outside, "en").score, 0.2);
+  EXPECT_GT(Score("{}", outside, "de").score, 0.8);
 }
 
 TEST(LanguageVerifierTest, BadTargetParameter) {
