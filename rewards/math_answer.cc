@@ -1295,7 +1295,14 @@ std::string Normalize(absl::string_view raw, bool decimal_comma, std::string* sh
   static const std::pair<absl::string_view, absl::string_view> kReplace[] = {
       {",\\! ", ","}, {",\\!", ","} /* "11,\\! 111": a grouping comma */, {"\\dfrac", "\\frac"}, {"\\tfrac", "\\frac"}, {"\\cfrac", "\\frac"}, {"\\approx", "="},
       {"\xE2\x89\x88", "="} /* ≈ */, {"\\left", ""}, {"\\right", ""},
-      {"\\displaystyle", ""}, {"\xE2\x88\x92", "-"} /* U+2212 minus */, {"\\cdot", "*"},
+      {"\\displaystyle", ""}, {"\xE2\x88\x92", "-"} /* U+2212 minus */,
+      // Other dashes written as a minus sign (red team: "–2" read as 2, "－2"
+      // likewise): en dash, em dash, hyphen, non-breaking hyphen, full-width
+      // and small hyphen-minus; and full-width digits.
+      {"\xE2\x80\x93", "-"}, {"\xE2\x80\x94", "-"}, {"\xE2\x80\x90", "-"}, {"\xE2\x80\x91", "-"},
+      {"\xEF\xBC\x8D", "-"}, {"\xEF\xB9\xA3", "-"}, {"\xEF\xBC\x90", "0"}, {"\xEF\xBC\x91", "1"},
+      {"\xEF\xBC\x92", "2"}, {"\xEF\xBC\x93", "3"}, {"\xEF\xBC\x94", "4"}, {"\xEF\xBC\x95", "5"},
+      {"\xEF\xBC\x96", "6"}, {"\xEF\xBC\x97", "7"}, {"\xEF\xBC\x98", "8"}, {"\xEF\xBC\x99", "9"}, {"\\cdot", "*"},
       {"\\times", "*"}, {"\\div", "/"}, {"\xC3\x97", "*"} /* × */, {"\xC3\xB7", "/"} /* ÷ */,
       {"\xC2\xB7", "*"} /* · */, {"\\%", "%"}, {"^{\\circ}", ""}, {"^\\circ", ""}, {"\\circ", ""},
       {"\\degree", ""}, {"\xC2\xB0", ""} /* ° */, {"\\!", ""}, {"\\;", " "}, {"\\:", " "},
@@ -1845,6 +1852,11 @@ bool Terminates(int128 den) {
   return den == 1;
 }
 
+// The relative error of a value computed in double precision through a few
+// functions (e^{\ln 14}, \sqrt{2}^2, \sin^2 x + \cos^2 x): far above 2^-52,
+// far below any tolerance a decimal answer needs.
+constexpr double kFloatingPoint = 1e-11;
+
 // `a` is the answer's value, `b` the reference's.
 bool NumbersEqual(const Number& a, const Number& b, const MathTolerance& tol, bool* exact) {
   auto equal = [&](const Number& x, const Number& y) {
@@ -1861,6 +1873,13 @@ bool NumbersEqual(const Number& a, const Number& b, const MathTolerance& tol, bo
     }
     *exact = false;
     double diff = std::abs(x.approx - y.approx);
+    // An answer computed through constants or functions (\pi, \sqrt{},
+    // \ln) against an exact reference: equal only to the precision of the
+    // arithmetic, not within the tolerance meant for decimals. Else
+    // "1000001 \cdot \frac{\pi}{\pi}" would equal 1000000 (red team).
+    if (y.exact && !x.exact) {
+      return diff <= std::max(kFloatingPoint * std::max(std::abs(x.approx), std::abs(y.approx)), kFloatingPoint);
+    }
     return diff <= std::max(tol.rel_tol * std::max(std::abs(x.approx), std::abs(y.approx)), tol.abs_tol);
   };
   if (equal(a, b)) return true;

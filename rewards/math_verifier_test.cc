@@ -226,6 +226,30 @@ TEST(MathVerifierTest, HedgingScoresZero) {
   EXPECT_EQ(Score(*lenient, kHedges[2], "15").score, 0);
 }
 
+// Red-team findings on numbers. An answer computed through constants or
+// functions equals an exact reference only to the precision of the
+// arithmetic (a constant that cancels once widened the comparison to the
+// tolerance for decimals); dashes other than U+2212 are minus signs, and
+// full-width digits are digits.
+TEST(MathVerifierTest, ExactReferencesAndUnicodeSigns) {
+  auto v = Make();
+  auto score = [&](const std::string& answer, const std::string& ref) {
+    return Score(*v, "<answer>" + answer + "</answer>", ref).score;
+  };
+  EXPECT_EQ(score("1000001 \\cdot \\frac{\\pi}{\\pi}", "1000000"), 0);
+  EXPECT_EQ(score("999999.5 \\cdot \\frac{e}{e}", "1000000"), 0);
+  EXPECT_EQ(score("\\sqrt{196.00001}", "14"), 0);
+  EXPECT_EQ(score("e^{\\ln 14}", "14"), 1);
+  EXPECT_EQ(score("\\sqrt{196}", "14"), 1);
+  EXPECT_EQ(score("2\\sqrt{2} \\cdot \\sqrt{2}", "4"), 1);
+  EXPECT_EQ(score("1.41421356", "\\sqrt{2}"), 1);  // a decimal for an irrational: the tolerance
+  EXPECT_EQ(score("\xE2\x80\x93" "2", "2"), 0);    // en dash
+  EXPECT_EQ(score("\xE2\x80\x93" "2", "-2"), 1);
+  EXPECT_EQ(score("\xEF\xBC\x8D" "2", "-2"), 1);   // full-width hyphen-minus
+  EXPECT_EQ(score("\xE2\x80\x94" "2 \\text{ or } 2", "2"), 0);  // a sign hedge with an em dash
+  EXPECT_EQ(score("\xEF\xBC\x91\xEF\xBC\x94", "14"), 1);  // full-width 14
+}
+
 TEST(MathVerifierTest, LimitsAndEmptyAnswers) {
   auto v = Make();
   std::string padded = "<answer>" + std::string(300, ' ') + "14</answer>";
