@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "rewards/completion.h"
 #include "rewards/math_answer.h"
 #include "rewards/utf8.h"
@@ -326,6 +327,64 @@ const std::vector<std::string>& KnownRules() {
 
 std::string Quote(absl::string_view s) { return absl::StrCat("\"", CleanUtf8(s, 43, "…"), "\""); }
 
+// What in an answer denies or bounds the value it names ("x \neq 14",
+// "not 14", "at least 14", "\ge 14", "14+"), or "" when nothing does. Such an
+// answer does not state the value (red team: each of these scored 1 against
+// 14). A reference written with any of them is compared by its shape instead.
+std::string DeniesOrBounds(absl::string_view answer) {
+  const std::string lower = absl::AsciiStrToLower(answer);
+  const absl::string_view a = lower;
+  auto command = [&](absl::string_view name) {
+    for (size_t at = a.find(name); at != absl::string_view::npos; at = a.find(name, at + 1)) {
+      const size_t end = at + name.size();
+      if (end >= a.size() || !absl::ascii_isalpha(static_cast<unsigned char>(a[end]))) return true;
+    }
+    return false;
+  };
+  for (absl::string_view name : {"\\neq", "\\ne", "\\not", "\\notin", "\\lnot", "\\neg", "\\nless", "\\ngtr",
+                                 "\\nleq", "\\ngeq", "\\nleqslant", "\\ngeqslant"}) {
+    if (command(name)) return std::string(name);
+  }
+  for (absl::string_view sign : {"!=", "\xE2\x89\xA0" /* ≠ */, "\xE2\x88\x89" /* ∉ */, "\xC2\xAC" /* ¬ */}) {
+    if (a.find(sign) != absl::string_view::npos) return std::string(sign);
+  }
+  // A relation with nothing on its left: a bound, not a value.
+  absl::string_view t = absl::StripAsciiWhitespace(a);
+  while (absl::ConsumePrefix(&t, "$") || absl::ConsumePrefix(&t, "\\(") || absl::ConsumePrefix(&t, "\\[") ||
+         absl::ConsumePrefix(&t, "\\boxed{")) {
+    t = absl::StripLeadingAsciiWhitespace(t);
+  }
+  for (absl::string_view rel : {"\\geqslant", "\\leqslant", "\\geq", "\\leq", "\\ge", "\\le", "\\gt", "\\lt", ">", "<",
+                                "\xE2\x89\xA5" /* ≥ */, "\xE2\x89\xA4" /* ≤ */}) {
+    if (absl::StartsWith(t, rel) &&
+        (rel[0] != '\\' || t.size() == rel.size() || !absl::ascii_isalpha(static_cast<unsigned char>(t[rel.size()])))) {
+      return std::string(rel);
+    }
+  }
+  // "14+": a digit, then a plus that nothing follows.
+  absl::string_view u = absl::StripTrailingAsciiWhitespace(t);
+  while (absl::ConsumeSuffix(&u, "$") || absl::ConsumeSuffix(&u, "}") || absl::ConsumeSuffix(&u, ".")) {
+    u = absl::StripTrailingAsciiWhitespace(u);
+  }
+  if (u.size() >= 2 && u.back() == '+' && absl::ascii_isdigit(static_cast<unsigned char>(u[u.size() - 2]))) return "+";
+  // Words, whole.
+  auto word = [&](absl::string_view w) {
+    for (size_t at = a.find(w); at != absl::string_view::npos; at = a.find(w, at + 1)) {
+      const bool starts = at == 0 || !absl::ascii_isalpha(static_cast<unsigned char>(a[at - 1]));
+      const size_t end = at + w.size();
+      const bool ends = end >= a.size() || !absl::ascii_isalpha(static_cast<unsigned char>(a[end]));
+      if (starts && ends) return true;
+    }
+    return false;
+  };
+  for (absl::string_view w : {"not", "less than", "more than", "greater than", "fewer than", "at least", "at most",
+                              "up to", "anything but", "or more", "or less", "or fewer", "or greater", "other than",
+                              "except", "wrong", "incorrect", "isn't", "never"}) {
+    if (word(w)) return std::string(w);
+  }
+  return "";
+}
+
 // The answer as it was compared: as text when the reference is text.
 std::string Shown(const ParsedAnswer& answer, const ParsedAnswer& ref) {
   if (ref.kind == ParsedAnswer::Kind::kText && answer.kind != ParsedAnswer::Kind::kText) {
@@ -463,6 +522,14 @@ class MathVerifier : public Verifier {
     if (region.chars > max_chars_) {
       return Verdict::Ok(0, absl::StrCat("answer too long: ", region.chars, " chars > ",
                                          max_chars_, " (", rule, ")"));
+    }
+    if (DeniesOrBounds(ReferenceAnswerText(in.reference->answer())).empty()) {
+      for (absl::string_view c : region.candidates) {
+        const std::string marker = DeniesOrBounds(c);
+        if (!marker.empty()) {
+          return Verdict::Ok(0, absl::StrCat("denied or bounded, not stated (", marker, "): ", Quote(c), " (", rule, ")"));
+        }
+      }
     }
     // Against a reference of several values, "1,2" is two values, not 1.2.
     bool several = ref.kind == ParsedAnswer::Kind::kNumbers && ref.values.size() > 1;

@@ -250,6 +250,23 @@ TEST(MathVerifierTest, ExactReferencesAndUnicodeSigns) {
   EXPECT_EQ(score("\xEF\xBC\x91\xEF\xBC\x94", "14"), 1);  // full-width 14
 }
 
+// An answer that denies or bounds the value it names does not state it
+// (red team: every one of these scored 1 against 14); a reference written
+// that way is compared by its shape as before.
+TEST(MathVerifierTest, DeniedOrBoundedAnswersDoNotStateTheValue) {
+  auto v = Make();
+  for (const std::string& a : {"x \\neq 14", "\\ne 14", "\\not 14", "x \\notin \\{14\\}", "not 14",
+                               "less than 14", "at least 14", "at most 14", "up to 14", "anything but 14",
+                               "14 is wrong", "14 \\text{ or more}", "\\ge 14", "\\geq 14", "14+", "\xE2\x89\xA0 14"}) {
+    Verdict got = Score(*v, "<answer>" + a + "</answer>", "14");
+    EXPECT_EQ(got.score, 0) << a << " -> " << got.reason;
+    EXPECT_THAT(got.reason, HasSubstr("denied or bounded")) << a;
+  }
+  EXPECT_EQ(Score(*v, "<answer>\\left( 14 \\right)</answer>", "14").score, 1);
+  EXPECT_EQ(Score(*v, "<answer>14</answer>", "14").score, 1);
+  EXPECT_EQ(Score(*v, "<answer>x \\geq 2</answer>", "k \\geqslant 2").score, 1);
+}
+
 TEST(MathVerifierTest, LimitsAndEmptyAnswers) {
   auto v = Make();
   std::string padded = "<answer>" + std::string(300, ' ') + "14</answer>";
