@@ -255,10 +255,10 @@ TEST(MathVerifierTest, ExactReferencesAndUnicodeSigns) {
 // that way is compared by its shape as before.
 TEST(MathVerifierTest, DeniedOrBoundedAnswersDoNotStateTheValue) {
   auto v = Make();
-  for (const std::string& a : {"x \\neq 14", "\\ne 14", "\\not 14", "x \\notin \\{14\\}", "not 14",
+  for (const char* a : {"x \\neq 14", "\\ne 14", "\\not 14", "x \\notin \\{14\\}", "not 14",
                                "less than 14", "at least 14", "at most 14", "up to 14", "anything but 14",
                                "14 is wrong", "14 \\text{ or more}", "\\ge 14", "\\geq 14", "14+", "\xE2\x89\xA0 14"}) {
-    Verdict got = Score(*v, "<answer>" + a + "</answer>", "14");
+    Verdict got = Score(*v, std::string("<answer>") + a + "</answer>", "14");
     EXPECT_EQ(got.score, 0) << a << " -> " << got.reason;
     EXPECT_THAT(got.reason, HasSubstr("denied or bounded")) << a;
   }
