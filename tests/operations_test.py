@@ -261,15 +261,15 @@ tls {{ cert_file: "{cls.d / 'server.pem'}" key_file: "{cls.d / 'server.key'}"
             self.assertEqual(client.score([it.seed_group()], profile="r1_zero")[0].rewards[:2], [0.1, 1.1])
 
 
-SLEEPER = "```python\nimport time\ntime.sleep(1.0)\nprint(sum(map(int, input().split())))\n```"
+SLEEPER = "```python\nimport time\ntime.sleep(SECONDS)\nprint(sum(map(int, input().split())))\n```"
 
 
-def sleeper_request(i):
-    """One sample that runs about 1 s in the sandbox (sleeping: no CPU)."""
+def sleeper_request(i, seconds=1.0):
+    """One sample that runs about `seconds` in the sandbox (sleeping: no CPU)."""
     return it.request({"requestId": f"s{i}", "reward": [{"verifier": "code"}], "groups": [{
         "id": f"q{i}", "prompt": "add",
         "reference": {"tests": {"io": [{"stdin": "2 3\n", "stdout": "5\n"}], "timeLimitMs": 30000}},
-        "completions": [{"id": "c", "text": SLEEPER}]}]})
+        "completions": [{"id": "c", "text": SLEEPER.replace("SECONDS", str(seconds))}]}]})
 
 
 def max_admitted_at_once(log):
@@ -391,9 +391,12 @@ class OverloadTest(unittest.TestCase):
         self.addCleanup(server.stop)
         http_port = server.logged_port("http port")
         # One slow sample holds the only place; it runs once the server has
-        # a sandbox runner child.
+        # a sandbox runner child. It sleeps 10 s: the HTTP call below must
+        # arrive while it runs, which a 1 s sleeper did not always allow
+        # under ThreadSanitizer (the HTTP face's parsing is instrumented, the
+        # sandbox's run is not).
         slow = concurrent.futures.ThreadPoolExecutor(1).submit(
-            lambda: server.stub.Score(sleeper_request("hold"), timeout=WAIT))
+            lambda: server.stub.Score(sleeper_request("hold", seconds=10), timeout=WAIT))
         deadline = time.time() + WAIT
         while not children(server.proc.pid) and time.time() < deadline and not slow.done():
             time.sleep(0.01)
