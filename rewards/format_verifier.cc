@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "re2/re2.h"
 #include "rewards/completion.h"
 #include "rewards/utf8.h"
@@ -169,6 +170,23 @@ std::string DiagnoseThinkAnswer(absl::string_view text) {
   return Diagnose(text, c);
 }
 
+absl::string_view WithoutEndTokens(absl::string_view text) {
+  static const absl::string_view kEnd[] = {"<|endoftext|>", "<|im_end|>", "<|eot_id|>", "<|end_of_text|>", "<|end|>",
+                                           "</s>", "<eos>", "<\xEF\xBD\x9C" "end\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>"};
+  for (bool again = true; again;) {
+    again = false;
+    absl::string_view trimmed = absl::StripTrailingAsciiWhitespace(text);
+    for (absl::string_view end : kEnd) {
+      if (absl::ConsumeSuffix(&trimmed, end)) {
+        text = trimmed;
+        again = true;
+        break;
+      }
+    }
+  }
+  return text;
+}
+
 bool MatchesStrictTemplate(absl::string_view text) {
   std::array<TagCount, 4> c;
   return Diagnose(text, c).empty() && HasTemplateShape(text, c);
@@ -194,6 +212,10 @@ class FormatVerifier : public Verifier {
       text = with_tag;
     }
     const char* note = prefilled ? " (<think> prefilled by the prompt)" : "";
+    // The template's own checks look past end-of-sequence tokens a trainer
+    // left in the decoded text (decoding without skip_special_tokens): they
+    // are not text after </answer>. A pattern sees the text as it is.
+    if (mode_ != Mode::kPattern) text = WithoutEndTokens(text);
     switch (mode_) {
       case Mode::kPattern:
         if (RE2::FullMatch(re2::StringPiece(text.data(), text.size()), *pattern_)) return Verdict::Ok(1, absl::StrCat("matches pattern", note));

@@ -23,6 +23,11 @@ namespace rewards {
 // is ("missing </think>", "text after </answer>", "<answer> appears 2 times").
 std::string DiagnoseThinkAnswer(absl::string_view text);
 
+// `text` without the end-of-sequence tokens at its end (<|endoftext|>,
+// <|im_end|>, <|eot_id|>, </s>, DeepSeek's <｜end▁of▁sentence｜>, ...) and
+// the whitespace around them.
+absl::string_view WithoutEndTokens(absl::string_view text);
+
 // True when `text` scores 1 under the strict template: nothing to diagnose,
 // and the shape of the regex \s*<think>.*</think>\s*<answer>.*</answer>\s*
 // with `.` matching newlines (RE2's \s has no \v; its `.` matches valid

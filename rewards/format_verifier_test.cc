@@ -63,6 +63,21 @@ TEST(FormatVerifierTest, StrictTemplate) {
 // template's regex, \s*<think>.*</think>\s*<answer>.*</answer>\s*, and
 // the diagnosis differ (the format_verifier fuzz target compares the two on
 // everything it generates).
+// End-of-sequence tokens left in the decoded text are not text after
+// </answer> (red team: "…</answer><|endoftext|>" scored 0); other text is.
+TEST(FormatVerifierTest, EndOfSequenceTokensAfterTheAnswer) {
+  auto v = BuildVerifier("format", "{}");
+  ASSERT_TRUE(v.ok()) << v.status();
+  const std::string ok = "<think>3 * 4 = 12</think><answer>14</answer>";
+  for (const char* end : {"<|endoftext|>", "</s>", "<|im_end|>\n", " <|eot_id|>", "<|im_end|><|endoftext|>",
+                          "<\xEF\xBD\x9C" "end\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>"}) {
+    EXPECT_EQ(Score(**v, ok + end).score, 1) << end;
+  }
+  EXPECT_EQ(Score(**v, ok + "<|endoftext|> more").score, 0);
+  EXPECT_EQ(Score(**v, ok + " junk</s>").score, 0);
+  EXPECT_EQ(Score(**v, "<think>x</think><|endoftext|>").score, 0);
+}
+
 TEST(FormatVerifierTest, StrictTemplateShapeAsTheRegex) {
   auto v = Make("{}");
   EXPECT_EQ(Score(*v, " \t\r\n\f<think>a\nb</think>\n<answer>\n1\n</answer>\n").score, 1);
