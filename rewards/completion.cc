@@ -50,10 +50,12 @@ std::optional<absl::string_view> FirstAnswer(absl::string_view completion) {
   return UpTo(completion, open + kAnswer.size(), kAnswerEnd);
 }
 
-absl::string_view ThinkRegion(absl::string_view completion, bool prefilled) {
-  size_t open = completion.find(kThink);
-  if (open != absl::string_view::npos) return UpTo(completion, open + kThink.size(), kThinkEnd);
-  return prefilled ? UpTo(completion, 0, kThinkEnd) : completion;
+ReasoningParts ReasoningRegion(absl::string_view completion) {
+  const size_t open = completion.find(kAnswer);
+  if (open == absl::string_view::npos) return {completion, absl::string_view()};
+  const size_t close = completion.rfind(kAnswerEnd);
+  const size_t end = close != absl::string_view::npos && close > open ? close + kAnswerEnd.size() : completion.size();
+  return {completion.substr(0, open), completion.substr(end)};
 }
 
 }  // namespace rewards

@@ -4,7 +4,7 @@
 //
 //   math      AnswerBlocks: every complete <answer>…</answer> block
 //   code      LastAnswer: the last <answer>, to its close or the end
-//   language  ThinkRegion / FirstAnswer, with PromptPrefillsThink
+//   language  ReasoningRegion / FirstAnswer
 //   format    the template itself (format_verifier.h)
 //
 // All are linear in the completion and return views into it.
@@ -34,10 +34,15 @@ std::optional<absl::string_view> LastAnswer(absl::string_view completion);
 // nullopt without <answer>.
 std::optional<absl::string_view> FirstAnswer(absl::string_view completion);
 
-// The reasoning: the content of the first <think>, to the next </think> or to
-// the end. Without <think>: what precedes </think> when `prefilled` (all of
-// it without </think>), else the whole completion.
-absl::string_view ThinkRegion(absl::string_view completion, bool prefilled);
+// The reasoning: all of the completion but its answer, which runs from the
+// first <answer> to the last </answer> after it (to the end when none does).
+// The <think> block and whatever was written beside it are reasoning, so
+// that reasoning moved out of the block still counts as such.
+struct ReasoningParts {
+  absl::string_view before;  // up to the first <answer> (all without one)
+  absl::string_view after;   // after the answer's last </answer>
+};
+ReasoningParts ReasoningRegion(absl::string_view completion);
 
 }  // namespace rewards
 

@@ -51,14 +51,16 @@ TEST(CompletionTest, FirstAndLastAnswer) {
   EXPECT_EQ(FirstAnswer("none"), std::nullopt);
 }
 
-TEST(CompletionTest, ThinkRegion) {
-  EXPECT_EQ(ThinkRegion("<think>why</think><answer>4</answer>", false), "why");
-  EXPECT_EQ(ThinkRegion("<think>unclosed", false), "unclosed");
-  EXPECT_EQ(ThinkRegion("no tags at all", false), "no tags at all");
-  // A prefilled <think>: the reasoning is what precedes </think>.
-  EXPECT_EQ(ThinkRegion("why</think><answer>4</answer>", true), "why");
-  EXPECT_EQ(ThinkRegion("only reasoning", true), "only reasoning");
-  EXPECT_EQ(ThinkRegion("why</think>", false), "why</think>");
+TEST(CompletionTest, ReasoningRegion) {
+  auto parts = [](absl::string_view c) {
+    ReasoningParts r = ReasoningRegion(c);
+    return std::string(r.before) + "|" + std::string(r.after);
+  };
+  EXPECT_EQ(parts("<think>why</think><answer>4</answer>"), "<think>why</think>|");
+  EXPECT_EQ(parts("<think>why</think> more <answer>4</answer> after"), "<think>why</think> more | after");
+  EXPECT_EQ(parts("no tags at all"), "no tags at all|");
+  EXPECT_EQ(parts("why<answer>unclosed"), "why|");
+  EXPECT_EQ(parts("a<answer>1</answer>b<answer>2</answer>c"), "a|c");
 }
 
 }  // namespace

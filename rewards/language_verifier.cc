@@ -37,6 +37,9 @@ void Blank(std::string* s, size_t from, size_t to) {
 
 bool IsAsciiLetter(char c) { return absl::ascii_isalpha(static_cast<unsigned char>(c)); }
 
+// Scripts written without spaces (defined with the word iterator below).
+bool DictionaryScript(UScriptCode sc);
+
 // Blanks [from, to), a span of code or math, except the prose hidden in it:
 // runs of kHiddenProseWords or more words of two or more letters on one line
 // (LaTeX commands are not words; digits, operators and brackets end a run),
@@ -84,8 +87,7 @@ void BlankKeepingProse(std::string* s, size_t from, size_t to) {
       if (u >= 0 && u_isalpha(u)) {
         UErrorCode err = U_ZERO_ERROR;
         const UScriptCode sc = uscript_getScript(u, &err);
-        if (sc == USCRIPT_HAN || sc == USCRIPT_HIRAGANA || sc == USCRIPT_KATAKANA || sc == USCRIPT_HANGUL ||
-            sc == USCRIPT_THAI || sc == USCRIPT_LAO || sc == USCRIPT_KHMER || sc == USCRIPT_MYANMAR) {
+        if (DictionaryScript(sc) || sc == USCRIPT_HANGUL) {
           keep.emplace_back(i, next);
         } else {
           // A letter of another script: part of a word of letters.
@@ -973,21 +975,14 @@ LanguageAnalysis AnalyzeLanguages(absl::string_view text, absl::string_view targ
 
 namespace {
 
-// The part of the completion the reward looks at. The reasoning ("think")
-// is all of the completion but its answer: the <think> block and whatever
-// was written beside it, so that reasoning moved out of the block (giving
-// up the format reward) is still counted.
+// The part of the completion the reward looks at; the reasoning ("think")
+// is ReasoningRegion's (reasoning moved out of <think>, giving up the format
+// reward, still counts).
 std::string Region(absl::string_view completion, const std::string& region) {
   if (region == "all") return std::string(completion);
   if (region == "answer") return std::string(FirstAnswer(completion).value_or(absl::string_view()));
-  std::string reasoning(completion);
-  const size_t open = reasoning.find("<answer>");
-  if (open != std::string::npos) {
-    const size_t close = reasoning.rfind("</answer>");
-    const size_t end = close != std::string::npos && close > open ? close + 9 : reasoning.size();
-    reasoning.replace(open, end - open, "\n");
-  }
-  return reasoning;
+  const ReasoningParts parts = ReasoningRegion(completion);
+  return parts.after.empty() ? std::string(parts.before) : absl::StrCat(parts.before, "\n", parts.after);
 }
 
 std::string Shares(const LanguageAnalysis& a) {
